@@ -1,0 +1,3 @@
+import preset from '../../jest.preset.js';
+
+export default { ...preset, displayName: 'prometheus-operator', rootDir: import.meta.dirname };

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// The `switchboard` command.
+import { parseArgs } from 'node:util';
+
+import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
+import { UsageError } from './output.js';
+
+const help = `Usage: switchboard <command> [options]
+
+Commands:
+  cluster up|down|status    a local Kubernetes cluster built from source
+  kubeconfig                print the local cluster's kubeconfig path
+
+Run \`switchboard <command> --help\` for a command's options.
+`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string', default: 'default' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const name = values.name ?? 'default';
+  switch (command) {
+    case undefined:
+      process.stdout.write(help);
+      return;
+    case 'cluster':
+      if (values.help) return void process.stdout.write(clusterHelp);
+      return clusterCommand(rest, { name });
+    case 'kubeconfig': {
+      const path = await localKubeconfig(name);
+      if (!path) throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);
+      process.stdout.write(`${path}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${help}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`switchboard: ${err.message}\n`);
+  } else if (err instanceof Error && 'reason' in err) {
+    process.stderr.write(`switchboard: ${err.message}\n`);
+  } else {
+    process.stderr.write(`switchboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

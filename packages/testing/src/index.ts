@@ -1,0 +1,20 @@
+// @switchboard/testing: a real local Kubernetes for tests and for people.
+//
+// The control plane (etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler) is built from the k8s.io/kubernetes module by the bootstrap
+// and started here with a generated PKI. Suites get it from the jest global
+// setup through testKubeConfig(), each in its own namespace, and wait with
+// eventually() instead of sleeping.
+export { startControlPlane, readControlPlaneState, stopControlPlaneFromState, firstServiceIP, ComponentNotReadyError } from './control-plane/control-plane.js';
+export type { ControlPlane, ControlPlaneOptions, ControlPlaneState } from './control-plane/control-plane.js';
+export { Pki } from './control-plane/pki.js';
+export type { CertificatePair, CertificateRequest } from './control-plane/pki.js';
+export { KUBERNETES_VERSION, cacheDir, stateDir, kubernetesBinary, MissingBinaryError } from './control-plane/paths.js';
+export { freePort } from './control-plane/ports.js';
+export { writeKubeconfig } from './control-plane/kubeconfig.js';
+export { startProcess, stopPid, isAlive, logTail } from './control-plane/process.js';
+export type { ManagedProcess, ProcessSpec } from './control-plane/process.js';
+export { eventually, EventuallyTimeoutError } from './eventually.js';
+export type { EventuallyOptions } from './eventually.js';
+export { testKubeConfig, testKubeconfigPath, createTestNamespace, TEST_ENV } from './test-cluster.js';
+export type { TestNamespace } from './test-cluster.js';

@@ -1,0 +1,65 @@
+// What a test suite needs to work against the cluster the jest global setup
+// started (or an existing cluster named by SWITCHBOARD_TEST_KUBECONFIG).
+import { randomBytes } from 'node:crypto';
+
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+/** Environment variables through which the global setup hands the cluster to suites. */
+export const TEST_ENV = {
+  /** Kubeconfig of the cluster under test (set by the global setup). */
+  kubeconfig: 'SWITCHBOARD_KUBECONFIG',
+  /** Set by users to run the suites against an existing cluster instead of a local one. */
+  existingKubeconfig: 'SWITCHBOARD_TEST_KUBECONFIG',
+  /** etcd client URL of the local control plane (absent for an existing cluster). */
+  etcdEndpoint: 'SWITCHBOARD_TEST_ETCD_ENDPOINT',
+  /** Folder of the local control plane (absent for an existing cluster). */
+  controlPlaneDir: 'SWITCHBOARD_TEST_CONTROL_PLANE_DIR',
+  /** Set to 1 to run without any cluster (unit tests only). */
+  noCluster: 'SWITCHBOARD_NO_CLUSTER',
+} as const;
+
+/** Path of the kubeconfig of the cluster under test; throws with what to do when there is none. */
+export function testKubeconfigPath(): string {
+  const path = process.env[TEST_ENV.kubeconfig] ?? process.env[TEST_ENV.existingKubeconfig];
+  if (!path) {
+    throw new Error(
+      `no test cluster: run the suites through the root jest config (npm test), whose global setup starts one, ` +
+        `or set ${TEST_ENV.existingKubeconfig} to the kubeconfig of an existing cluster`,
+    );
+  }
+  return path;
+}
+
+/** A KubeConfig for the cluster under test. */
+export function testKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(testKubeconfigPath());
+  return kc;
+}
+
+/** A namespace a suite owns; `delete()` removes it (and waits for nothing). */
+export interface TestNamespace {
+  readonly name: string;
+  delete(): Promise<void>;
+}
+
+/**
+ * Creates a uniquely named namespace for one suite, labelled so leftovers can
+ * be found (`switchboard.dev/test=true`).
+ */
+export async function createTestNamespace(kc: KubeConfig, prefix = 'test'): Promise<TestNamespace> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const clean = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40).replace(/-+$/, '');
+  const name = `${clean}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name, labels: { 'switchboard.dev/test': 'true' } } } });
+  return {
+    name,
+    async delete() {
+      try {
+        await core.deleteNamespace({ name });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    },
+  };
+}
