@@ -3,58 +3,52 @@
  * tests step time by hand instead of sleeping (client-go's `clock.Clock`).
  */
 
-/** An opaque handle for a pending timer. */
-export interface TimerHandle {
-  readonly id: number;
+/**
+ * Time source with cancellable timers, injected so tests control time. The
+ * same shape as the watch layer's clock, so one implementation serves both.
+ */
+export interface Clock {
+  /** Milliseconds since an arbitrary epoch; only differences matter. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` once after `ms`; returns a function that cancels it. */
+  setTimer(fn: () => void, ms: number): () => void;
 }
 
-/** Time source and timer scheduler, injected so tests control time. */
-export interface Clock {
-  /** Current time in milliseconds since the epoch. */
-  now(): number;
-  /** Runs `fn` once after `delayMs` milliseconds. */
-  setTimer(fn: () => void, delayMs: number): TimerHandle;
-  /** Cancels a timer; a no-op if it already fired or was cleared. */
-  clearTimer(handle: TimerHandle): void;
+function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      cancel();
+      reject(signal?.reason as Error);
+    };
+    const cancel = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**
- * The wall clock, backed by `Date.now` and `setTimeout`. Timers are unref'd:
- * a pending delayed add never keeps the process alive on its own.
+ * The wall clock. Timers are unref'd: a pending delayed add never keeps the
+ * process alive on its own.
  */
-export class RealClock implements Clock {
-  private nextId = 1;
-  private readonly timers = new Map<number, NodeJS.Timeout>();
-
-  now(): number {
-    return Date.now();
-  }
-
-  setTimer(fn: () => void, delayMs: number): TimerHandle {
-    const id = this.nextId++;
-    const t = setTimeout(
-      () => {
-        this.timers.delete(id);
-        fn();
-      },
-      Math.max(0, delayMs),
-    );
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep(ms, signal) {
+    return sleepWith(realClock, ms, signal);
+  },
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms));
     t.unref();
-    this.timers.set(id, t);
-    return { id };
-  }
-
-  clearTimer(handle: TimerHandle): void {
-    const t = this.timers.get(handle.id);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.timers.delete(handle.id);
-    }
-  }
-}
-
-/** The shared wall clock. Stateless apart from its timer table. */
-export const realClock: Clock = new RealClock();
+    return () => clearTimeout(t);
+  },
+};
 
 interface FakeTimer {
   readonly id: number;
@@ -86,14 +80,16 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
-  setTimer(fn: () => void, delayMs: number): TimerHandle {
+  setTimer(fn: () => void, ms: number): () => void {
     const id = this.nextId++;
-    this.timers.push({ id, at: this.current + Math.max(0, delayMs), fn });
-    return { id };
+    this.timers.push({ id, at: this.current + Math.max(0, ms), fn });
+    return () => {
+      this.timers = this.timers.filter((t) => t.id !== id);
+    };
   }
 
-  clearTimer(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== handle.id);
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
   }
 
   /** Number of timers not yet fired. */

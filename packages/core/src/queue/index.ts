@@ -8,8 +8,8 @@
  * {@link Clock} so its behaviour is tested without sleeping. It depends on
  * nothing else in the SDK and is usable alone.
  */
-export type { Clock, TimerHandle } from './clock.js';
-export { RealClock, FakeClock, realClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { FakeClock, realClock } from './clock.js';
 export type { RateLimiter, ExponentialBackoffOptions, BucketOptions } from './rate-limiter.js';
 export {
   ItemExponentialFailureRateLimiter,

@@ -3,7 +3,7 @@
  * client-go's `util/workqueue` (queue.go, delaying_queue.go,
  * rate_limiting_queue.go) folded into one class.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import { realClock } from './clock.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { defaultControllerRateLimiter } from './rate-limiter.js';
@@ -71,7 +71,7 @@ export class WorkQueue<T extends NonNullable<unknown>> {
   private readonly dirty = new Set<T>();
   private readonly processing = new Map<T, number>(); // item -> time a worker took it
   private readonly queuedAt = new Map<T, number>(); // item -> time it entered `queue`
-  private readonly waiting = new Map<T, { at: number; timer: TimerHandle }>();
+  private readonly waiting = new Map<T, { at: number; cancel: () => void }>();
   private readonly getters: ((item: T | undefined) => void)[] = [];
   private readonly drainWaiters: (() => void)[] = [];
   private shuttingDown = false;
@@ -106,13 +106,13 @@ export class WorkQueue<T extends NonNullable<unknown>> {
     const pending = this.waiting.get(item);
     if (pending !== undefined) {
       if (pending.at <= at) return;
-      this.clock.clearTimer(pending.timer);
+      pending.cancel();
     }
-    const timer = this.clock.setTimer(() => {
+    const cancel = this.clock.setTimer(() => {
       this.waiting.delete(item);
       this.add(item);
     }, delayMs);
-    this.waiting.set(item, { at, timer });
+    this.waiting.set(item, { at, cancel });
   }
 
   /** Queues `item` after the rate limiter's delay and counts a retry. */
@@ -206,7 +206,7 @@ export class WorkQueue<T extends NonNullable<unknown>> {
   shutdown(): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    for (const { timer } of this.waiting.values()) this.clock.clearTimer(timer);
+    for (const { cancel } of this.waiting.values()) cancel();
     this.waiting.clear();
     for (const item of this.queue.slice(this.head)) this.dirty.delete(item);
     this.queue = [];
@@ -226,10 +226,10 @@ export class WorkQueue<T extends NonNullable<unknown>> {
     if (this.processing.size === 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const onDrained = (): void => {
-        this.clock.clearTimer(timer);
+        cancelTimeout();
         resolve(true);
       };
-      const timer = this.clock.setTimer(() => {
+      const cancelTimeout = this.clock.setTimer(() => {
         const i = this.drainWaiters.indexOf(onDrained);
         if (i >= 0) this.drainWaiters.splice(i, 1);
         resolve(false);
