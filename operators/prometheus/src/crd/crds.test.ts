@@ -1,0 +1,46 @@
+import { toYaml } from '../config/yaml.js';
+import { expectGolden } from '../../test/support/golden.js';
+import { monitoringCrds } from './crds.js';
+import type { JSONSchemaProps } from './json-schema.js';
+
+/** Paths of schema nodes that break the structural-schema rules the API server enforces. */
+function nonStructuralNodes(node: JSONSchemaProps, path: string): string[] {
+  const typed = node.type !== undefined || node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
+  const problems = typed ? [] : [path];
+  for (const [name, child] of Object.entries(node.properties ?? {})) problems.push(...nonStructuralNodes(child, `${path}.${name}`));
+  if (node.items !== undefined) problems.push(...nonStructuralNodes(node.items, `${path}[]`));
+  if (node.additionalProperties !== undefined) problems.push(...nonStructuralNodes(node.additionalProperties, `${path}{}`));
+  if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path} (properties and additionalProperties)`);
+  return problems;
+}
+
+describe('monitoring CRDs', () => {
+  const crds = monitoringCrds();
+
+  it('declares the five kinds of monitoring.coreos.com/v1', () => {
+    expect(crds.map((c) => c.metadata.name)).toEqual([
+      'alertmanagers.monitoring.coreos.com',
+      'podmonitors.monitoring.coreos.com',
+      'prometheuses.monitoring.coreos.com',
+      'prometheusrules.monitoring.coreos.com',
+      'servicemonitors.monitoring.coreos.com',
+    ]);
+    for (const crd of crds) expect(crd.spec.versions.map((v) => v.name)).toEqual(['v1']);
+  });
+
+  it('has structural schemas only', () => {
+    for (const crd of crds) {
+      expect(nonStructuralNodes(crd.spec.versions[0]!.schema.openAPIV3Schema, crd.spec.names.kind)).toEqual([]);
+    }
+  });
+
+  it('keeps the reference field names users write', () => {
+    const sm = crds.find((c) => c.spec.names.kind === 'ServiceMonitor')!.spec.versions[0]!.schema.openAPIV3Schema;
+    const endpoint = sm.properties!['spec']!.properties!['endpoints']!.items!.properties!;
+    expect(Object.keys(endpoint)).toEqual(expect.arrayContaining(['port', 'targetPort', 'relabelings', 'metricRelabelings', 'bearerTokenSecret', 'tlsConfig']));
+  });
+
+  it.each(monitoringCrds().map((c) => [c.spec.names.plural, c] as const))('config/crd for %s is current', (plural, crd) => {
+    expectGolden(`config/crd/monitoring.coreos.com_${plural}.yaml`, toYaml(crd));
+  });
+});
