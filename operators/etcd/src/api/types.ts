@@ -1,0 +1,145 @@
+// The EtcdCluster API (etcd.switchboard.dev/v1alpha1): what a user declares
+// (spec) and what the operator reports (status). The CRD in ./crd.ts is the
+// same shape as a schema; the two are kept in step by crd.test.ts.
+import type { V1Affinity, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
+import type { KubeObject, ObjectMeta } from '@switchboard/core';
+
+/** API group of every etcd operator resource. */
+export const ETCD_GROUP = 'etcd.switchboard.dev';
+/** The served and stored version. */
+export const ETCD_API_VERSION_NAME = 'v1alpha1';
+/** `apiVersion` of EtcdCluster objects. */
+export const ETCD_API_VERSION = `${ETCD_GROUP}/${ETCD_API_VERSION_NAME}` as const;
+/** `kind` of EtcdCluster objects. */
+export const ETCD_CLUSTER_KIND = 'EtcdCluster' as const;
+
+/** etcd release used when `spec.version` is not set (the newest one the local node serves). */
+export const DEFAULT_ETCD_VERSION = '3.6.16';
+/** Image repository used when `spec.repository` is not set; the image is `<repository>:v<version>`. */
+export const DEFAULT_ETCD_REPOSITORY = 'quay.io/coreos/etcd';
+/** Smallest and largest cluster the API accepts (beyond 9 voters raft slows down with no gain). */
+export const MIN_CLUSTER_SIZE = 1;
+export const MAX_CLUSTER_SIZE = 9;
+
+/**
+ * Where a member keeps its data. `PersistentVolume` (the default) gives each
+ * member a PVC that outlives its Pod, so a member whose Pod dies comes back
+ * with the same ID and data. `Ephemeral` uses an emptyDir: a lost Pod is a
+ * lost member, always replaced.
+ */
+export interface EtcdStorageSpec {
+  /** `PersistentVolume` (default) or `Ephemeral`. */
+  type: 'PersistentVolume' | 'Ephemeral';
+  /** PVC size request, e.g. `1Gi` (default `1Gi`; ignored when ephemeral). */
+  size?: string;
+  /** StorageClass of the PVCs (default: the cluster's default class). */
+  storageClassName?: string;
+}
+
+/** What the operator copies onto each member Pod. */
+export interface EtcdPodTemplate {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  resources?: V1ResourceRequirements;
+  /** Added to the operator's own anti-affinity term (see `spec.antiAffinity`). */
+  affinity?: V1Affinity;
+  tolerations?: V1Toleration[];
+  nodeSelector?: Record<string, string>;
+}
+
+/** etcd server flags the operator exposes. */
+export interface EtcdOptions {
+  /** `--quota-backend-bytes` (etcd's default 2 GiB when unset). */
+  quotaBackendBytes?: number;
+  /** `--auto-compaction-mode`: `periodic` or `revision`. */
+  autoCompactionMode?: 'periodic' | 'revision';
+  /** `--auto-compaction-retention`, e.g. `1h` (periodic) or `1000` (revision). */
+  autoCompactionRetention?: string;
+}
+
+/** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
+export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
+
+/** Declared intent for one etcd cluster. */
+export interface EtcdClusterSpec {
+  /** Number of voting members, 1..9 (odd recommended). Default 3. */
+  size: number;
+  /** etcd release `X.Y.Z`. Upgrades move one minor at a time; downgrades are refused. */
+  version: string;
+  /** Image repository (default {@link DEFAULT_ETCD_REPOSITORY}). */
+  repository?: string;
+  /** Immutable after creation. Default `{ type: PersistentVolume, size: 1Gi }`. */
+  storage: EtcdStorageSpec;
+  /** While true the operator changes nothing; status keeps refreshing. */
+  paused?: boolean;
+  podTemplate?: EtcdPodTemplate;
+  etcdOptions?: EtcdOptions;
+  antiAffinity?: EtcdAntiAffinity;
+}
+
+/** Lifecycle summary for `kubectl get`. */
+export type EtcdClusterPhase =
+  'Creating' | 'Running' | 'Scaling' | 'Upgrading' | 'Recovering' | 'Paused' | 'Unavailable';
+
+/** One member as the operator last saw it. */
+export interface EtcdMemberStatus {
+  /** Member (and Pod, and PVC) name. */
+  name: string;
+  /** etcd member ID in hex, as etcdctl prints it. */
+  id: string;
+  peerURL: string;
+  /** Server version the member reports (absent when unreachable). */
+  version?: string;
+  healthy: boolean;
+  learner: boolean;
+  leader: boolean;
+}
+
+/** metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  /** RFC 3339; changes only when `status` changes. */
+  lastTransitionTime: string;
+  /** CamelCase reason, machine readable. */
+  reason: string;
+  message: string;
+}
+
+/** Condition types the operator maintains. */
+export const ConditionType = {
+  /** A quorum of healthy voters serves requests. */
+  Available: 'Available',
+  /** The operator is moving the cluster towards the spec (step named in the reason). */
+  Progressing: 'Progressing',
+  /** Something is wrong that the operator may or may not be able to fix (a member down, quorum lost). */
+  Degraded: 'Degraded',
+} as const;
+
+/** What the operator observed and is doing. Recomputed on every reconcile. */
+export interface EtcdClusterStatus {
+  phase?: EtcdClusterPhase;
+  observedGeneration?: number;
+  /** etcd cluster ID in hex, recorded once the seed member answers. */
+  clusterID?: string;
+  /** Lowest version any member runs (the cluster's effective version). */
+  currentVersion?: string;
+  /** The version being rolled out (spec.version once an upgrade starts). */
+  targetVersion?: string;
+  /** Hex ID of the raft leader. */
+  leaderID?: string;
+  members?: EtcdMemberStatus[];
+  /** Healthy voting members. */
+  readyMembers?: number;
+  conditions?: Condition[];
+}
+
+/** An EtcdCluster object. */
+export interface EtcdCluster extends KubeObject {
+  apiVersion?: typeof ETCD_API_VERSION;
+  kind?: typeof ETCD_CLUSTER_KIND;
+  metadata: ObjectMeta;
+  spec: EtcdClusterSpec;
+  status?: EtcdClusterStatus;
+}
