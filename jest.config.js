@@ -6,7 +6,13 @@ import { join } from 'node:path';
 const root = import.meta.dirname;
 // Every workspace folder that has a jest.config.js is a project.
 const projects = ['packages', 'operators', 'examples', '.']
-  .flatMap((group) => (group === '.' ? ['bench'] : existsSync(join(root, group)) ? readdirSync(join(root, group)).map((d) => join(group, d)) : []))
+  .flatMap((group) =>
+    group === '.'
+      ? ['bench']
+      : existsSync(join(root, group))
+        ? readdirSync(join(root, group)).map((d) => join(group, d))
+        : [],
+  )
   .filter((dir) => existsSync(join(root, dir, 'jest.config.js')))
   .map((dir) => `<rootDir>/${dir}`);
 

@@ -35,7 +35,8 @@ async function main(argv: readonly string[]): Promise<void> {
       return clusterCommand(rest, { name });
     case 'kubeconfig': {
       const path = await localKubeconfig(name);
-      if (!path) throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);
+      if (!path)
+        throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);
       process.stdout.write(`${path}\n`);
       return;
     }
@@ -45,7 +46,10 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (
+    err instanceof UsageError ||
+    (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
     process.stderr.write(`switchboard: ${err.message}\n`);
   } else if (err instanceof Error && 'reason' in err) {
     process.stderr.write(`switchboard: ${err.message}\n`);

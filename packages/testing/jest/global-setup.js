@@ -17,5 +17,7 @@ export default async function globalSetup() {
   process.env[TEST_ENV.kubeconfig] = cp.kubeconfigPath;
   process.env[TEST_ENV.etcdEndpoint] = cp.etcdEndpoint;
   process.env[TEST_ENV.controlPlaneDir] = cp.dir;
-  process.stderr.write(`\ncontrol plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`);
+  process.stderr.write(
+    `\ncontrol plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`,
+  );
 }

@@ -12,7 +12,11 @@ export interface EventuallyOptions {
 /** Thrown by {@link eventually} on timeout; carries the last error the check threw. */
 export class EventuallyTimeoutError extends Error {
   readonly reason = 'EventuallyTimeout';
-  constructor(message: string, readonly lastError: unknown, readonly attempts: number) {
+  constructor(
+    message: string,
+    readonly lastError: unknown,
+    readonly attempts: number,
+  ) {
     super(message, { cause: lastError });
     this.name = 'EventuallyTimeoutError';
   }
@@ -31,7 +35,10 @@ export class EventuallyTimeoutError extends Error {
  *   return p;
  * }, { timeout: 60_000, message: 'pod running' });
  */
-export async function eventually<T>(check: () => T | Promise<T>, options: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  options: EventuallyOptions = {},
+): Promise<T> {
   const timeout = options.timeout ?? 30_000;
   const interval = options.interval ?? 200;
   const deadline = Date.now() + timeout;

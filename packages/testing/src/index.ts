@@ -5,11 +5,23 @@
 // and started here with a generated PKI. Suites get it from the jest global
 // setup through testKubeConfig(), each in its own namespace, and wait with
 // eventually() instead of sleeping.
-export { startControlPlane, readControlPlaneState, stopControlPlaneFromState, firstServiceIP, ComponentNotReadyError } from './control-plane/control-plane.js';
+export {
+  startControlPlane,
+  readControlPlaneState,
+  stopControlPlaneFromState,
+  firstServiceIP,
+  ComponentNotReadyError,
+} from './control-plane/control-plane.js';
 export type { ControlPlane, ControlPlaneOptions, ControlPlaneState } from './control-plane/control-plane.js';
 export { Pki } from './control-plane/pki.js';
 export type { CertificatePair, CertificateRequest } from './control-plane/pki.js';
-export { KUBERNETES_VERSION, cacheDir, stateDir, kubernetesBinary, MissingBinaryError } from './control-plane/paths.js';
+export {
+  KUBERNETES_VERSION,
+  cacheDir,
+  stateDir,
+  kubernetesBinary,
+  MissingBinaryError,
+} from './control-plane/paths.js';
 export { freePort } from './control-plane/ports.js';
 export { writeKubeconfig } from './control-plane/kubeconfig.js';
 export { startProcess, stopPid, isAlive, logTail } from './control-plane/process.js';

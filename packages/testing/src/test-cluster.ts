@@ -49,7 +49,11 @@ export interface TestNamespace {
  */
 export async function createTestNamespace(kc: KubeConfig, prefix = 'test'): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40).replace(/-+$/, '');
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   const name = `${clean}-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({ body: { metadata: { name, labels: { 'switchboard.dev/test': 'true' } } } });
   return {

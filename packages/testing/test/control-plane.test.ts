@@ -27,7 +27,9 @@ function widgetCrd(): V1CustomResourceDefinition {
                 spec: {
                   type: 'object',
                   properties: { min: { type: 'integer' }, max: { type: 'integer' } },
-                  'x-kubernetes-validations': [{ rule: 'self.min <= self.max', message: 'spec.min must not exceed spec.max' }],
+                  'x-kubernetes-validations': [
+                    { rule: 'self.min <= self.max', message: 'spec.min must not exceed spec.max' },
+                  ],
                 },
               },
             },
@@ -86,7 +88,10 @@ describe('the local control plane', () => {
   it('deletes a namespace completely (the controller-manager finalizes it)', async () => {
     const core = kc.makeApiClient(CoreV1Api);
     const doomed = await createTestNamespace(kc, 'doomed');
-    await core.createNamespacedConfigMap({ namespace: doomed.name, body: { metadata: { name: 'x' }, data: { a: 'b' } } });
+    await core.createNamespacedConfigMap({
+      namespace: doomed.name,
+      body: { metadata: { name: 'x' }, data: { a: 'b' } },
+    });
     await doomed.delete();
     await eventually(
       async () => {

@@ -55,7 +55,9 @@ export interface ControlPlaneState {
   readonly kubeconfigPath: string;
   readonly etcdEndpoint: string;
   readonly bindAddress: string;
-  readonly ports: Readonly<Record<'etcdClient' | 'etcdPeer' | 'apiServer' | 'controllerManager' | 'scheduler', number>>;
+  readonly ports: Readonly<
+    Record<'etcdClient' | 'etcdPeer' | 'apiServer' | 'controllerManager' | 'scheduler', number>
+  >;
   /** Every process started, by name, in start order. */
   readonly processes: readonly { readonly name: string; readonly pid: number; readonly logFile: string }[];
 }
@@ -63,8 +65,14 @@ export interface ControlPlaneState {
 /** Thrown when a component does not become ready; the message carries its log tail. */
 export class ComponentNotReadyError extends Error {
   readonly reason = 'ComponentNotReady';
-  constructor(readonly component: string, readonly detail: string, readonly logFile: string) {
-    super(`${component} did not become ready: ${detail}\n--- last lines of ${logFile} ---\n${logTail(logFile)}`);
+  constructor(
+    readonly component: string,
+    readonly detail: string,
+    readonly logFile: string,
+  ) {
+    super(
+      `${component} did not become ready: ${detail}\n--- last lines of ${logFile} ---\n${logTail(logFile)}`,
+    );
     this.name = 'ComponentNotReadyError';
   }
 }
@@ -128,11 +136,26 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       name: 'apiserver',
       commonName: 'kube-apiserver',
       usages: ['server'],
-      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+      dnsNames: [
+        'localhost',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+      ],
       ipAddresses: [...new Set(['127.0.0.1', bindAddress, serviceIP])],
     }),
-    pki.issue({ name: 'admin', commonName: 'switchboard-admin', organizations: ['system:masters'], usages: ['client'] }),
-    pki.issue({ name: 'controller-manager', commonName: 'system:kube-controller-manager', usages: ['client'] }),
+    pki.issue({
+      name: 'admin',
+      commonName: 'switchboard-admin',
+      organizations: ['system:masters'],
+      usages: ['client'],
+    }),
+    pki.issue({
+      name: 'controller-manager',
+      commonName: 'system:kube-controller-manager',
+      usages: ['client'],
+    }),
     pki.issue({ name: 'scheduler', commonName: 'system:kube-scheduler', usages: ['client'] }),
     pki.issue({
       name: 'apiserver-kubelet-client',
@@ -156,8 +179,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   await writeKubeconfig({ path: kubeconfigPath, server, caFile: pki.ca.certFile, client: admin });
   const cmKubeconfig = join(dir, 'controller-manager.kubeconfig');
   const schedKubeconfig = join(dir, 'scheduler.kubeconfig');
-  await writeKubeconfig({ path: cmKubeconfig, server, caFile: pki.ca.certFile, client: controllerManager, userName: 'controller-manager' });
-  await writeKubeconfig({ path: schedKubeconfig, server, caFile: pki.ca.certFile, client: scheduler, userName: 'scheduler' });
+  await writeKubeconfig({
+    path: cmKubeconfig,
+    server,
+    caFile: pki.ca.certFile,
+    client: controllerManager,
+    userName: 'controller-manager',
+  });
+  await writeKubeconfig({
+    path: schedKubeconfig,
+    server,
+    caFile: pki.ca.certFile,
+    client: scheduler,
+    userName: 'scheduler',
+  });
 
   const log = (name: string) => join(dir, 'logs', `${name}.log`);
   const specs = {
@@ -257,13 +292,23 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     let last = '';
     await waitUntil(
       async () => {
-        if (p.hasExited()) throw new ComponentNotReadyError(p.spec.name, `exited with ${String(await p.exited)}`, p.spec.logFile);
+        if (p.hasExited())
+          throw new ComponentNotReadyError(
+            p.spec.name,
+            `exited with ${String(await p.exited)}`,
+            p.spec.logFile,
+          );
         const r = await probe(url, tls);
         last = `${r.status} ${r.body.slice(0, 300)}`;
         return r.status === 200;
       },
       timeout,
-      () => new ComponentNotReadyError(p.spec.name, `${url} answered ${last} after ${timeout} ms`, p.spec.logFile),
+      () =>
+        new ComponentNotReadyError(
+          p.spec.name,
+          `${url} answered ${last} after ${timeout} ms`,
+          p.spec.logFile,
+        ),
       options.signal,
     );
   };
@@ -338,11 +383,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   return controlPlane;
 }
 
-async function waitForEtcd(endpoint: string, timeoutMs: number, logFile: string, p: ManagedProcess | undefined): Promise<void> {
+async function waitForEtcd(
+  endpoint: string,
+  timeoutMs: number,
+  logFile: string,
+  p: ManagedProcess | undefined,
+): Promise<void> {
   let last = '';
   await waitUntil(
     async () => {
-      if (p?.hasExited()) throw new ComponentNotReadyError('etcd', `exited with ${String(await p.exited)}`, logFile);
+      if (p?.hasExited())
+        throw new ComponentNotReadyError('etcd', `exited with ${String(await p.exited)}`, logFile);
       try {
         const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(2_000) });
         last = `${res.status} ${await res.text()}`;

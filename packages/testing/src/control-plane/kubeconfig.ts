@@ -18,7 +18,12 @@ export async function writeKubeconfig(options: {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server: options.server, 'certificate-authority-data': await b64(options.caFile) } }],
+    clusters: [
+      {
+        name: cluster,
+        cluster: { server: options.server, 'certificate-authority-data': await b64(options.caFile) },
+      },
+    ],
     users: [
       {
         name: user,

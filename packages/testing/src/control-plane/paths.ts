@@ -21,7 +21,10 @@ export function stateDir(): string {
 /** Thrown when a binary the local cluster needs has not been built yet. */
 export class MissingBinaryError extends Error {
   readonly reason = 'MissingBinary';
-  constructor(readonly binary: string, readonly path: string) {
+  constructor(
+    readonly binary: string,
+    readonly path: string,
+  ) {
     super(`${binary} not found at ${path}: run \`npm run bootstrap\` to build it`);
     this.name = 'MissingBinaryError';
   }

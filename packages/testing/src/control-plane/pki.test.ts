@@ -18,11 +18,17 @@ describe('Pki', () => {
       organizations: ['system:masters', 'devs'],
       usages: ['client'],
     });
-    const verify = execFileSync('openssl', ['verify', '-CAfile', pki.ca.certFile, pair.certFile], { encoding: 'utf8' });
-    expect(verify).toContain(': OK');
-    const text = execFileSync('openssl', ['x509', '-in', pair.certFile, '-noout', '-subject', '-ext', 'extendedKeyUsage'], {
+    const verify = execFileSync('openssl', ['verify', '-CAfile', pki.ca.certFile, pair.certFile], {
       encoding: 'utf8',
     });
+    expect(verify).toContain(': OK');
+    const text = execFileSync(
+      'openssl',
+      ['x509', '-in', pair.certFile, '-noout', '-subject', '-ext', 'extendedKeyUsage'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(text).toMatch(/CN = alice/);
     expect(text).toMatch(/O = system:masters, O = devs/);
     expect(text).toContain('TLS Web Client Authentication');

@@ -42,9 +42,26 @@ export class Pki {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const ca = { certFile: join(dir, 'ca.crt'), keyFile: join(dir, 'ca.key') };
     await run('openssl', [
-      'req', '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', ca.keyFile, '-out', ca.certFile, '-days', '3650', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      ca.keyFile,
+      '-out',
+      ca.certFile,
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
     ]);
     return new Pki(dir, ca);
   }
@@ -56,13 +73,30 @@ export class Pki {
 
   /** Issues a certificate signed by this CA. */
   async issue(request: CertificateRequest): Promise<CertificatePair> {
-    const pair = { certFile: join(this.dir, `${request.name}.crt`), keyFile: join(this.dir, `${request.name}.key`) };
+    const pair = {
+      certFile: join(this.dir, `${request.name}.crt`),
+      keyFile: join(this.dir, `${request.name}.key`),
+    };
     const csr = join(this.dir, `${request.name}.csr`);
     const ext = join(this.dir, `${request.name}.ext`);
-    const subject = [`/CN=${request.commonName}`, ...(request.organizations ?? []).map((o) => `/O=${o}`)].join('');
+    const subject = [
+      `/CN=${request.commonName}`,
+      ...(request.organizations ?? []).map((o) => `/O=${o}`),
+    ].join('');
     await run('openssl', [
-      'req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-      '-keyout', pair.keyFile, '-out', csr, '-subj', subject,
+      'req',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-keyout',
+      pair.keyFile,
+      '-out',
+      csr,
+      '-subj',
+      subject,
     ]);
     const usages = request.usages.map((u) => (u === 'server' ? 'serverAuth' : 'clientAuth'));
     const sans = [
@@ -77,8 +111,21 @@ export class Pki {
     ];
     await writeFile(ext, lines.join('\n') + '\n');
     await run('openssl', [
-      'x509', '-req', '-in', csr, '-CA', this.ca.certFile, '-CAkey', this.ca.keyFile, '-CAcreateserial',
-      '-out', pair.certFile, '-days', '365', '-extfile', ext,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      this.ca.certFile,
+      '-CAkey',
+      this.ca.keyFile,
+      '-CAcreateserial',
+      '-out',
+      pair.certFile,
+      '-days',
+      '365',
+      '-extfile',
+      ext,
     ]);
     return pair;
   }
