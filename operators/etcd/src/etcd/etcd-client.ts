@@ -42,7 +42,8 @@ export interface EtcdEndpointStatus {
 /** An alarm raised on a member (NOSPACE, CORRUPT). */
 export interface EtcdAlarm {
   memberId: string;
-  alarm: 'NOSPACE' | 'CORRUPT' | string;
+  /** `NOSPACE`, `CORRUPT` (etcd may add others). */
+  alarm: string;
 }
 
 /** Options of one call. */
