@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
+import { imageCommand, imageHelp } from './commands/image.js';
 import { UsageError } from './output.js';
 
 const help = `Usage: switchboard <command> [options]
@@ -10,6 +11,7 @@ const help = `Usage: switchboard <command> [options]
 Commands:
   cluster up|down|status    a local Kubernetes cluster built from source
   kubeconfig                print the local cluster's kubeconfig path
+  image build|list          the local cluster's images (built from local files)
 
 Run \`switchboard <command> --help\` for a command's options.
 `;
@@ -22,6 +24,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options: {
       help: { type: 'boolean', short: 'h' },
       name: { type: 'string', default: 'default' },
+      force: { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -33,6 +36,9 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'cluster':
       if (values.help) return void process.stdout.write(clusterHelp);
       return clusterCommand(rest, { name });
+    case 'image':
+      if (values.help) return void process.stdout.write(imageHelp);
+      return imageCommand(rest, { force: values.force ?? false });
     case 'kubeconfig': {
       const path = await localKubeconfig(name);
       if (!path)

@@ -30,3 +30,32 @@ export { eventually, EventuallyTimeoutError } from './eventually.js';
 export type { EventuallyOptions } from './eventually.js';
 export { testKubeConfig, testKubeconfigPath, createTestNamespace, TEST_ENV } from './test-cluster.js';
 export type { TestNamespace } from './test-cluster.js';
+export {
+  startLocalCluster,
+  readLocalClusterState,
+  stopLocalClusterFromState,
+  isLocalClusterRunning,
+  NotRootError,
+  ClusterRunningError,
+  startNode,
+  DEFAULT_NETWORK,
+  nodeSubnet,
+  findLeftovers,
+  NODE_VERSIONS,
+  nodeBinaries,
+  CommandError,
+} from './node/index.js';
+export type {
+  LocalCluster,
+  LocalClusterOptions,
+  LocalClusterState,
+  LocalNode,
+  NodeState,
+  StartNodeOptions,
+  Faults,
+  PodRef,
+  NetworkPlan,
+  NodeBinaries,
+} from './node/index.js';
+export { IMAGES, imageReferences, localRepository, buildImages, startRegistry } from './images/index.js';
+export type { ImageSpec, BuildImagesResult, LocalRegistry } from './images/index.js';

@@ -1,0 +1,3 @@
+module switchboard.dev/http-test-server
+
+go 1.26

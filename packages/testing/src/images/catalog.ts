@@ -1,0 +1,168 @@
+// The one reviewed list of images the local cluster serves. Each image is
+// assembled from local files only (static Go binaries from the build scripts,
+// Debian programs with the shared libraries they load, Go programs of this
+// repository) and pushed to the local registry under the public names users'
+// manifests use: containerd on every node takes that registry as the server
+// for docker.io, quay.io, registry.k8s.io, ghcr.io and switchboard.local.
+//
+// To add an image: add an entry here, run `npm run switchboard -- image build`,
+// and list it with `npm run cluster -- images`.
+import { NODE_VERSIONS } from '../node/binaries.js';
+
+/** Where a file of an image comes from. */
+export type FileSource =
+  /** A binary the build scripts cached: `<cache>/<component>/<version>/bin/<name>`. */
+  | { readonly kind: 'cache'; readonly component: string; readonly version: string; readonly name: string }
+  /** A program installed on the host (a Debian package); `withLibraries` adds what `ldd` lists. */
+  | { readonly kind: 'host'; readonly path: string; readonly withLibraries?: boolean }
+  /** A Go program in this repository (folder relative to the repository root), built with CGO_ENABLED=0. */
+  | { readonly kind: 'go'; readonly dir: string };
+
+/** One entry of an image's file system. */
+export type ImageFile =
+  | { readonly path: string; readonly source: FileSource; readonly mode?: number }
+  | { readonly path: string; readonly content: string; readonly mode?: number }
+  | { readonly path: string; readonly symlink: string }
+  | { readonly path: string; readonly directory: true; readonly mode?: number }
+  /** Busybox at `path` plus a symlink for each applet it lists (sh, ls, wget, nslookup...). */
+  | { readonly path: string; readonly busybox: FileSource };
+
+/** An image: its names, its files, and how it starts. */
+export interface ImageSpec {
+  /** Short name for logs and `image build NAME`. */
+  readonly name: string;
+  /** Every reference it is served under, `host/repository:tag`. */
+  readonly references: readonly string[];
+  readonly files: readonly ImageFile[];
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  /** Numeric `uid:gid`, so the kubelet can check `runAsNonRoot`. Default `0:0`. */
+  readonly user?: string;
+  /** Added to `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+}
+
+const cache = (component: string, version: string, name: string): FileSource => ({
+  kind: 'cache',
+  component,
+  version,
+  name,
+});
+const busybox: FileSource = { kind: 'host', path: '/bin/busybox' };
+const v = NODE_VERSIONS;
+
+function etcdImage(version: string): ImageSpec {
+  const bin = (name: string): ImageFile => ({
+    path: `/usr/local/bin/${name}`,
+    source: cache('etcd', `v${version}`, name),
+  });
+  return {
+    name: `etcd-${version}`,
+    // registry.k8s.io tags add a packaging revision (-0), as upstream does.
+    references: [`quay.io/coreos/etcd:v${version}`, `registry.k8s.io/etcd:${version}-0`],
+    files: [
+      bin('etcd'),
+      bin('etcdctl'),
+      bin('etcdutl'),
+      { path: '/var/etcd', directory: true },
+      { path: '/var/lib/etcd', directory: true },
+    ],
+    cmd: ['/usr/local/bin/etcd'],
+    workdir: '/',
+  };
+}
+
+/** The standard set: what the bootstrap builds and the local cluster offers. */
+export const IMAGES: readonly ImageSpec[] = [
+  {
+    name: 'pause',
+    // containerd pins the first as its sandbox image; the older tags are what
+    // other releases' kubelets and containerds ask for.
+    references: [
+      `registry.k8s.io/pause:${v.pause}`,
+      'registry.k8s.io/pause:3.10.1',
+      'registry.k8s.io/pause:3.10',
+    ],
+    files: [{ path: '/pause', source: cache('pause', v.pause, 'pause') }],
+    entrypoint: ['/pause'],
+    user: '65535:65535',
+  },
+  {
+    name: 'busybox',
+    references: [
+      'docker.io/library/busybox:latest',
+      'docker.io/library/busybox:1.37',
+      'docker.io/library/busybox:1.36',
+    ],
+    files: [{ path: '/bin/busybox', busybox }],
+    cmd: ['sh'],
+  },
+  etcdImage(v.etcd[0]),
+  etcdImage(v.etcd[1]),
+  {
+    name: 'coredns',
+    references: [`registry.k8s.io/coredns/coredns:v${v.coredns}`, `docker.io/coredns/coredns:${v.coredns}`],
+    files: [{ path: '/coredns', source: cache('coredns', `v${v.coredns}`, 'coredns') }],
+    entrypoint: ['/coredns'],
+    user: '65532:65532',
+  },
+  {
+    name: 'local-path-provisioner',
+    references: [`docker.io/rancher/local-path-provisioner:v${v.localPathProvisioner}`],
+    files: [
+      {
+        path: '/usr/bin/local-path-provisioner',
+        source: cache('local-path-provisioner', `v${v.localPathProvisioner}`, 'local-path-provisioner'),
+      },
+    ],
+    cmd: ['local-path-provisioner'],
+  },
+  {
+    name: 'memcached',
+    references: ['docker.io/library/memcached:1.6', 'docker.io/library/memcached:latest'],
+    files: [
+      {
+        path: '/usr/local/bin/memcached',
+        source: { kind: 'host', path: '/usr/bin/memcached', withLibraries: true },
+      },
+    ],
+    entrypoint: ['memcached'],
+    user: '11211:11211',
+  },
+  {
+    name: 'http-test-server',
+    references: ['switchboard.local/http-test-server:1', 'switchboard.local/http-test-server:latest'],
+    files: [
+      { path: '/http-test-server', source: { kind: 'go', dir: 'packages/testing/images/http-test-server' } },
+      // A shell and small tools, so tests can `kubectl exec` into it.
+      { path: '/bin/busybox', busybox },
+    ],
+    entrypoint: ['/http-test-server'],
+    user: '65532:65532',
+  },
+];
+
+/** Every image reference the local cluster offers, one per image and tag, sorted. */
+export function imageReferences(images: readonly ImageSpec[] = IMAGES): string[] {
+  return images.flatMap((i) => i.references).sort();
+}
+
+/**
+ * The repository path a reference has in the local registry: the reference
+ * without its host, as containerd asks a mirror for it (`docker.io/busybox`
+ * is `library/busybox`).
+ */
+export function localRepository(reference: string): { repository: string; tag: string } {
+  const at = reference.lastIndexOf(':');
+  const slash = reference.indexOf('/');
+  if (at < 0 || at < slash) throw new Error(`image reference needs an explicit tag: ${reference}`);
+  const name = reference.slice(0, at);
+  const tag = reference.slice(at + 1);
+  const parts = name.split('/');
+  const hasHost = parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? '');
+  const path = hasHost ? parts.slice(1) : parts;
+  const host = hasHost ? parts[0] : 'docker.io';
+  if (host === 'docker.io' && path.length === 1) path.unshift('library');
+  return { repository: path.join('/'), tag };
+}

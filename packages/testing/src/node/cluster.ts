@@ -1,0 +1,307 @@
+// A whole local cluster on this host: the control plane bound to the cluster
+// bridge, N real nodes, one kube-proxy, the local registry, and the CoreDNS
+// and local-path add-ons. One such cluster per host at a time: nodes share
+// the host's network stack (the bridge, the Service rules), so a second one
+// would fight the first. A control plane without nodes (startControlPlane)
+// can run beside it.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+
+import {
+  readControlPlaneState,
+  startControlPlane,
+  stopControlPlaneFromState,
+} from '../control-plane/control-plane.js';
+import type { ControlPlane, ControlPlaneOptions } from '../control-plane/control-plane.js';
+import { waitUntil } from '../control-plane/health.js';
+import { isAlive, stopPid } from '../control-plane/process.js';
+import { buildImages } from '../images/build.js';
+import { startRegistry } from '../images/registry.js';
+import type { LocalRegistry } from '../images/registry.js';
+import { corednsObjects, createObjects, localPathObjects } from './addons.js';
+import { nodeBinaries } from './binaries.js';
+import { createFaults } from './faults.js';
+import type { Faults } from './faults.js';
+import { bridgeExists, DEFAULT_NETWORK, setupHostNetwork } from './host-network.js';
+import type { HostNetworkRecord, NetworkPlan } from './host-network.js';
+import { startKubeProxy } from './kube-proxy.js';
+import type { KubeProxy } from './kube-proxy.js';
+import { startNode } from './node.js';
+import type { LocalNode, NodeState } from './node.js';
+import { teardownNodes } from './teardown.js';
+
+/** Thrown when the node stack is started without root. */
+export class NotRootError extends Error {
+  readonly reason = 'NotRoot';
+  constructor() {
+    super(
+      'a local cluster with nodes needs root (containerd, runc, network namespaces, iptables, cgroups): ' +
+        'run as root, or use a control plane without nodes (startControlPlane)',
+    );
+    this.name = 'NotRootError';
+  }
+}
+
+/** Thrown when another local cluster with nodes already runs on this host. */
+export class ClusterRunningError extends Error {
+  readonly reason = 'ClusterRunning';
+  constructor(readonly dir: string) {
+    super(`a local cluster with nodes is already running on this host (folder ${dir}); stop it first`);
+    this.name = 'ClusterRunningError';
+  }
+}
+
+export interface LocalClusterOptions {
+  /** How many nodes. Default 1. */
+  readonly nodes?: number;
+  /** Working folder; default a new temporary folder. */
+  readonly dir?: string;
+  readonly network?: NetworkPlan;
+  /** Build (or check) the image catalog first. Default true; fast when nothing changed. */
+  readonly buildImages?: boolean;
+  /** Install CoreDNS and local-path-provisioner and wait for them. Default true. */
+  readonly addons?: boolean;
+  /** Extra control-plane options (not the addresses, which come from `network`). */
+  readonly controlPlane?: Omit<
+    ControlPlaneOptions,
+    'dir' | 'bindAddress' | 'serviceClusterIPRange' | 'clusterCIDR'
+  >;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** What `stopLocalClusterFromState` needs, written as `cluster-state.json`. */
+export interface LocalClusterState {
+  readonly dir: string;
+  readonly kubeconfigPath?: string;
+  readonly network: HostNetworkRecord;
+  readonly nodes: readonly NodeState[];
+  readonly kubeProxyPid?: number;
+  readonly registry?: { readonly pid: number; readonly address: string };
+}
+
+export interface LocalCluster {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  readonly server: string;
+  readonly controlPlane: ControlPlane;
+  readonly nodes: readonly LocalNode[];
+  readonly registry: LocalRegistry;
+  readonly faults: Faults;
+  state(): LocalClusterState;
+  /** Tears everything down (see teardown.ts); `removeData` also deletes the folder. */
+  stop(options?: { removeData?: boolean }): Promise<void>;
+}
+
+const STATE_FILE = 'cluster-state.json';
+/** Where the host records which cluster owns the bridge. */
+const HOST_LOCK = '/run/switchboard-local-cluster';
+
+/**
+ * Starts a local cluster with real nodes and resolves when every node is
+ * Ready and cluster DNS answers.
+ *
+ * @example
+ * const cluster = await startLocalCluster({ nodes: 2, onProgress: console.log });
+ * process.env.KUBECONFIG = cluster.kubeconfigPath;
+ * await cluster.faults.stopNode('node-2');
+ * await cluster.stop({ removeData: true });
+ */
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  if (process.getuid?.() !== 0) throw new NotRootError();
+  const network = options.network ?? DEFAULT_NETWORK;
+  const count = options.nodes ?? 1;
+  const progress = options.onProgress ?? (() => undefined);
+  const bin = nodeBinaries();
+  await clearStaleCluster(network);
+
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cluster-')));
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  await writeFile(HOST_LOCK, dir + '\n');
+
+  if (options.buildImages ?? true) {
+    const result = await buildImages({ onProgress: (l) => progress(`images: ${l}`) });
+    if (result.skipped.some((s) => s.name === 'pause'))
+      throw new Error('the pause image cannot be built: run `npm run bootstrap`');
+  }
+
+  progress('host network');
+  const record = await setupHostNetwork(network);
+  let controlPlane: ControlPlane | undefined;
+  let registry: LocalRegistry | undefined;
+  let kubeProxy: KubeProxy | undefined;
+  const nodes: LocalNode[] = [];
+  const state = (): LocalClusterState => ({
+    dir,
+    ...(controlPlane ? { kubeconfigPath: controlPlane.kubeconfigPath } : {}),
+    network: record,
+    nodes: nodes.map((n) => n.state()),
+    ...(kubeProxy ? { kubeProxyPid: kubeProxy.pid } : {}),
+    ...(registry ? { registry: { pid: registry.pid, address: registry.address } } : {}),
+  });
+  const save = () => writeFile(join(dir, STATE_FILE), JSON.stringify(state(), null, 2) + '\n');
+
+  try {
+    registry = await startRegistry({ dir: join(dir, 'registry') });
+    await save();
+    controlPlane = await startControlPlane({
+      ...options.controlPlane,
+      dir: join(dir, 'control-plane'),
+      bindAddress: network.hostAddress,
+      serviceClusterIPRange: network.serviceCIDR,
+      clusterCIDR: network.clusterCIDR,
+      onProgress: progress,
+    });
+    await save();
+    for (let i = 1; i <= count; i++) {
+      nodes.push(
+        await startNode({
+          index: i,
+          dir: join(dir, 'nodes', `node-${i}`),
+          network,
+          server: controlPlane.server,
+          adminKubeconfig: controlPlane.kubeconfigPath,
+          pki: controlPlane.pki,
+          registry: registry.address,
+          binaries: bin,
+          waitReady: false,
+          onProgress: progress,
+        }),
+      );
+      await save();
+    }
+    progress('starting kube-proxy');
+    kubeProxy = await startKubeProxy({
+      binary: bin.kubeProxy,
+      dir,
+      server: controlPlane.server,
+      pki: controlPlane.pki,
+      network,
+      nodeName: nodes[0]?.name ?? 'node-1',
+    });
+    await save();
+    progress(`waiting for ${count} node(s) to be Ready`);
+    await Promise.all(nodes.map((n) => n.waitReady()));
+    if (options.addons ?? true) {
+      progress('installing CoreDNS and local-path-provisioner');
+      const kc = new KubeConfig();
+      kc.loadFromFile(controlPlane.kubeconfigPath);
+      await createObjects(kc, [
+        ...corednsObjects(network.dnsServiceIP),
+        ...localPathObjects(join(dir, 'local-path')),
+      ]);
+      await waitForDeployments(kc, [
+        ['kube-system', 'coredns'],
+        ['local-path-storage', 'local-path-provisioner'],
+      ]);
+    }
+    await save();
+  } catch (err) {
+    await stopAll(state(), controlPlane, bin);
+    throw err;
+  }
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(controlPlane.kubeconfigPath);
+  const cp = controlPlane;
+  const reg = registry;
+  return {
+    dir,
+    kubeconfigPath: cp.kubeconfigPath,
+    server: cp.server,
+    controlPlane: cp,
+    nodes,
+    registry: reg,
+    faults: createFaults(kc, nodes, bin),
+    state,
+    async stop(stopOptions = {}) {
+      await stopAll(state(), cp, bin);
+      if (stopOptions.removeData) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopAll(
+  state: LocalClusterState,
+  controlPlane: ControlPlane | undefined,
+  bin: ReturnType<typeof nodeBinaries>,
+): Promise<void> {
+  await teardownNodes({
+    nodes: state.nodes,
+    ...(state.kubeProxyPid ? { kubeProxyPid: state.kubeProxyPid } : {}),
+    network: state.network,
+    binaries: bin,
+  });
+  if (controlPlane) await controlPlane.stop();
+  else {
+    const cpState = await readControlPlaneState(join(state.dir, 'control-plane'));
+    if (cpState) await stopControlPlaneFromState(cpState);
+  }
+  if (state.registry) await stopPid(state.registry.pid);
+  await rm(HOST_LOCK, { force: true });
+}
+
+/** Reads the state a local cluster wrote into its folder. */
+export async function readLocalClusterState(dir: string): Promise<LocalClusterState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as LocalClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stops a local cluster from its recorded state (another process started it). */
+export async function stopLocalClusterFromState(
+  state: LocalClusterState,
+  options: { removeData?: boolean } = {},
+): Promise<void> {
+  await stopAll(state, undefined, nodeBinaries());
+  if (options.removeData) await rm(state.dir, { recursive: true, force: true });
+}
+
+/** True while any process of the recorded cluster runs. */
+export function isLocalClusterRunning(state: LocalClusterState): boolean {
+  const pids = [
+    ...state.nodes.flatMap((n) => [n.pids.kubelet, n.pids.containerd]),
+    state.kubeProxyPid,
+    state.registry?.pid,
+  ];
+  return pids.some((p) => p !== undefined && isAlive(p));
+}
+
+/** Refuses to start beside a running cluster; cleans up after one that died without tear-down. */
+async function clearStaleCluster(network: NetworkPlan): Promise<void> {
+  const owner = existsSync(HOST_LOCK) ? (await readFile(HOST_LOCK, 'utf8')).trim() : undefined;
+  const ownerState = owner ? await readLocalClusterState(owner) : undefined;
+  if (ownerState && isLocalClusterRunning(ownerState)) throw new ClusterRunningError(ownerState.dir);
+  if (ownerState) await stopLocalClusterFromState(ownerState);
+  else if (await bridgeExists(network)) {
+    throw new Error(
+      `interface ${network.bridge} exists but no local cluster owns it: remove it (ip link del ${network.bridge}) or pick another bridge name`,
+    );
+  }
+}
+
+async function waitForDeployments(
+  kc: KubeConfig,
+  which: readonly (readonly [string, string])[],
+): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  let last = '';
+  await waitUntil(
+    async () => {
+      for (const [namespace, name] of which) {
+        const d = await apps.readNamespacedDeployment({ namespace, name });
+        const ready = d.status?.readyReplicas ?? 0;
+        last = `${namespace}/${name} ready ${ready}/${d.spec?.replicas ?? 1}`;
+        if (ready < (d.spec?.replicas ?? 1)) return false;
+      }
+      return true;
+    },
+    120_000,
+    () => new Error(`add-ons not ready: ${last}`),
+  );
+}

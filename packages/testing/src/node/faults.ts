@@ -1,0 +1,126 @@
+// Fault injection through the mechanisms real failures use: SIGKILL to a
+// container's process, containerd's task pause/resume (the cgroup freezer),
+// the host side of a pod's veth taken down, and a node's kubelet and
+// containerd stopped. Tests then watch Kubernetes report it (restartCount,
+// Ready=False, NotReady nodes...).
+import { readdirSync, readFileSync } from 'node:fs';
+
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+
+import type { NodeBinaries } from './binaries.js';
+import { run } from './command.js';
+import type { LocalNode } from './node.js';
+
+/** A pod, and optionally which of its containers (default: the first). */
+export interface PodRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly container?: string;
+}
+
+export interface Faults {
+  /** SIGKILLs the container's main process; the kubelet restarts it per the pod's restartPolicy. */
+  killContainer(pod: PodRef): Promise<void>;
+  /** Freezes every process of the container (containerd task pause). */
+  freezeContainer(pod: PodRef): Promise<void>;
+  thawContainer(pod: PodRef): Promise<void>;
+  /** Takes the host side of the pod's veth down: nothing reaches the pod, nothing leaves it. */
+  cutNetwork(pod: PodRef): Promise<void>;
+  healNetwork(pod: PodRef): Promise<void>;
+  /** Stops the node's kubelet and containerd (containers keep running); the Node goes NotReady. */
+  stopNode(nodeName: string): Promise<void>;
+  /** Starts containerd and the kubelet again and waits for Ready. */
+  startNode(nodeName: string): Promise<void>;
+}
+
+export function createFaults(
+  kc: KubeConfig,
+  nodes: readonly LocalNode[],
+  bin: Pick<NodeBinaries, 'crictl' | 'ctr'>,
+): Faults {
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodeNamed = (name: string) => {
+    const node = nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no local node named ${name} (nodes: ${nodes.map((n) => n.name).join(', ')})`);
+    return node;
+  };
+
+  /** The pod's node and the container's runtime ID. */
+  const locate = async (ref: PodRef): Promise<{ node: LocalNode; containerId: string; pod: V1Pod }> => {
+    const pod = await core.readNamespacedPod({ namespace: ref.namespace, name: ref.name });
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) throw new Error(`pod ${ref.namespace}/${ref.name} is not scheduled`);
+    const statuses = pod.status?.containerStatuses ?? [];
+    const status = ref.container ? statuses.find((s) => s.name === ref.container) : statuses[0];
+    const id = status?.containerID?.replace(/^containerd:\/\//, '');
+    if (!id)
+      throw new Error(
+        `pod ${ref.namespace}/${ref.name}: container ${ref.container ?? '(first)'} has no running container`,
+      );
+    return { node: nodeNamed(nodeName), containerId: id, pod };
+  };
+
+  const inspect = async (node: LocalNode, containerId: string) => {
+    const out = await run(bin.crictl, [
+      '--runtime-endpoint',
+      `unix://${node.containerdSocket}`,
+      'inspect',
+      '-o',
+      'json',
+      containerId,
+    ]);
+    return JSON.parse(out) as {
+      info?: { pid?: number; runtimeSpec?: { linux?: { namespaces?: { type: string; path?: string }[] } } };
+    };
+  };
+
+  const ctrTask = async (ref: PodRef, verb: 'pause' | 'resume') => {
+    const { node, containerId } = await locate(ref);
+    await run(bin.ctr, [
+      '--address',
+      node.containerdSocket,
+      '--namespace',
+      'k8s.io',
+      'tasks',
+      verb,
+      containerId,
+    ]);
+  };
+
+  /** Name of the host-side veth of the pod's network namespace. */
+  const hostVeth = async (ref: PodRef): Promise<string> => {
+    const { node, containerId } = await locate(ref);
+    const info = await inspect(node, containerId);
+    const netns = info.info?.runtimeSpec?.linux?.namespaces?.find((n) => n.type === 'network')?.path;
+    if (!netns) throw new Error(`pod ${ref.namespace}/${ref.name}: no network namespace found`);
+    const peerIndex = (await run('nsenter', [`--net=${netns}`, 'cat', '/sys/class/net/eth0/iflink'])).trim();
+    for (const name of readdirSync('/sys/class/net')) {
+      try {
+        if (readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim() === peerIndex) return name;
+      } catch {
+        /* interface went away */
+      }
+    }
+    throw new Error(`pod ${ref.namespace}/${ref.name}: host veth with index ${peerIndex} not found`);
+  };
+
+  return {
+    async killContainer(ref) {
+      const { node, containerId } = await locate(ref);
+      const pid = (await inspect(node, containerId)).info?.pid;
+      if (!pid) throw new Error(`container ${containerId} has no process`);
+      process.kill(pid, 'SIGKILL');
+    },
+    freezeContainer: (ref) => ctrTask(ref, 'pause'),
+    thawContainer: (ref) => ctrTask(ref, 'resume'),
+    async cutNetwork(ref) {
+      await run('ip', ['link', 'set', await hostVeth(ref), 'down']);
+    },
+    async healNetwork(ref) {
+      await run('ip', ['link', 'set', await hostVeth(ref), 'up']);
+    },
+    stopNode: (name) => nodeNamed(name).stop(),
+    startNode: (name) => nodeNamed(name).start(),
+  };
+}

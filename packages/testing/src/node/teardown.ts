@@ -1,0 +1,226 @@
+// Tear-down that leaves nothing: every process, network namespace, veth,
+// mount, cgroup, iptables rule and file the local cluster's nodes made. It
+// works from recorded state alone (PIDs, folders, names), so `cluster down`
+// in another shell, or a test's clean-up after a crash, can run it.
+//
+// Order and why:
+//   1. kubelets first, so nothing restarts the pods being removed;
+//   2. kube-proxy, then `kube-proxy --cleanup` for its rules;
+//   3. every pod sandbox through containerd's CRI (`crictl rmp`), which runs
+//      the CNI DEL that removes veths, IPAM leases and port mappings; a
+//      stopped containerd is started again for this;
+//   4. containerd, then any shim or container process still in the node's
+//      cgroups or naming its socket (SIGKILL: they are ours);
+//   5. mounts under the node folders (overlay rootfs, netns, volumes), deepest
+//      first, then the cgroup roots;
+//   6. host-wide leftovers: the kubelet's canary chains, CNI port-mapping
+//      chains, the CNI result cache of our networks, the bridge and the
+//      isolation chain, and the sysctls we changed.
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { isAlive, startProcess, stopPid } from '../control-plane/process.js';
+import { cgroupMounts, removeCgroupRoot } from './cgroups.js';
+import { run, tryRun } from './command.js';
+import { containerdLayout } from './containerd.js';
+import { ISOLATION_CHAIN, teardownHostNetwork } from './host-network.js';
+import type { HostNetworkRecord } from './host-network.js';
+import { cleanupKubeProxy } from './kube-proxy.js';
+import type { NodeState } from './node.js';
+
+export interface NodesTeardownInput {
+  readonly nodes: readonly NodeState[];
+  readonly kubeProxyPid?: number;
+  readonly network?: HostNetworkRecord;
+  readonly binaries: { readonly containerd: string; readonly crictl: string; readonly kubeProxy: string };
+}
+
+const CNI_CACHE = '/var/lib/cni/results';
+
+export async function teardownNodes(input: NodesTeardownInput): Promise<void> {
+  for (const node of input.nodes) if (node.pids.kubelet) await stopPid(node.pids.kubelet);
+  if (input.kubeProxyPid) await stopPid(input.kubeProxyPid);
+  await cleanupKubeProxy(input.binaries.kubeProxy);
+
+  await Promise.all(input.nodes.map((node) => removeNodeContainers(node, input.binaries)));
+  for (const node of input.nodes) {
+    await unmountBelow(node.dir);
+    await removeCgroupsWithRetry(node.cgroupRoot);
+    removeCniCache(node.networkName);
+  }
+  await dropHostChains();
+  if (input.network) await teardownHostNetwork(input.network);
+}
+
+async function removeNodeContainers(node: NodeState, bin: NodesTeardownInput['binaries']): Promise<void> {
+  const layout = containerdLayout(node.dir);
+  let pid = node.pids.containerd;
+  if (existsSync(layout.configFile) && (!pid || !isAlive(pid))) {
+    const p = startProcess({
+      name: `containerd (${node.name}, clean-up)`,
+      command: bin.containerd,
+      args: ['--config', layout.configFile],
+      logFile: layout.logFile,
+      env: { PATH: `${join(bin.containerd, '..')}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` },
+    });
+    pid = p.pid;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !p.hasExited() && !existsSync(layout.socket)) await sleep(100);
+  }
+  if (pid && isAlive(pid)) {
+    const endpoint = `unix://${layout.socket}`;
+    await tryRun(bin.crictl, ['--runtime-endpoint', endpoint, '--timeout', '60s', 'rmp', '--force', '--all']);
+    await stopPid(pid);
+  }
+  // Shims (they name the socket in their arguments) and anything left in the node's cgroups.
+  for (const other of processesOf(node)) await stopPid(other, 0);
+}
+
+/** PIDs of processes that belong to a node: its shims and every process in its cgroup root. */
+export function processesOf(node: NodeState): number[] {
+  const pids = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(node.containerdSocket) && cmdline.includes('containerd-shim')) pids.add(pid);
+      const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      if (cgroup.includes(`:/${node.cgroupRoot}/`) || cgroup.includes(`:/${node.cgroupRoot}\n`))
+        pids.add(pid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  pids.delete(process.pid);
+  return [...pids];
+}
+
+/** Mount points under `dir`, deepest first. */
+export function mountsBelow(dir: string): string[] {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+    .filter((m) => m.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
+async function unmountBelow(dir: string): Promise<void> {
+  for (let pass = 0; pass < 3; pass++) {
+    const mounts = mountsBelow(dir);
+    if (mounts.length === 0) return;
+    for (const m of mounts) if (!(await tryRun('umount', [m]))) await tryRun('umount', ['-l', m]);
+  }
+}
+
+async function removeCgroupsWithRetry(root: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    if ((await removeCgroupRoot(root)).length === 0) return;
+    await sleep(250);
+  }
+}
+
+function removeCniCache(networkName: string): void {
+  if (!existsSync(CNI_CACHE)) return;
+  for (const f of readdirSync(CNI_CACHE)) {
+    if (f.startsWith(`${networkName}-`)) void rm(join(CNI_CACHE, f), { force: true });
+  }
+}
+
+/** Chains the kubelet and the CNI portmap plugin leave behind in every table. */
+async function dropHostChains(): Promise<void> {
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const table of ['filter', 'nat', 'mangle']) {
+      const rules = await listRules(tool, table);
+      const ours = (chain: string) =>
+        chain === 'KUBE-KUBELET-CANARY' || chain.startsWith('CNI-HOSTPORT-') || chain.startsWith('CNI-DN-');
+      // First the jumps from other chains into ours, then our chains.
+      for (const line of rules) {
+        const m = /^-A (\S+) (.*-j (\S+).*)$/.exec(line);
+        if (m?.[1] && m[2] && m[3] && ours(m[3]) && !ours(m[1])) {
+          await tryRun(tool, ['-w', '-t', table, '-D', m[1], ...splitRule(m[2])]);
+        }
+      }
+      for (const line of rules) {
+        const m = /^-N (\S+)$/.exec(line);
+        if (m?.[1] && ours(m[1])) {
+          await tryRun(tool, ['-w', '-t', table, '-F', m[1]]);
+          await tryRun(tool, ['-w', '-t', table, '-X', m[1]]);
+        }
+      }
+    }
+  }
+}
+
+async function listRules(tool: string, table: string): Promise<string[]> {
+  try {
+    return (await run(tool, ['-w', '-t', table, '-S'])).split('\n');
+  } catch {
+    return [];
+  }
+}
+
+/** Splits an `iptables -S` rule into arguments, keeping quoted comments whole. */
+export function splitRule(rule: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let m = re.exec(rule); m; m = re.exec(rule))
+    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''));
+  return out;
+}
+
+/** What a local cluster could leave behind on the host, as readable lines; empty when nothing is left. */
+export async function findLeftovers(input: {
+  readonly nodes: readonly NodeState[];
+  readonly bridge: string;
+  readonly pids?: readonly number[];
+}): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of input.pids ?? []) if (isAlive(pid)) found.push(`process ${pid} still running`);
+  for (const node of input.nodes) {
+    for (const pid of [node.pids.kubelet, node.pids.containerd]) {
+      if (pid && isAlive(pid)) found.push(`${node.name}: process ${pid} still running`);
+    }
+    for (const pid of processesOf(node))
+      found.push(`${node.name}: process ${pid} (${commOf(pid)}) still running`);
+    for (const m of mountsBelow(node.dir)) found.push(`${node.name}: mount ${m}`);
+    for (const mount of cgroupMounts()) {
+      if (existsSync(join(mount, node.cgroupRoot)))
+        found.push(`${node.name}: cgroup ${join(mount, node.cgroupRoot)}`);
+    }
+    if (existsSync(CNI_CACHE)) {
+      for (const f of readdirSync(CNI_CACHE))
+        if (f.startsWith(`${node.networkName}-`)) found.push(`${node.name}: CNI cache ${f}`);
+    }
+  }
+  if (await tryRun('ip', ['link', 'show', input.bridge])) found.push(`bridge ${input.bridge}`);
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const table of ['filter', 'nat', 'mangle']) {
+      for (const line of await listRules(tool, table)) {
+        const m = /^-N (\S+)$/.exec(line);
+        if (m?.[1] && /^(KUBE-|CNI-|SWITCHBOARD-)/.test(m[1])) found.push(`${tool} ${table} chain ${m[1]}`);
+        if (line.includes(ISOLATION_CHAIN) && line.startsWith('-A'))
+          found.push(`${tool} ${table} rule ${line}`);
+      }
+    }
+  }
+  try {
+    for (const ns of readdirSync('/var/run/netns'))
+      if (ns.startsWith('cni-')) found.push(`network namespace /var/run/netns/${ns}`);
+  } catch {
+    /* no named namespaces */
+  }
+  return found;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '?';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
