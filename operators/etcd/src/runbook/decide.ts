@@ -1,0 +1,67 @@
+// The runbook's order of operations: given one fresh observation, pick
+// exactly one step. Earlier entries repair, later ones change shape:
+//
+//   1. paused            -> no mutating step (status still refreshes)
+//   2. etcd unreachable  -> create the seed (new cluster only), or restart a
+//                           member on its PVC, else wait
+//   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
+//   4. lost Pods         -> restart members on their data      (restart-member.ts)
+//   5. failed members    -> remove them for replacement        (replace-member.ts)
+//   6. too many members  -> scale down, leader last            (scale-down.ts)
+//   7. pending learner   -> promote it                         (promote-learner.ts)
+//   8. too few members   -> add a learner                      (scale-up.ts)
+//   9. old versions      -> upgrade one member, leader last    (upgrade.ts)
+//  10. otherwise         -> converged
+import { planCreate } from './create.js';
+import type { ClusterObservation } from './observation.js';
+import { planDeleteOrphan } from './orphans.js';
+import { planPromoteLearner } from './promote-learner.js';
+import { planReplaceMember } from './replace-member.js';
+import { planRestartMember } from './restart-member.js';
+import { planScaleDown } from './scale-down.js';
+import { planScaleUp } from './scale-up.js';
+import type { Step } from './step.js';
+import { planUpgrade } from './upgrade.js';
+
+/** What the runbook needs besides the observation. */
+export interface DecideOptions {
+  /** Name for a new member; must not repeat (default: random suffix). */
+  newMemberName: () => string;
+}
+
+function waitWithoutMembership(obs: ClusterObservation): { reason: string; message: string } {
+  if (!obs.previousStatus.clusterID)
+    return { reason: 'WaitingForSeed', message: 'waiting for the seed member to answer' };
+  if (obs.pods.size === 0) {
+    return {
+      reason: 'NoMembers',
+      message: 'every member and its data is gone; the cluster needs disaster recovery',
+    };
+  }
+  const detail = obs.membershipError ? `: ${obs.membershipError}` : '';
+  return { reason: 'NoQuorum', message: `no member answered with a quorum-confirmed member list${detail}` };
+}
+
+/** The one step to take now. */
+export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
+  if (obs.spec.paused)
+    return { kind: 'Wait', reason: 'Paused', message: 'spec.paused is true; no changes are made' };
+  if (obs.membership === undefined) {
+    return (
+      planCreate(obs, opts.newMemberName) ??
+      planRestartMember(obs) ?? {
+        kind: 'Wait',
+        ...waitWithoutMembership(obs),
+      }
+    );
+  }
+  return (
+    planDeleteOrphan(obs) ??
+    planRestartMember(obs) ??
+    planReplaceMember(obs) ??
+    planScaleDown(obs) ??
+    planPromoteLearner(obs) ??
+    planScaleUp(obs, opts.newMemberName) ??
+    planUpgrade(obs) ?? { kind: 'Converged' }
+  );
+}

@@ -1,0 +1,47 @@
+// How members, Pods, PVCs and URLs are named. A member's Pod and PVC share
+// its name, and its peer URL is its DNS name under the headless Service, so
+// the operator can match an etcd member to its Kubernetes objects by peer
+// URL even before the member has started and published its name.
+import { randomBytes } from 'node:crypto';
+
+/** etcd's peer port. */
+export const PEER_PORT = 2380;
+/** etcd's client port. */
+export const CLIENT_PORT = 2379;
+
+/** Name of the headless Service that gives members their DNS names. */
+export function peerServiceName(cluster: string): string {
+  return cluster;
+}
+
+/** Name of the Service clients connect to. */
+export function clientServiceName(cluster: string): string {
+  return `${cluster}-client`;
+}
+
+/** Peer URL of a member: stable across Pod restarts because it is a DNS name, not an IP. */
+export function peerURL(cluster: string, namespace: string, member: string): string {
+  return `http://${member}.${peerServiceName(cluster)}.${namespace}.svc:${PEER_PORT}`;
+}
+
+/** Member name encoded in a peer URL made by {@link peerURL}; undefined for a foreign URL. */
+export function memberNameOfPeerURL(cluster: string, namespace: string, url: string): string | undefined {
+  const suffix = `.${peerServiceName(cluster)}.${namespace}.svc:${PEER_PORT}`;
+  if (!url.startsWith('http://') || !url.endsWith(suffix)) return undefined;
+  const name = url.slice('http://'.length, -suffix.length);
+  return name.length > 0 && !name.includes('.') ? name : undefined;
+}
+
+/** Client URL of a member reached by Pod IP (works from inside and outside the cluster network). */
+export function clientURLOfIP(ip: string): string {
+  return `http://${ip}:${CLIENT_PORT}`;
+}
+
+/** A fresh member name, `<cluster>-<5 random chars>`; never reused, so no stale DNS or peer URL is inherited. */
+export function randomMemberName(cluster: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const bytes = randomBytes(5);
+  let suffix = '';
+  for (const b of bytes) suffix += alphabet[b % alphabet.length];
+  return `${cluster}-${suffix}`;
+}

@@ -1,0 +1,92 @@
+// What one reconcile knows about the world, read fresh on every pass (never
+// cached between passes): the Kubernetes objects of the cluster and, when a
+// member in contact with a quorum answered, etcd's own member list with each
+// member's status. The runbook's decisions are pure functions of this.
+import type { EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
+import type { EtcdAlarm, EtcdEndpointStatus, EtcdMember } from '../etcd/etcd-client.js';
+
+/** A member's Pod as the runbook needs it. */
+export interface MemberPod {
+  /** Pod name = member name. */
+  name: string;
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  ready: boolean;
+  podIP?: string;
+  /** etcd version of the Pod's image (the tag without `v`). */
+  imageVersion?: string;
+  /** Restarts of the etcd container; a crash loop shows here. */
+  restartCount: number;
+  /** RFC 3339 creation time; orders members by age. */
+  createdAt: string;
+  /** Being deleted (has a deletionTimestamp). */
+  terminating: boolean;
+}
+
+/** One etcd member joined with what its own endpoint says. */
+export interface ObservedMember extends EtcdMember {
+  /** Name from the peer URL (the list's name is empty until the member starts). */
+  memberName: string;
+  /** The member's own status, when its endpoint answered. */
+  status?: EtcdEndpointStatus;
+  /** `/health` said true. */
+  healthy: boolean;
+}
+
+/** etcd as seen through a member in contact with a quorum. */
+export interface ObservedMembership {
+  clusterId: string;
+  members: ObservedMember[];
+  /** Hex ID of the leader, when some member knows it. */
+  leaderId?: string;
+  alarms: EtcdAlarm[];
+}
+
+/** Everything one reconcile pass decides from. */
+export interface ClusterObservation {
+  name: string;
+  namespace: string;
+  generation: number;
+  spec: EtcdClusterSpec;
+  /** Status as last written (for clusterID and condition transition times). */
+  previousStatus: EtcdClusterStatus;
+  /** Member Pods by name (terminating ones included, flagged). */
+  pods: ReadonlyMap<string, MemberPod>;
+  /** Names of the members' PVCs that exist. */
+  pvcs: ReadonlySet<string>;
+  /** Undefined when no member could answer a linearizable member list. */
+  membership?: ObservedMembership;
+  /** Why membership is undefined (the last error seen), for status messages. */
+  membershipError?: string;
+}
+
+/** Voting members. */
+export function voters(membership: ObservedMembership): ObservedMember[] {
+  return membership.members.filter((m) => !m.isLearner);
+}
+
+/** Learners. */
+export function learners(membership: ObservedMembership): ObservedMember[] {
+  return membership.members.filter((m) => m.isLearner);
+}
+
+/** Voters answering `/health` and their count, for the quorum checks. */
+export function voterCount(membership: ObservedMembership): { voters: number; healthyVoters: number } {
+  const v = voters(membership);
+  return { voters: v.length, healthyVoters: v.filter((m) => m.healthy).length };
+}
+
+/** True when a member has started at least once (it publishes its name on start). */
+export function hasStarted(member: EtcdMember): boolean {
+  return member.name !== '';
+}
+
+/** True for a member whose Pod is gone for good (no Pod, or only a terminating one). */
+export function podIsGone(obs: ClusterObservation, member: string): boolean {
+  const pod = obs.pods.get(member);
+  return pod === undefined;
+}
+
+/** True when members keep data on PVCs (the data outlives the Pod). */
+export function isPersistent(obs: ClusterObservation): boolean {
+  return obs.spec.storage.type !== 'Ephemeral';
+}

@@ -1,0 +1,86 @@
+import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
+import { computeStatus } from './status.js';
+
+const t0 = new Date('2026-01-01T00:00:00Z');
+const t1 = new Date('2026-01-01T00:05:00Z');
+
+describe('status', () => {
+  it('reports a converged cluster as Running, Available and not Degraded', () => {
+    const status = computeStatus(observe({ members: healthy(3) }), { kind: 'Converged' }, t0);
+    expect(status).toMatchObject({
+      phase: 'Running',
+      readyMembers: 3,
+      currentVersion: '3.6.16',
+      leaderID: idOf('etcd-a'),
+    });
+    expect(status.members?.map((m) => [m.name, m.leader])).toEqual([
+      ['etcd-a', true],
+      ['etcd-b', false],
+      ['etcd-c', false],
+    ]);
+    const byType = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, [c.status, c.reason]]));
+    expect(byType).toEqual({
+      Available: ['True', 'QuorumHealthy'],
+      Progressing: ['False', 'Reconciled'],
+      Degraded: ['False', 'AllMembersHealthy'],
+    });
+  });
+
+  it('records the step about to be taken as the Progressing reason (intent before change)', () => {
+    const status = computeStatus(
+      observe({ spec: { size: 5 }, members: healthy(3) }),
+      { kind: 'AddLearner', member: 'etcd-d' },
+      t0,
+    );
+    expect(status.phase).toBe('Scaling');
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'AddLearner',
+      message: 'adding member etcd-d as a learner',
+    });
+  });
+
+  it('keeps lastTransitionTime while a condition keeps its status, and moves it on a flip', () => {
+    const first = computeStatus(observe({ members: healthy(3) }), { kind: 'Converged' }, t0);
+    const again = computeStatus(observe({ members: healthy(3), status: first }), { kind: 'Converged' }, t1);
+    expect(again.conditions?.find((c) => c.type === 'Available')?.lastTransitionTime).toBe(
+      '2026-01-01T00:00:00Z',
+    );
+    const lost = computeStatus(
+      observe({ members: healthy(3), noQuorum: true, status: first }),
+      { kind: 'Wait', reason: 'NoQuorum', message: 'x' },
+      t1,
+    );
+    expect(lost.phase).toBe('Unavailable');
+    expect(lost.conditions?.find((c) => c.type === 'Available')).toMatchObject({
+      status: 'False',
+      lastTransitionTime: '2026-01-01T00:05:00Z',
+    });
+    expect(lost.clusterID).toBe('c1');
+  });
+
+  it('tracks targetVersion and the lowest running version during an upgrade', () => {
+    const members = [
+      { name: 'etcd-a', leader: true, version: '3.5.35' },
+      { name: 'etcd-b' },
+      { name: 'etcd-c' },
+    ];
+    const status = computeStatus(
+      observe({ members }),
+      { kind: 'MoveLeader', fromId: 'a', toId: 'b', toMember: 'etcd-b', why: 'Upgrade' },
+      t0,
+    );
+    expect(status).toMatchObject({ phase: 'Upgrading', currentVersion: '3.5.35', targetVersion: '3.6.16' });
+  });
+
+  it('is Degraded and names the unhealthy members', () => {
+    const members = healthy(3);
+    members[2]!.healthy = false;
+    const status = computeStatus(observe({ members }), { kind: 'Converged' }, t0);
+    expect(status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      message: 'unhealthy: etcd-c',
+    });
+    expect(status.readyMembers).toBe(2);
+  });
+});

@@ -1,0 +1,151 @@
+// Status, recomputed from scratch on every pass from the observation and the
+// step about to be taken (so the intent is on record before the change is
+// made). Conditions follow metav1.Condition semantics: one per type, and
+// lastTransitionTime moves only when the status flips.
+import type { Condition, EtcdClusterPhase, EtcdClusterStatus, EtcdMemberStatus } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
+import { hasQuorum } from './quorum.js';
+import type { ClusterObservation } from './observation.js';
+import { voterCount } from './observation.js';
+import type { Step } from './step.js';
+import { describeStep } from './step.js';
+import { currentVersion } from './upgrade.js';
+
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Sets one condition, keeping its transition time unless the status changed. */
+export function withCondition(
+  previous: readonly Condition[],
+  next: Omit<Condition, 'lastTransitionTime'>,
+  now: Date,
+): Condition {
+  const old = previous.find((c) => c.type === next.type);
+  const lastTransitionTime =
+    old !== undefined && old.status === next.status ? old.lastTransitionTime : rfc3339(now);
+  return { ...next, lastTransitionTime };
+}
+
+function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdClusterPhase {
+  if (obs.spec.paused) return 'Paused';
+  switch (step.kind) {
+    case 'CreateSeed':
+      return 'Creating';
+    case 'AddLearner':
+    case 'PromoteLearner':
+      return 'Scaling';
+    case 'RemoveMember':
+      return step.reason === 'ScaleDown' ? 'Scaling' : 'Recovering';
+    case 'MoveLeader':
+      return step.why === 'Upgrade' ? 'Upgrading' : 'Scaling';
+    case 'UpgradeMember':
+      return 'Upgrading';
+    case 'StartMember':
+    case 'DeleteOrphan':
+      return obs.previousStatus.clusterID ? 'Recovering' : 'Creating';
+    case 'Wait':
+      if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';
+      if (!available) return 'Unavailable';
+      if (step.reason === 'MemberRestarting' || step.reason === 'UnsupportedUpgradePath') return 'Upgrading';
+      return 'Recovering';
+    case 'Converged':
+      return 'Running';
+  }
+}
+
+function memberStatuses(obs: ClusterObservation): EtcdMemberStatus[] {
+  const membership = obs.membership;
+  if (membership === undefined) return obs.previousStatus.members ?? [];
+  return membership.members
+    .map((m) => ({
+      name: m.memberName,
+      id: m.id,
+      peerURL: m.peerURLs[0] ?? '',
+      ...(m.status?.version ? { version: m.status.version } : {}),
+      healthy: m.healthy,
+      learner: m.isLearner,
+      leader: m.id === membership.leaderId,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The status to write for this pass, given the step about to be taken. */
+export function computeStatus(
+  obs: ClusterObservation,
+  step: Step,
+  now: Date = new Date(),
+): EtcdClusterStatus {
+  const previous = obs.previousStatus.conditions ?? [];
+  const membership = obs.membership;
+  const count = membership ? voterCount(membership) : { voters: 0, healthyVoters: 0 };
+  const available = membership !== undefined && hasQuorum(count);
+  const generation = obs.generation;
+  const sick = membership?.members.filter((m) => !m.healthy).map((m) => m.memberName) ?? [];
+  const progressing = step.kind !== 'Converged' && !obs.spec.paused;
+
+  const conditions: Condition[] = [
+    withCondition(
+      previous,
+      {
+        type: ConditionType.Available,
+        status: available ? 'True' : 'False',
+        observedGeneration: generation,
+        reason: available ? 'QuorumHealthy' : membership === undefined ? 'NoQuorum' : 'QuorumLost',
+        message: available
+          ? `${count.healthyVoters} of ${count.voters} voters healthy`
+          : (obs.membershipError ?? `${count.healthyVoters} of ${count.voters} voters healthy`),
+      },
+      now,
+    ),
+    withCondition(
+      previous,
+      {
+        type: ConditionType.Progressing,
+        status: progressing ? 'True' : 'False',
+        observedGeneration: generation,
+        reason: obs.spec.paused
+          ? 'Paused'
+          : step.kind === 'Wait'
+            ? step.reason
+            : step.kind === 'Converged'
+              ? 'Reconciled'
+              : step.kind,
+        message: describeStep(step),
+      },
+      now,
+    ),
+    withCondition(
+      previous,
+      {
+        type: ConditionType.Degraded,
+        status: !available || sick.length > 0 ? 'True' : 'False',
+        observedGeneration: generation,
+        reason: !available ? 'QuorumUnavailable' : sick.length > 0 ? 'MembersUnhealthy' : 'AllMembersHealthy',
+        message:
+          sick.length > 0
+            ? `unhealthy: ${sick.join(', ')}`
+            : available
+              ? ''
+              : 'the cluster cannot serve requests',
+      },
+      now,
+    ),
+  ];
+
+  const members = memberStatuses(obs);
+  const current = membership ? currentVersion(membership.members) : obs.previousStatus.currentVersion;
+  const clusterID = membership?.clusterId ?? obs.previousStatus.clusterID;
+  const leaderID = membership?.leaderId;
+  return {
+    phase: phaseOf(obs, step, available),
+    observedGeneration: generation,
+    ...(clusterID ? { clusterID } : {}),
+    ...(current ? { currentVersion: current } : {}),
+    targetVersion: obs.spec.version,
+    ...(leaderID ? { leaderID } : {}),
+    members,
+    readyMembers: count.healthyVoters,
+    conditions,
+  };
+}

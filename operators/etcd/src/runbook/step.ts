@@ -1,0 +1,65 @@
+// The one step a reconcile pass takes, as a closed union: the runbook's
+// operations plan steps (pure), the executor carries them out through
+// MemberActions. One membership change per pass, then observe again.
+
+/** Why a member is being removed. */
+export type RemovalReason = 'ScaleDown' | 'Replace';
+
+/** A single step of the runbook. */
+export type Step =
+  /** Create the Services and the first member with a new cluster token. */
+  | { kind: 'CreateSeed'; member: string }
+  /** Create the PVC (if missing) and Pod of a member etcd already knows, on its existing data when there is some. */
+  | { kind: 'StartMember'; member: string; memberId?: string; why: 'NeverStarted' | 'PodLost' }
+  /** Add a new member to etcd as a learner, then create its PVC and Pod. */
+  | { kind: 'AddLearner'; member: string }
+  /** Promote a learner that has caught up with the leader. */
+  | { kind: 'PromoteLearner'; member: string; memberId: string }
+  /** Move raft leadership away from a member before it is removed or restarted. */
+  | { kind: 'MoveLeader'; fromId: string; toId: string; toMember: string; why: 'ScaleDown' | 'Upgrade' }
+  /** Remove a member from etcd, then delete its Pod, then its PVC. */
+  | { kind: 'RemoveMember'; member: string; memberId: string; reason: RemovalReason; detail: string }
+  /** Delete a Pod and/or PVC that belongs to no etcd member (left by an interrupted step). */
+  | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
+  /** Restart one member on its own data at a new version. */
+  | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
+  /** Nothing safe to do yet; look again later. */
+  | { kind: 'Wait'; reason: string; message: string }
+  /** The cluster matches the spec. */
+  | { kind: 'Converged' };
+
+/** Kinds of {@link Step}. */
+export type StepKind = Step['kind'];
+
+/** True for steps that change etcd membership or member Pods. */
+export function isMutating(step: Step): boolean {
+  return step.kind !== 'Wait' && step.kind !== 'Converged';
+}
+
+/** One line describing a step, for events, logs and condition messages. */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'CreateSeed':
+      return `creating seed member ${step.member}`;
+    case 'StartMember':
+      return step.why === 'PodLost'
+        ? `recreating the Pod of member ${step.member} on its existing data`
+        : `starting member ${step.member}`;
+    case 'AddLearner':
+      return `adding member ${step.member} as a learner`;
+    case 'PromoteLearner':
+      return `promoting learner ${step.member} (${step.memberId}) to voter`;
+    case 'MoveLeader':
+      return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${step.why === 'Upgrade' ? 'upgrading' : 'removing'} it`;
+    case 'RemoveMember':
+      return `removing member ${step.member} (${step.memberId}): ${step.detail}`;
+    case 'DeleteOrphan':
+      return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
+    case 'UpgradeMember':
+      return `upgrading member ${step.member} from ${step.from} to ${step.to}`;
+    case 'Wait':
+      return step.message;
+    case 'Converged':
+      return 'cluster matches the spec';
+  }
+}

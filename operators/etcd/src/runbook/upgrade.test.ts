@@ -1,0 +1,60 @@
+import { healthy, idOf, names, observe } from '../../test/support/observation-fixture.js';
+import { decide } from './decide.js';
+
+const old = (name: string, leader = false) => ({ name, leader, version: '3.5.35' });
+
+describe('rolling upgrade', () => {
+  it('upgrades followers first, one at a time', () => {
+    const members = [old('etcd-a', true), old('etcd-b'), old('etcd-c')];
+    expect(decide(observe({ members }), { newMemberName: names() })).toEqual({
+      kind: 'UpgradeMember',
+      member: 'etcd-b',
+      memberId: idOf('etcd-b'),
+      from: '3.5.35',
+      to: '3.6.16',
+    });
+  });
+
+  it('waits until the restarted member runs the new version before the next', () => {
+    const members = [old('etcd-a', true), { ...old('etcd-b'), imageVersion: '3.6.16' }, old('etcd-c')];
+    expect(decide(observe({ members }), { newMemberName: names() })).toMatchObject({
+      kind: 'Wait',
+      reason: 'MemberRestarting',
+    });
+  });
+
+  it('moves leadership to an upgraded member before upgrading the leader last', () => {
+    const members = [old('etcd-a', true), { name: 'etcd-b' }, { name: 'etcd-c' }];
+    expect(decide(observe({ members }), { newMemberName: names() })).toMatchObject({
+      kind: 'MoveLeader',
+      fromId: idOf('etcd-a'),
+      toMember: 'etcd-b',
+      why: 'Upgrade',
+    });
+    const moved = [old('etcd-a'), { name: 'etcd-b', leader: true }, { name: 'etcd-c' }];
+    expect(decide(observe({ members: moved }), { newMemberName: names() })).toMatchObject({
+      kind: 'UpgradeMember',
+      member: 'etcd-a',
+    });
+  });
+
+  it('does not start while a member is unhealthy or a learner is pending', () => {
+    const sick = [old('etcd-a', true), { ...old('etcd-b'), healthy: false }, old('etcd-c')];
+    expect(decide(observe({ members: sick }), { newMemberName: names() })).toMatchObject({
+      kind: 'Wait',
+      reason: 'MembersUnhealthy',
+    });
+  });
+
+  it('refuses a path that skips a minor version', () => {
+    const members = [{ ...old('etcd-a', true), version: '3.4.30' }];
+    const step = decide(observe({ spec: { size: 1 }, members }), { newMemberName: names() });
+    expect(step).toMatchObject({ kind: 'Wait', reason: 'UnsupportedUpgradePath' });
+  });
+
+  it('is converged when every member runs spec.version', () => {
+    expect(decide(observe({ members: healthy(3) }), { newMemberName: names() })).toEqual({
+      kind: 'Converged',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+// Rolling upgrade: restart members one at a time on their own data at
+// `spec.version`, the leader last.
+//
+// Preconditions
+// - A quorum-confirmed member list with exactly `spec.size` voters and no
+//   learner (membership changes finish first).
+// - Every member is healthy and reports its version, and no member is
+//   mid-restart (its Pod's image already names a version it does not run yet).
+// - The path from the cluster's current version (the lowest any member runs)
+//   to `spec.version` is a patch or one minor up (version.ts; the CRD refuses
+//   the rest at admission, this re-checks against what members run).
+//
+// Safety rules
+// - One member at a time: the next starts only when the previous one is
+//   healthy at the new version (the "every member healthy" precondition on
+//   the next pass).
+// - The leader goes last, and leadership moves to an upgraded member first
+//   (a separate step), so the cluster has one leader election, not several.
+// - The restart keeps the member's data and ID: the Pod's image is changed in
+//   place, which restarts the container on the same volume (PVC or emptyDir).
+import { upgradePathProblem } from '../api/version.js';
+import type { ClusterObservation, ObservedMember } from './observation.js';
+import { learners, voters } from './observation.js';
+import type { Step } from './step.js';
+
+/** The lowest version any member reports, or undefined when none reports one. */
+export function currentVersion(members: readonly ObservedMember[]): string | undefined {
+  const versions = members
+    .map((m) => m.status?.version)
+    .filter((v): v is string => v !== undefined && v !== '');
+  return versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))[0];
+}
+
+/** Plans the next upgrade step, a Wait when one cannot start yet, or undefined when all run spec.version. */
+export function planUpgrade(obs: ClusterObservation): Step | undefined {
+  const membership = obs.membership;
+  if (membership === undefined) return undefined;
+  const target = obs.spec.version;
+  const outdated = membership.members.filter((m) => obs.pods.get(m.memberName)?.imageVersion !== target);
+  const restarting = membership.members.filter((m) => {
+    const pod = obs.pods.get(m.memberName);
+    return pod?.imageVersion === target && m.status?.version !== target;
+  });
+  if (outdated.length === 0 && restarting.length === 0) return undefined;
+  const wait = (reason: string, message: string): Step => ({ kind: 'Wait', reason, message });
+  if (restarting.length > 0) {
+    return wait(
+      'MemberRestarting',
+      `waiting for ${restarting.map((m) => m.memberName).join(', ')} to run ${target}`,
+    );
+  }
+  if (learners(membership).length > 0 || voters(membership).length !== obs.spec.size) {
+    return wait('MembershipChanging', 'upgrade waits for membership changes to finish');
+  }
+  const sick = membership.members.filter((m) => !m.healthy || m.status === undefined);
+  if (sick.length > 0) {
+    return wait(
+      'MembersUnhealthy',
+      `upgrade waits for ${sick.map((m) => m.memberName).join(', ')} to be healthy`,
+    );
+  }
+  const from = currentVersion(membership.members) ?? target;
+  const problem = upgradePathProblem(from, target);
+  if (problem !== undefined) return wait('UnsupportedUpgradePath', problem);
+
+  const next = [...outdated].sort((a, b) => a.memberName.localeCompare(b.memberName));
+  const follower = next.find((m) => m.id !== membership.leaderId);
+  const member = follower ?? next[0]!;
+  if (follower === undefined && membership.members.length > 1) {
+    const upgraded = membership.members.filter((m) => m.id !== member.id && m.status?.version === target);
+    const to = upgraded[0] ?? membership.members.find((m) => m.id !== member.id)!;
+    return { kind: 'MoveLeader', fromId: member.id, toId: to.id, toMember: to.memberName, why: 'Upgrade' };
+  }
+  return {
+    kind: 'UpgradeMember',
+    member: member.memberName,
+    memberId: member.id,
+    from: member.status?.version ?? from,
+    to: target,
+  };
+}
