@@ -5,6 +5,12 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/go-wrapper.sh"
 
+# Two bootstraps at once (a person and a test run) wait for each other here
+# rather than building into the same folders.
+mkdir -p "$SWITCHBOARD_CACHE"
+exec 9>"$SWITCHBOARD_CACHE/.etcd-build.lock"
+flock 9
+
 ETCD_VERSIONS=(${ETCD_VERSIONS:-3.6.16 3.5.35})
 
 build_etcd() {

@@ -7,6 +7,12 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/go-wrapper.sh"
 
+# Two bootstraps at once (a person and a test run) wait for each other here
+# rather than building into the same folders.
+mkdir -p "$SWITCHBOARD_CACHE"
+exec 9>"$SWITCHBOARD_CACHE/.node-build.lock"
+flock 9
+
 CONTAINERD_VERSION="${CONTAINERD_VERSION:-2.4.2}"
 RUNC_VERSION="${RUNC_VERSION:-1.5.3}"
 CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-1.10.0}"
