@@ -98,10 +98,13 @@ export type Scheme = 'http' | 'https' | 'HTTP' | 'HTTPS';
 /** Either the service-discovery role of endpoints or of endpoint slices. */
 export type ServiceDiscoveryRole = 'Endpoints' | 'EndpointSlice';
 
-/** metav1.Condition as the status of these kinds carries it. */
+/**
+ * metav1.Condition as the status of these kinds carries it. As in the
+ * reference, `Available` may also be `Degraded` (some replicas ready).
+ */
 export interface MonitoringCondition {
   type: string;
-  status: 'True' | 'False' | 'Unknown';
+  status: 'True' | 'False' | 'Unknown' | 'Degraded';
   lastTransitionTime?: string;
   reason?: string;
   message?: string;
