@@ -1,0 +1,196 @@
+// Carries out the one step the runbook chose, against the API server and
+// etcd. The order of calls inside a step is the crash-safety story: the
+// irreversible etcd call comes first and every Kubernetes write after it is
+// repeatable, so an operator killed between two calls leaves a state the
+// next pass recognises (a member without a Pod is started; a Pod or PVC
+// without a member is an orphan and is deleted).
+import type { Client } from '@switchboard/core';
+import { AlreadyExistsError, isNotFound } from '@switchboard/core';
+
+import type { EtcdCluster } from '../api/types.js';
+import type { EtcdClientFactory, EtcdEndpointClient } from '../etcd/etcd-client.js';
+import { EtcdRequestError } from '../etcd/etcd-client.js';
+import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
+import { PodType, PvcType } from '../kube/kube-types.js';
+import { FIELD_MANAGER } from '../kube/labels.js';
+import type { MemberBootstrap } from '../kube/member-pod.js';
+import { etcdImage, memberPod, memberPvc } from '../kube/member-pod.js';
+import { clientURLOfIP, peerURL } from '../runbook/member-names.js';
+import type { ClusterObservation } from '../runbook/observation.js';
+import { voters } from '../runbook/observation.js';
+import type { Step } from '../runbook/step.js';
+import { describeStep } from '../runbook/step.js';
+
+/** Where membership-change events go (core's EventRecorder, or a test double). */
+export interface EventSink {
+  record(cluster: EtcdCluster, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+}
+
+/** What executing a step needs. */
+export interface StepContext {
+  client: Client;
+  etcd: EtcdClientFactory;
+  events: EventSink;
+  signal?: AbortSignal;
+}
+
+/** How soon to look again after a step. */
+export interface StepResult {
+  /** True when etcd asked to try again shortly (e.g. learner not in sync yet). */
+  retrySoon: boolean;
+}
+
+function endpointOf(obs: ClusterObservation, member: string): string | undefined {
+  const ip = obs.pods.get(member)?.podIP;
+  return ip === undefined ? undefined : clientURLOfIP(ip);
+}
+
+/** A client of a healthy voter other than `except`, the leader preferred (membership calls go there anyway). */
+function voterClient(obs: ClusterObservation, ctx: StepContext, except?: string): EtcdEndpointClient {
+  const candidates = voters(obs.membership ?? { clusterId: '', members: [], alarms: [] })
+    .filter((m) => m.healthy && m.id !== except)
+    .sort((a, b) => Number(b.id === obs.membership?.leaderId) - Number(a.id === obs.membership?.leaderId));
+  for (const m of candidates) {
+    const endpoint = endpointOf(obs, m.memberName);
+    if (endpoint !== undefined) return ctx.etcd(endpoint);
+  }
+  throw new EtcdRequestError(
+    'Unreachable',
+    '(none)',
+    'choose endpoint',
+    'no healthy voter with a reachable Pod',
+  );
+}
+
+function bootstrapFor(obs: ClusterObservation, member: string, state: 'new' | 'existing'): MemberBootstrap {
+  const ns = obs.namespace;
+  const self = `${member}=${peerURL(obs.name, ns, member)}`;
+  const others = (obs.membership?.members ?? [])
+    .filter((m) => m.memberName !== member)
+    .map((m) => `${m.memberName}=${m.peerURLs[0] ?? ''}`);
+  return { state, initialCluster: [...others, self].sort() };
+}
+
+async function createIgnoringExisting<T extends Pod | PersistentVolumeClaim>(
+  create: () => Promise<T>,
+): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+}
+
+async function deleteIgnoringMissing(remove: () => Promise<void>): Promise<void> {
+  try {
+    await remove();
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+async function startMember(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  member: string,
+  boot: MemberBootstrap,
+): Promise<void> {
+  const opts = { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  if (cluster.spec.storage.type !== 'Ephemeral') {
+    await createIgnoringExisting(() =>
+      ctx.client.resource<PersistentVolumeClaim>(PvcType).create(memberPvc(cluster, member), opts),
+    );
+  }
+  await createIgnoringExisting(() =>
+    ctx.client.resource<Pod>(PodType).create(memberPod(cluster, member, boot), opts),
+  );
+}
+
+async function deleteMemberObjects(
+  ctx: StepContext,
+  obs: ClusterObservation,
+  member: string,
+  pod: boolean,
+  pvc: boolean,
+): Promise<void> {
+  const key = { namespace: obs.namespace, name: member };
+  if (pod) await deleteIgnoringMissing(() => ctx.client.resource<Pod>(PodType).delete(key));
+  if (pvc) await deleteIgnoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
+}
+
+/** Executes one mutating step; Wait and Converged do nothing. */
+export async function executeStep(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+  step: Step,
+): Promise<StepResult> {
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const done: StepResult = { retrySoon: false };
+  switch (step.kind) {
+    case 'Wait':
+    case 'Converged':
+      return done;
+    case 'CreateSeed':
+      await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'new'));
+      break;
+    case 'StartMember': {
+      // A seed that never answered is started as `new` again; everything else joins.
+      const state = obs.previousStatus.clusterID || obs.membership ? 'existing' : 'new';
+      await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, state));
+      break;
+    }
+    case 'AddLearner': {
+      const url = peerURL(obs.name, obs.namespace, step.member);
+      const client = voterClient(obs, ctx);
+      // The list was read this pass; re-check right before the non-idempotent add.
+      const fresh = await client.memberList({ linearizable: true, ...call });
+      if (!fresh.members.some((m) => m.peerURLs.includes(url)))
+        await client.memberAdd(url, { learner: true, ...call });
+      await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'existing'));
+      break;
+    }
+    case 'PromoteLearner':
+      try {
+        await voterClient(obs, ctx).memberPromote(step.memberId, call);
+      } catch (err) {
+        if (err instanceof EtcdRequestError && err.reason === 'LearnerNotInSync') return { retrySoon: true };
+        throw err;
+      }
+      break;
+    case 'MoveLeader': {
+      const from = obs.membership?.members.find((m) => m.id === step.fromId);
+      const endpoint = from ? endpointOf(obs, from.memberName) : undefined;
+      if (endpoint === undefined) return { retrySoon: true };
+      await ctx.etcd(endpoint).moveLeader(step.toId, call);
+      break;
+    }
+    case 'RemoveMember':
+      try {
+        await voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call);
+      } catch (err) {
+        if (err instanceof EtcdRequestError && err.reason === 'Unhealthy') return { retrySoon: true };
+        if (!(err instanceof EtcdRequestError && err.reason === 'MemberNotFound')) throw err;
+      }
+      await deleteMemberObjects(ctx, obs, step.member, true, false);
+      await deleteMemberObjects(ctx, obs, step.member, false, true);
+      break;
+    case 'DeleteOrphan':
+      await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
+      break;
+    case 'UpgradeMember':
+      // Changing a Pod's image restarts its container in place: same Pod, same volume, same member.
+      await ctx.client.resource<Pod>(PodType).patch(
+        { namespace: obs.namespace, name: step.member },
+        {
+          type: 'json',
+          ops: [{ op: 'replace', path: '/spec/containers/0/image', value: etcdImage(cluster, step.to) }],
+        },
+        { fieldManager: FIELD_MANAGER, ...call },
+      );
+      break;
+  }
+  const warning = step.kind === 'RemoveMember' && step.reason === 'Replace';
+  await ctx.events.record(cluster, warning ? 'Warning' : 'Normal', step.kind, describeStep(step));
+  return done;
+}

@@ -1,0 +1,112 @@
+// One reconcile pass of one EtcdCluster:
+//
+//   1. read the EtcdCluster; gone or being deleted -> nothing to do (owner
+//      references let the garbage collector remove the children)
+//   2. apply the Services and the PDB (not while paused)
+//   3. observe Kubernetes and etcd afresh          (observe-cluster.ts)
+//   4. decide exactly one step                     (../runbook/decide.ts)
+//   5. write status, with the step as intent, before acting
+//   6. execute the step                            (execute-step.ts)
+//   7. say when to look again: soon after a change, later when converged
+import type { Client, ObjectKey } from '@switchboard/core';
+import { isNotFound } from '@switchboard/core';
+
+import type { EtcdCluster } from '../api/types.js';
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
+import { PdbType, ServiceType } from '../kube/kube-types.js';
+import { FIELD_MANAGER } from '../kube/labels.js';
+import { clientService, peerService, quorumBudget } from '../kube/services.js';
+import { decide } from '../runbook/decide.js';
+import { randomMemberName } from '../runbook/member-names.js';
+import type { Step } from '../runbook/step.js';
+import { isMutating } from '../runbook/step.js';
+import { computeStatus } from '../runbook/status.js';
+import type { EventSink } from './execute-step.js';
+import { executeStep } from './execute-step.js';
+import { observeCluster } from './observe-cluster.js';
+
+/** Delays between passes, in ms. */
+export interface ResyncIntervals {
+  /** After a mutating step (default 2 000). */
+  afterChangeMs: number;
+  /** While waiting for something (default 5 000). */
+  waitingMs: number;
+  /** Once converged: periodic health check (default 30 000). */
+  convergedMs: number;
+}
+
+/** Defaults of {@link ResyncIntervals}. */
+export const DEFAULT_RESYNC: ResyncIntervals = { afterChangeMs: 2000, waitingMs: 5000, convergedMs: 30_000 };
+
+/** What {@link reconcileEtcdCluster} needs. */
+export interface EtcdReconcilerDeps {
+  client: Client;
+  etcd: EtcdClientFactory;
+  events: EventSink;
+  resync?: ResyncIntervals;
+  /** Name generator for new members (default random suffixes). */
+  newMemberName?: (cluster: string) => string;
+  /** Called with every decided step (logging, tests). */
+  onStep?: (cluster: ObjectKey, step: Step) => void;
+}
+
+/** How a pass ended: look again after this many ms, or not at all. */
+export type PassResult = { requeueAfterMs: number } | { done: true };
+
+/** Runs one pass for the EtcdCluster at `key`. Throws on API or etcd errors (the controller retries with backoff). */
+export async function reconcileEtcdCluster(
+  key: ObjectKey,
+  deps: EtcdReconcilerDeps,
+  signal?: AbortSignal,
+): Promise<PassResult> {
+  const resync = deps.resync ?? DEFAULT_RESYNC;
+  const call = signal ? { signal } : {};
+  const clusters = deps.client.resource<EtcdCluster>({
+    apiVersion: ETCD_API_VERSION,
+    kind: ETCD_CLUSTER_KIND,
+  });
+  let cluster: EtcdCluster;
+  try {
+    cluster = await clusters.get(key, call);
+  } catch (err) {
+    if (isNotFound(err)) return { done: true };
+    throw err;
+  }
+  if (cluster.metadata.deletionTimestamp !== undefined) return { done: true };
+
+  if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
+  const obs = await observeCluster(deps.client, cluster, deps.etcd, signal);
+  const name = cluster.metadata.name ?? '';
+  const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name) });
+  deps.onStep?.(key, step);
+
+  const status = computeStatus(obs, step);
+  await clusters.status.patch(
+    key,
+    { type: 'merge', body: { status } },
+    { fieldManager: FIELD_MANAGER, ...call },
+  );
+
+  const result = await executeStep(
+    { client: deps.client, etcd: deps.etcd, events: deps.events, ...call },
+    cluster,
+    obs,
+    step,
+  );
+  if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
+  return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
+}
+
+async function applyClusterObjects(
+  client: Client,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<void> {
+  const opts = { fieldManager: FIELD_MANAGER, force: true, ...(signal ? { signal } : {}) };
+  const services = client.resource<Service>(ServiceType);
+  await services.apply(peerService(cluster), opts);
+  await services.apply(clientService(cluster), opts);
+  await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
+}

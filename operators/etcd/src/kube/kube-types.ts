@@ -1,0 +1,50 @@
+// The JSON shapes of the built-in kinds the operator writes and reads, on top
+// of core's KubeObject (timestamps are strings on the wire; the
+// @kubernetes/client-node model classes use Date, so only their spec types
+// are borrowed).
+import type {
+  V1PersistentVolumeClaimSpec,
+  V1PodDisruptionBudgetSpec,
+  V1PodSpec,
+  V1ServiceSpec,
+} from '@kubernetes/client-node';
+import type { KubeObject } from '@switchboard/core';
+
+/** A Pod (the fields the operator reads from status). */
+export interface Pod extends KubeObject {
+  spec: V1PodSpec;
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; restartCount: number; ready: boolean; image?: string }[];
+  };
+}
+
+/** A PersistentVolumeClaim. */
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: V1PersistentVolumeClaimSpec;
+}
+
+/** A Service. */
+export interface Service extends KubeObject {
+  spec: V1ServiceSpec;
+}
+
+/** A policy/v1 PodDisruptionBudget. */
+export interface PodDisruptionBudget extends KubeObject {
+  spec: V1PodDisruptionBudgetSpec;
+}
+
+/** `apiVersion`/`kind` of each. */
+export const PodType = { apiVersion: 'v1', kind: 'Pod' } as const;
+export const PvcType = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
+export const ServiceType = { apiVersion: 'v1', kind: 'Service' } as const;
+export const PdbType = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' } as const;
+
+/** An object as the operator builds it: kind and full identity always set (what server-side apply needs). */
+export type Built<T extends KubeObject> = T & {
+  apiVersion: string;
+  kind: string;
+  metadata: T['metadata'] & { name: string; namespace: string };
+};

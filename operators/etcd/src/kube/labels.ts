@@ -1,0 +1,35 @@
+// Labels on everything the operator creates for a cluster: the standard
+// app.kubernetes.io set, plus ours to select a cluster's members and to name
+// one member's Pod and PVC.
+
+/** Label naming the EtcdCluster an object belongs to. */
+export const CLUSTER_LABEL = 'etcd.switchboard.dev/cluster';
+/** Label naming the member a Pod or PVC belongs to. */
+export const MEMBER_LABEL = 'etcd.switchboard.dev/member';
+/** Field manager and `managed-by` value of the operator's writes. */
+export const FIELD_MANAGER = 'etcd-operator';
+
+/** Labels selecting every member of a cluster. */
+export function clusterSelector(cluster: string): Record<string, string> {
+  return { [CLUSTER_LABEL]: cluster };
+}
+
+/** Label selector string for list calls. */
+export function clusterSelectorString(cluster: string): string {
+  return `${CLUSTER_LABEL}=${cluster}`;
+}
+
+/** Labels of a cluster's objects (Services, PDB). */
+export function clusterLabels(cluster: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'etcd',
+    'app.kubernetes.io/instance': cluster,
+    'app.kubernetes.io/managed-by': FIELD_MANAGER,
+    ...clusterSelector(cluster),
+  };
+}
+
+/** Labels of one member's Pod and PVC. */
+export function memberLabels(cluster: string, member: string): Record<string, string> {
+  return { ...clusterLabels(cluster), [MEMBER_LABEL]: member };
+}

@@ -1,0 +1,170 @@
+// One etcd member as a Pod (and its PVC). Per-member Pods rather than a
+// StatefulSet: the runbook must create, restart and delete one chosen member
+// (replace the failed one, remove the newest, upgrade in a set order with the
+// leader last), and a member must be added to etcd before its Pod starts. A
+// StatefulSet decides those itself (ordinal order, all Pods from one
+// template); coreos/etcd-operator managed Pods directly for the same reason.
+import type { V1Affinity, V1Container, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+
+import type { EtcdCluster } from '../api/types.js';
+import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
+import { CLIENT_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
+import type { PersistentVolumeClaim, Pod } from './kube-types.js';
+import { CLUSTER_LABEL, memberLabels } from './labels.js';
+import { clusterOwnerReference } from './owner.js';
+
+const DATA_DIR = '/var/lib/etcd';
+
+/** How a member's etcd process joins: as the seed of a new cluster, or into an existing one. */
+export interface MemberBootstrap {
+  state: 'new' | 'existing';
+  /** `name=peerURL` of every member, this one included. */
+  initialCluster: string[];
+}
+
+/** The etcd image of a version: `<repository>:v<version>`. */
+export function etcdImage(cluster: EtcdCluster, version = cluster.spec.version): string {
+  return `${cluster.spec.repository ?? DEFAULT_ETCD_REPOSITORY}:v${version}`;
+}
+
+/** The etcd version named by an image reference's tag, if it is one. */
+export function versionOfImage(image: string | undefined): string | undefined {
+  const tag = image?.slice(image.lastIndexOf(':') + 1);
+  const m = tag === undefined ? null : /^v?(\d+\.\d+\.\d+)/.exec(tag);
+  return m?.[1];
+}
+
+function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): string[] {
+  const ns = cluster.metadata.namespace ?? 'default';
+  const name = cluster.metadata.name ?? '';
+  const opts = cluster.spec.etcdOptions ?? {};
+  return [
+    `--name=${member}`,
+    `--data-dir=${DATA_DIR}/data`,
+    `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
+    `--listen-client-urls=http://0.0.0.0:${CLIENT_PORT}`,
+    `--advertise-client-urls=http://${member}.${peerServiceName(name)}.${ns}.svc:${CLIENT_PORT}`,
+    `--initial-advertise-peer-urls=${peerURL(name, ns, member)}`,
+    `--initial-cluster=${boot.initialCluster.join(',')}`,
+    `--initial-cluster-state=${boot.state}`,
+    // Unique per EtcdCluster object, so a member can never join a namesake's cluster.
+    `--initial-cluster-token=${cluster.metadata.uid ?? name}`,
+    ...(opts.quotaBackendBytes !== undefined ? [`--quota-backend-bytes=${opts.quotaBackendBytes}`] : []),
+    ...(opts.autoCompactionMode ? [`--auto-compaction-mode=${opts.autoCompactionMode}`] : []),
+    ...(opts.autoCompactionRetention ? [`--auto-compaction-retention=${opts.autoCompactionRetention}`] : []),
+  ];
+}
+
+function affinity(cluster: EtcdCluster): V1Affinity | undefined {
+  const mode = cluster.spec.antiAffinity ?? 'Preferred';
+  const user = cluster.spec.podTemplate?.affinity;
+  if (mode === 'None') return user;
+  const term = {
+    labelSelector: { matchLabels: { [CLUSTER_LABEL]: cluster.metadata.name ?? '' } },
+    topologyKey: 'kubernetes.io/hostname',
+  };
+  const anti = user?.podAntiAffinity ?? {};
+  return {
+    ...user,
+    podAntiAffinity:
+      mode === 'Required'
+        ? {
+            ...anti,
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              ...(anti.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+              term,
+            ],
+          }
+        : {
+            ...anti,
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              ...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+              { weight: 100, podAffinityTerm: term },
+            ],
+          },
+  };
+}
+
+function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap): V1Container {
+  return {
+    name: 'etcd',
+    image: etcdImage(cluster),
+    command: ['/usr/local/bin/etcd'],
+    args: etcdArgs(cluster, member, boot),
+    ports: [
+      { name: 'client', containerPort: CLIENT_PORT },
+      { name: 'peer', containerPort: PEER_PORT },
+    ],
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+    // Ready when the member has a leader; clients are only sent to those.
+    readinessProbe: {
+      httpGet: { path: '/health', port: CLIENT_PORT },
+      periodSeconds: 5,
+      failureThreshold: 3,
+    },
+    // Alive as long as the process answers at all: a serializable health
+    // check does not need a leader, so losing quorum never restarts members
+    // (which would make it worse), while a frozen process is restarted.
+    livenessProbe: {
+      httpGet: { path: '/health?serializable=true', port: CLIENT_PORT },
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
+    ...(cluster.spec.podTemplate?.resources ? { resources: cluster.spec.podTemplate.resources } : {}),
+  };
+}
+
+/** The Pod of one member. */
+export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBootstrap): Pod {
+  const name = cluster.metadata.name ?? '';
+  const template = cluster.spec.podTemplate ?? {};
+  const volume: V1Volume =
+    cluster.spec.storage.type === 'Ephemeral'
+      ? { name: 'data', emptyDir: {} }
+      : { name: 'data', persistentVolumeClaim: { claimName: member } };
+  const podAffinity = affinity(cluster);
+  const spec: V1PodSpec = {
+    hostname: member,
+    subdomain: peerServiceName(name),
+    restartPolicy: 'Always',
+    containers: [container(cluster, member, boot)],
+    volumes: [volume],
+    ...(podAffinity ? { affinity: podAffinity } : {}),
+    ...(template.tolerations ? { tolerations: template.tolerations } : {}),
+    ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: member,
+      namespace: cluster.metadata.namespace ?? 'default',
+      labels: { ...template.labels, ...memberLabels(name, member) },
+      ...(template.annotations ? { annotations: template.annotations } : {}),
+      ownerReferences: [clusterOwnerReference(cluster)],
+    },
+    spec,
+  };
+}
+
+/** The PVC of one member (persistent storage only). */
+export function memberPvc(cluster: EtcdCluster, member: string): PersistentVolumeClaim {
+  const storage = cluster.spec.storage;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: member,
+      namespace: cluster.metadata.namespace ?? 'default',
+      labels: memberLabels(cluster.metadata.name ?? '', member),
+      ownerReferences: [clusterOwnerReference(cluster)],
+    },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: storage.size ?? '1Gi' } },
+      ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+    },
+  };
+}
