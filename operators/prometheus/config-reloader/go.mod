@@ -1,0 +1,3 @@
+module switchboard.dev/prometheus-config-reloader
+
+go 1.26
