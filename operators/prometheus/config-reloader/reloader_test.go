@@ -48,6 +48,11 @@ func TestReloadsOnConfigAndRuleChangesButNotAtStart(t *testing.T) {
 		env: func(string) string { return "p-0" }, client: srv.Client(), metrics: newMetrics()}
 	ctx := context.Background()
 
+	// The init container renders first; the sidecar's first pass then finds
+	// nothing new and must not reload a server that just started.
+	if _, err := r.render(); err != nil {
+		t.Fatal(err)
+	}
 	r.step(ctx)
 	if b, _ := os.ReadFile(out); string(b) != "replica: p-0\n" {
 		t.Fatalf("rendered %q", b)
