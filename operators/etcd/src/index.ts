@@ -1,1 +1,57 @@
-export {};
+// @switchboard/etcd-operator: an etcd operator built on @switchboard/core.
+//
+// api/      the EtcdCluster type and its CRD (CEL rules included)
+// etcd/     a one-endpoint etcd client over etcd's HTTP/JSON gateway
+// runbook/  the operator's runbook as pure planning: observe, then one step
+// kube/     the Pods, PVCs, Services and PDB of a cluster
+// controller/  observe + decide + write status + execute, wired to a Manager
+export {
+  ETCD_GROUP,
+  ETCD_API_VERSION,
+  ETCD_API_VERSION_NAME,
+  ETCD_CLUSTER_KIND,
+  DEFAULT_ETCD_VERSION,
+  DEFAULT_ETCD_REPOSITORY,
+  MIN_CLUSTER_SIZE,
+  MAX_CLUSTER_SIZE,
+  ConditionType,
+} from './api/types.js';
+export type {
+  EtcdCluster,
+  EtcdClusterSpec,
+  EtcdClusterStatus,
+  EtcdClusterPhase,
+  EtcdMemberStatus,
+  EtcdStorageSpec,
+  EtcdPodTemplate,
+  EtcdOptions,
+  EtcdAntiAffinity,
+  Condition,
+} from './api/types.js';
+export { etcdClusterCrd } from './api/crd.js';
+export type { CustomResourceDefinition, JsonSchemaProps } from './api/crd.js';
+export { CRD_FILE, renderCrdYaml } from './api/crd-yaml.js';
+export { parseVersion, compareVersions, upgradePathProblem } from './api/version.js';
+export type { EtcdVersion } from './api/version.js';
+export { EtcdRequestError } from './etcd/etcd-client.js';
+export type {
+  EtcdEndpointClient,
+  EtcdClientFactory,
+  EtcdMember,
+  EtcdMemberList,
+  EtcdEndpointStatus,
+  EtcdAlarm,
+  EtcdErrorReason,
+} from './etcd/etcd-client.js';
+export { GatewayEtcdClient } from './etcd/gateway-client.js';
+export type { GatewayClientOptions } from './etcd/gateway-client.js';
+export { decide } from './runbook/decide.js';
+export type { DecideOptions } from './runbook/decide.js';
+export type { Step, StepKind } from './runbook/step.js';
+export type { ClusterObservation } from './runbook/observation.js';
+export { computeStatus } from './runbook/status.js';
+export { reconcileEtcdCluster, DEFAULT_RESYNC } from './controller/reconcile-cluster.js';
+export type { EtcdReconcilerDeps, ResyncIntervals, PassResult } from './controller/reconcile-cluster.js';
+export type { EventSink } from './controller/execute-step.js';
+export { CLUSTER_LABEL, MEMBER_LABEL } from './kube/labels.js';
+export { clientServiceName, peerServiceName } from './runbook/member-names.js';
