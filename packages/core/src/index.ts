@@ -88,3 +88,101 @@ export type {
   LabelSelector,
 } from './cache/index.js';
 // --- end core part 1 ---
+
+// --- queue, controller, manager, metrics, logging, api helpers (core part 2) ---
+export {
+  WorkQueue,
+  FakeClock,
+  realClock,
+  ItemExponentialFailureRateLimiter,
+  BucketRateLimiter,
+  MaxOfRateLimiter,
+  defaultControllerRateLimiter,
+} from './queue/index.js';
+export type {
+  Clock,
+  RateLimiter,
+  ItemExponentialBackoffOptions,
+  BucketOptions,
+  WorkQueueMetrics,
+  WorkQueueOptions,
+  UnfinishedWork,
+} from './queue/index.js';
+export {
+  Outcome,
+  TerminalError,
+  generationChanged,
+  resourceVersionChanged,
+  labelsChanged,
+  annotationsChanged,
+  labelSelector,
+  inNamespaces,
+  and,
+  or,
+  not,
+  enqueueObject,
+  enqueueControllerOwner,
+  enqueueMapped,
+  Controller,
+  CacheSyncTimeoutError,
+  ControllerBuilder,
+  BuilderError,
+} from './controller/index.js';
+export type {
+  ReconcileRequest,
+  ReconcileOutcome,
+  ObjectEvent,
+  Predicate,
+  EventHandler,
+  MapFunction,
+  ReconcileContext,
+  ReconcileFunction,
+  EventSourceInformer,
+  WatchSource,
+  ControllerOptions,
+  ControllerHost,
+  ControllerWatchOptions,
+  BuilderOptions,
+} from './controller/index.js';
+export { Manager, LeaderElector, LeaderElectionLostError, shutdownSignal } from './manager/index.js';
+export type { ManagerOptions, Lease, LeaderElectionOptions, HealthCheck, ShutdownSignalOptions } from './manager/index.js';
+export { ControllerMetrics } from './metrics/index.js';
+export type { ControllerMetricSet, ReconcileResultLabel } from './metrics/index.js';
+export { createLogger, silentLogger } from './logging/index.js';
+export type { Logger, LogLevel, LogFields, LogValue, LogSink, LoggerOptions } from './logging/index.js';
+export {
+  setStatusCondition,
+  findStatusCondition,
+  removeStatusCondition,
+  isStatusConditionTrue,
+  isStatusConditionFalse,
+  updateStatus,
+  patchStatusConditions,
+  AlreadyOwnedError,
+  ownerReference,
+  getControllerOf,
+  isControlledBy,
+  setControllerReference,
+  setOwnerReference,
+  hasFinalizer,
+  isBeingDeleted,
+  addFinalizer,
+  removeFinalizer,
+  withFinalizer,
+  EventRecorder,
+} from './api/index.js';
+export type {
+  Condition,
+  ConditionInput,
+  ConditionStatus,
+  UpdateStatusOptions,
+  ObjectWithConditions,
+  OwnerObject,
+  FinalizerHandlers,
+  EventType,
+  EventInput,
+  EventObjectReference,
+  KubeEvent,
+  EventRecorderOptions,
+} from './api/index.js';
+// --- end core part 2 ---

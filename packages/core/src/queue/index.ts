@@ -10,7 +10,7 @@
  */
 export type { Clock } from './clock.js';
 export { FakeClock, realClock } from './clock.js';
-export type { RateLimiter, ExponentialBackoffOptions, BucketOptions } from './rate-limiter.js';
+export type { RateLimiter, ItemExponentialBackoffOptions, BucketOptions } from './rate-limiter.js';
 export {
   ItemExponentialFailureRateLimiter,
   BucketRateLimiter,

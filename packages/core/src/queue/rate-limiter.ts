@@ -18,7 +18,7 @@ export interface RateLimiter<T> {
 }
 
 /** Options of {@link ItemExponentialFailureRateLimiter}. */
-export interface ExponentialBackoffOptions {
+export interface ItemExponentialBackoffOptions {
   /** First delay in ms. Default 5. */
   baseDelayMs?: number;
   /** Largest delay in ms. Default 1,000,000 (1000 s). */
@@ -34,7 +34,7 @@ export class ItemExponentialFailureRateLimiter<T> implements RateLimiter<T> {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
-  constructor(opts: ExponentialBackoffOptions = {}) {
+  constructor(opts: ItemExponentialBackoffOptions = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
   }
