@@ -12,7 +12,8 @@
 // uplink, and a filter chain rejects anything forwarded from the bridge to
 // another interface. The Service range is routed onto the bridge so the host
 // never sends an unknown ClusterIP to its default gateway.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { run, tryRun } from './command.js';
 
@@ -54,6 +55,41 @@ export interface HostNetworkRecord {
   readonly plan: NetworkPlan;
   /** sysctl path => value before we changed it. */
   readonly sysctls: Readonly<Record<string, string>>;
+  /** Host folders that did not exist before the cluster (see {@link HOST_FOLDERS}). */
+  readonly createdFolders?: readonly string[];
+}
+
+/**
+ * Fixed host folders the node stack creates whatever its configured roots:
+ * the kubelet's device-plugin socket and container log links, the CNI result
+ * cache, containerd's shim sockets, util-linux's mount table. Removed at
+ * tear-down when the cluster created them and they hold no regular file.
+ */
+export const HOST_FOLDERS = [
+  '/var/lib/kubelet',
+  '/var/log/containers',
+  '/var/lib/cni',
+  '/run/containerd',
+  '/run/mount',
+] as const;
+
+/** True when the tree holds no regular file (only folders, sockets, symlinks). */
+function holdsNoFile(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return true;
+  if (st.isDirectory()) return readdirSync(path).every((e) => holdsNoFile(join(path, e)));
+  return !st.isFile();
+}
+
+/** Removes the host folders the cluster created, unless something put a file in them. */
+export function removeCreatedFolders(folders: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const f of folders) {
+    if (!existsSync(f)) continue;
+    if (holdsNoFile(f)) rmSync(f, { recursive: true, force: true });
+    else kept.push(f);
+  }
+  return kept;
 }
 
 const SYSCTLS = {
@@ -74,6 +110,7 @@ export async function setupHostNetwork(plan: NetworkPlan): Promise<HostNetworkRe
   await run('ip', ['link', 'set', plan.bridge, 'up']);
   await run('ip', ['route', 'replace', plan.serviceCIDR, 'dev', plan.bridge, 'src', plan.hostAddress]);
 
+  const createdFolders = HOST_FOLDERS.filter((f) => !existsSync(f));
   const sysctls: Record<string, string> = {};
   for (const [path, value] of Object.entries(SYSCTLS)) {
     if (!existsSync(path)) continue;
@@ -109,7 +146,7 @@ export async function setupHostNetwork(plan: NetworkPlan): Promise<HostNetworkRe
   if (!(await tryRun('iptables', ['-w', '-C', 'FORWARD', '-j', ISOLATION_CHAIN]))) {
     await run('iptables', ['-w', '-I', 'FORWARD', '1', '-j', ISOLATION_CHAIN]);
   }
-  return { plan, sysctls };
+  return { plan, sysctls, createdFolders };
 }
 
 /** Gives node N its gateway address (also its node IP) on the bridge. */
@@ -128,6 +165,7 @@ export async function teardownHostNetwork(record: HostNetworkRecord): Promise<vo
   await tryRun('iptables', ['-w', '-F', ISOLATION_CHAIN]);
   await tryRun('iptables', ['-w', '-X', ISOLATION_CHAIN]);
   await tryRun('ip', ['link', 'del', plan.bridge]);
+  removeCreatedFolders(record.createdFolders ?? []);
   for (const [path, value] of Object.entries(record.sysctls)) {
     try {
       writeFileSync(path, value);

@@ -104,7 +104,7 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
   const networkName = `switchboard-${name}`;
   const cd = containerdLayout(options.dir);
   const kl = kubeletLayout(options.dir);
-  await mkdir(join(options.dir, 'logs'), { recursive: true });
+  for (const d of ['logs', 'kubelet']) await mkdir(join(options.dir, d), { recursive: true });
 
   progress(`${name}: network ${podCIDR}, node IP ${nodeIP}`);
   await addNodeAddress(options.network, options.index);

@@ -16,7 +16,7 @@
 //   6. host-wide leftovers: the kubelet's canary chains, CNI port-mapping
 //      chains, the CNI result cache of our networks, the bridge and the
 //      isolation chain, and the sysctls we changed.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -37,6 +37,12 @@ export interface NodesTeardownInput {
 }
 
 const CNI_CACHE = '/var/lib/cni/results';
+const CONTAINER_LOG_LINKS = '/var/log/containers';
+/**
+ * Chains the kubelet's iptables helper makes and `kube-proxy --cleanup` does
+ * not remove: its canary, the localnet firewall, and the backend hint.
+ */
+const KUBELET_CHAINS = ['KUBE-KUBELET-CANARY', 'KUBE-FIREWALL', 'KUBE-IPTABLES-HINT'];
 
 export async function teardownNodes(input: NodesTeardownInput): Promise<void> {
   for (const node of input.nodes) if (node.pids.kubelet) await stopPid(node.pids.kubelet);
@@ -48,6 +54,7 @@ export async function teardownNodes(input: NodesTeardownInput): Promise<void> {
     await unmountBelow(node.dir);
     await removeCgroupsWithRetry(node.cgroupRoot);
     removeCniCache(node.networkName);
+    removeContainerLogLinks(node.dir);
   }
   await dropHostChains();
   if (input.network) await teardownHostNetwork(input.network);
@@ -129,13 +136,26 @@ function removeCniCache(networkName: string): void {
   }
 }
 
+/** The kubelet links each container's log into a fixed folder; drop the links into this node's folder. */
+function removeContainerLogLinks(nodeDir: string): void {
+  if (!existsSync(CONTAINER_LOG_LINKS)) return;
+  for (const f of readdirSync(CONTAINER_LOG_LINKS)) {
+    try {
+      if (readlinkSync(join(CONTAINER_LOG_LINKS, f)).startsWith(`${nodeDir}/`))
+        rmSync(join(CONTAINER_LOG_LINKS, f));
+    } catch {
+      /* not a link */
+    }
+  }
+}
+
 /** Chains the kubelet and the CNI portmap plugin leave behind in every table. */
 async function dropHostChains(): Promise<void> {
   for (const tool of ['iptables', 'ip6tables']) {
     for (const table of ['filter', 'nat', 'mangle']) {
       const rules = await listRules(tool, table);
       const ours = (chain: string) =>
-        chain === 'KUBE-KUBELET-CANARY' || chain.startsWith('CNI-HOSTPORT-') || chain.startsWith('CNI-DN-');
+        KUBELET_CHAINS.includes(chain) || chain.startsWith('CNI-HOSTPORT-') || chain.startsWith('CNI-DN-');
       // First the jumps from other chains into ours, then our chains.
       for (const line of rules) {
         const m = /^-A (\S+) (.*-j (\S+).*)$/.exec(line);
@@ -176,8 +196,11 @@ export async function findLeftovers(input: {
   readonly nodes: readonly NodeState[];
   readonly bridge: string;
   readonly pids?: readonly number[];
+  /** Host folders the cluster created (its network record's createdFolders). */
+  readonly createdFolders?: readonly string[];
 }): Promise<string[]> {
   const found: string[] = [];
+  for (const f of input.createdFolders ?? []) if (existsSync(f)) found.push(`folder ${f}`);
   for (const pid of input.pids ?? []) if (isAlive(pid)) found.push(`process ${pid} still running`);
   for (const node of input.nodes) {
     for (const pid of [node.pids.kubelet, node.pids.containerd]) {
@@ -189,6 +212,16 @@ export async function findLeftovers(input: {
     for (const mount of cgroupMounts()) {
       if (existsSync(join(mount, node.cgroupRoot)))
         found.push(`${node.name}: cgroup ${join(mount, node.cgroupRoot)}`);
+    }
+    if (existsSync(CONTAINER_LOG_LINKS)) {
+      for (const f of readdirSync(CONTAINER_LOG_LINKS)) {
+        try {
+          if (readlinkSync(join(CONTAINER_LOG_LINKS, f)).startsWith(`${node.dir}/`))
+            found.push(`${node.name}: log link ${f}`);
+        } catch {
+          /* not a link */
+        }
+      }
     }
     if (existsSync(CNI_CACHE)) {
       for (const f of readdirSync(CNI_CACHE))
