@@ -33,15 +33,22 @@ beforeAll(async () => {
   const kc = testKubeConfig();
   client = Client.fromKubeConfig(kc, { fieldManager: 'core-client-test' });
   ns = await createTestNamespace(kc, 'core-client');
+  await deleteWidgetCrd(); // a leftover of an interrupted run would hide the discovery check
 });
 afterAll(async () => {
   await ns.delete();
-  await client
-    .resource({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' })
-    .delete({ name: 'widgets.test.switchboard.dev' })
-    .catch(() => undefined);
+  await deleteWidgetCrd();
   client.close();
 });
+
+async function deleteWidgetCrd(): Promise<void> {
+  const crds = client.resource({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  const key = { name: 'widgets.test.switchboard.dev' };
+  await crds.delete(key).catch(() => undefined);
+  await eventually(() => crds.get(key).then(() => Promise.reject(new Error('CRD still there')), () => undefined), {
+    timeout: 60_000,
+  });
+}
 
 describe('ResourceClient', () => {
   it('creates, reads, updates, patches and deletes a ConfigMap, with typed errors naming verb, resource and key', async () => {

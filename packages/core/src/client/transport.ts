@@ -102,6 +102,12 @@ async function* splitLines(res: AsyncIterable<Buffer>): AsyncGenerator<string> {
 export class KubeConfigTransport implements Transport {
   private readonly server: URL;
   private readonly keepAliveAgent: http.Agent;
+  /**
+   * Streams (watches) get a connection of their own each: a watch that died
+   * silently must not hand its dead socket to the next request, and a stream
+   * holds its connection for minutes anyway.
+   */
+  private readonly streamAgent: http.Agent;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -112,17 +118,18 @@ export class KubeConfigTransport implements Transport {
     this.server = new URL(cluster.server);
     const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
     this.keepAliveAgent = this.server.protocol === 'http:' ? new http.Agent(agentOpts) : new https.Agent(agentOpts);
+    this.streamAgent = this.server.protocol === 'http:' ? new http.Agent() : new https.Agent();
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
-    return this.send(req).then(async (res) => {
+    return this.send(req, this.keepAliveAgent).then(async (res) => {
       const text = await readAll(res);
       return { status: res.statusCode ?? 0, body: parseBody(text), header: (n) => headerOf(res, n) };
     });
   }
 
   async stream(req: HttpRequest): Promise<HttpStreamResponse> {
-    const res = await this.send(req);
+    const res = await this.send(req, this.streamAgent);
     const status = res.statusCode ?? 0;
     const close = (): void => {
       res.destroy();
@@ -137,16 +144,17 @@ export class KubeConfigTransport implements Transport {
   /** Closes pooled connections. */
   destroy(): void {
     this.keepAliveAgent.destroy();
+    this.streamAgent.destroy();
   }
 
-  private async send(req: HttpRequest): Promise<http.IncomingMessage> {
+  private async send(req: HttpRequest, ownAgent: http.Agent): Promise<http.IncomingMessage> {
     req.signal?.throwIfAborted();
     const opts: https.RequestOptions = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
     // Keep client-node's agent only when it is a proxy agent; its plain agent
     // does not keep connections alive (a TLS handshake per request).
     const cluster = this.kc.getCurrentCluster();
-    const agent = cluster?.proxyUrl ? opts.agent : this.keepAliveAgent;
+    const agent = cluster?.proxyUrl ? opts.agent : ownAgent;
     const payload =
       req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     const headers: http.OutgoingHttpHeaders = {
