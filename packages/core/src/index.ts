@@ -185,4 +185,15 @@ export type {
   KubeEvent,
   EventRecorderOptions,
 } from './api/index.js';
+export { defineResource, SchemaError, structuralProblems, conditionsSchema } from './schema/index.js';
+export type {
+  JsonSchema,
+  ValidationRule,
+  Resource,
+  PrinterColumn,
+  ScaleSubresource,
+  ResourceDefinitionInput,
+  ResourceDefinition,
+  ValidationResult,
+} from './schema/index.js';
 // --- end core part 2 ---
