@@ -11,7 +11,8 @@ mkdir -p "$SWITCHBOARD_CACHE"
 exec 9>"$SWITCHBOARD_CACHE/.etcd-build.lock"
 flock 9
 
-ETCD_VERSIONS=(${ETCD_VERSIONS:-3.6.16 3.5.35})
+source "$(dirname "$0")/versions.env"
+read -r -a etcd_versions <<< "$ETCD_VERSIONS"
 
 build_etcd() {
   local version=v$1
@@ -33,4 +34,4 @@ build_etcd() {
   say "go build" "done in $((SECONDS - start)) s"
 }
 
-for v in "${ETCD_VERSIONS[@]}"; do build_etcd "$v"; done
+for v in "${etcd_versions[@]}"; do build_etcd "$v"; done

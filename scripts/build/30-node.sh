@@ -13,15 +13,7 @@ mkdir -p "$SWITCHBOARD_CACHE"
 exec 9>"$SWITCHBOARD_CACHE/.node-build.lock"
 flock 9
 
-CONTAINERD_VERSION="${CONTAINERD_VERSION:-2.4.2}"
-RUNC_VERSION="${RUNC_VERSION:-1.5.3}"
-CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-1.10.0}"
-CRI_TOOLS_VERSION="${CRI_TOOLS_VERSION:-1.37.0}"
-REGISTRY_VERSION="${REGISTRY_VERSION:-3.1.2}"
-CRANE_VERSION="${CRANE_VERSION:-0.22.1}"
-COREDNS_VERSION="${COREDNS_VERSION:-1.15.0}"
-LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-0.0.30}"
-KUBE_VERSION="${KUBE_VERSION:-1.37.2}"
+source "$(dirname "$0")/versions.env"
 
 # gobuild OUT_DIR ENV... -- GO_BUILD_ARGS... : builds into a temporary folder
 # and moves it into place, so an interrupted build never looks cached.

@@ -389,7 +389,8 @@ describe('fault injection', () => {
   });
 
   it('freezes a container: it turns unready; thawed, it is Ready again', async () => {
-    await serverPod('frozen');
+    // No liveness probe: a frozen container would also be restarted, and this test is about readiness.
+    await serverPod('frozen', 'node-1', { containers: [testServerContainer({ livenessProbe: undefined })] });
     await cluster.faults.freezeContainer({ namespace: ns, name: 'frozen' });
     await eventually(async () => expect(await ready('frozen')).toBe('False'), { timeout: 60_000 });
     await cluster.faults.thawContainer({ namespace: ns, name: 'frozen' });

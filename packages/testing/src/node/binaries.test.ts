@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+
+import { NODE_VERSIONS } from './binaries.js';
+
+describe('NODE_VERSIONS', () => {
+  it('matches the versions the build scripts build', () => {
+    const env = readFileSync(new URL('../../../../scripts/build/versions.env', import.meta.url), 'utf8');
+    const value = (key: string) => new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(env)?.[1];
+    expect(value('CONTAINERD_VERSION')).toBe(NODE_VERSIONS.containerd);
+    expect(value('RUNC_VERSION')).toBe(NODE_VERSIONS.runc);
+    expect(value('CNI_PLUGINS_VERSION')).toBe(NODE_VERSIONS.cniPlugins);
+    expect(value('CRI_TOOLS_VERSION')).toBe(NODE_VERSIONS.criTools);
+    expect(value('REGISTRY_VERSION')).toBe(NODE_VERSIONS.registry);
+    expect(value('CRANE_VERSION')).toBe(NODE_VERSIONS.crane);
+    expect(value('COREDNS_VERSION')).toBe(NODE_VERSIONS.coredns);
+    expect(value('LOCAL_PATH_VERSION')).toBe(NODE_VERSIONS.localPathProvisioner);
+    expect(value('ETCD_VERSIONS')?.split(' ')).toEqual([...NODE_VERSIONS.etcd]);
+  });
+});
