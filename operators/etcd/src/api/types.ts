@@ -2,7 +2,7 @@
 // (spec) and what the operator reports (status). The CRD in ./crd.ts is the
 // same shape as a schema; the two are kept in step by crd.test.ts.
 import type { V1Affinity, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import type { KubeObject, ObjectMeta } from '@switchboard/core';
+import type { Condition, KubeObject, ObjectMeta } from '@switchboard/core';
 
 /** API group of every etcd operator resource. */
 export const ETCD_GROUP = 'etcd.switchboard.dev';
@@ -95,17 +95,8 @@ export interface EtcdMemberStatus {
   leader: boolean;
 }
 
-/** metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  /** RFC 3339; changes only when `status` changes. */
-  lastTransitionTime: string;
-  /** CamelCase reason, machine readable. */
-  reason: string;
-  message: string;
-}
+/** metav1.Condition, as core defines it. */
+export type { Condition } from '@switchboard/core';
 
 /** Condition types the operator maintains. */
 export const ConditionType = {

@@ -2,7 +2,10 @@
 // step about to be taken (so the intent is on record before the change is
 // made). Conditions follow metav1.Condition semantics: one per type, and
 // lastTransitionTime moves only when the status flips.
-import type { Condition, EtcdClusterPhase, EtcdClusterStatus, EtcdMemberStatus } from '../api/types.js';
+import type { Condition } from '@switchboard/core';
+import { setStatusCondition } from '@switchboard/core';
+
+import type { EtcdClusterPhase, EtcdClusterStatus, EtcdMemberStatus } from '../api/types.js';
 import { ConditionType } from '../api/types.js';
 import { hasQuorum } from './quorum.js';
 import type { ClusterObservation } from './observation.js';
@@ -10,22 +13,6 @@ import { voterCount } from './observation.js';
 import type { Step } from './step.js';
 import { describeStep } from './step.js';
 import { currentVersion } from './upgrade.js';
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** Sets one condition, keeping its transition time unless the status changed. */
-export function withCondition(
-  previous: readonly Condition[],
-  next: Omit<Condition, 'lastTransitionTime'>,
-  now: Date,
-): Condition {
-  const old = previous.find((c) => c.type === next.type);
-  const lastTransitionTime =
-    old !== undefined && old.status === next.status ? old.lastTransitionTime : rfc3339(now);
-  return { ...next, lastTransitionTime };
-}
 
 function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdClusterPhase {
   if (obs.spec.paused) return 'Paused';
@@ -84,54 +71,46 @@ export function computeStatus(
   const sick = membership?.members.filter((m) => !m.healthy).map((m) => m.memberName) ?? [];
   const progressing = step.kind !== 'Converged' && !obs.spec.paused;
 
-  const conditions: Condition[] = [
-    withCondition(
-      previous,
-      {
-        type: ConditionType.Available,
-        status: available ? 'True' : 'False',
-        observedGeneration: generation,
-        reason: available ? 'QuorumHealthy' : membership === undefined ? 'NoQuorum' : 'QuorumLost',
-        message: available
-          ? `${count.healthyVoters} of ${count.voters} voters healthy`
-          : (obs.membershipError ?? `${count.healthyVoters} of ${count.voters} voters healthy`),
-      },
-      now,
-    ),
-    withCondition(
-      previous,
-      {
-        type: ConditionType.Progressing,
-        status: progressing ? 'True' : 'False',
-        observedGeneration: generation,
-        reason: obs.spec.paused
-          ? 'Paused'
-          : step.kind === 'Wait'
-            ? step.reason
-            : step.kind === 'Converged'
-              ? 'Reconciled'
-              : step.kind,
-        message: describeStep(step),
-      },
-      now,
-    ),
-    withCondition(
-      previous,
-      {
-        type: ConditionType.Degraded,
-        status: !available || sick.length > 0 ? 'True' : 'False',
-        observedGeneration: generation,
-        reason: !available ? 'QuorumUnavailable' : sick.length > 0 ? 'MembersUnhealthy' : 'AllMembersHealthy',
-        message:
-          sick.length > 0
-            ? `unhealthy: ${sick.join(', ')}`
-            : available
-              ? ''
-              : 'the cluster cannot serve requests',
-      },
-      now,
-    ),
+  const inputs: Omit<Condition, 'lastTransitionTime'>[] = [
+    {
+      type: ConditionType.Available,
+      status: available ? 'True' : 'False',
+      observedGeneration: generation,
+      reason: available ? 'QuorumHealthy' : membership === undefined ? 'NoQuorum' : 'QuorumLost',
+      message: available
+        ? `${count.healthyVoters} of ${count.voters} voters healthy`
+        : (obs.membershipError ?? `${count.healthyVoters} of ${count.voters} voters healthy`),
+    },
+    {
+      type: ConditionType.Progressing,
+      status: progressing ? 'True' : 'False',
+      observedGeneration: generation,
+      reason: obs.spec.paused
+        ? 'Paused'
+        : step.kind === 'Wait'
+          ? step.reason
+          : step.kind === 'Converged'
+            ? 'Reconciled'
+            : step.kind,
+      message: describeStep(step),
+    },
+    {
+      type: ConditionType.Degraded,
+      status: !available || sick.length > 0 ? 'True' : 'False',
+      observedGeneration: generation,
+      reason: !available ? 'QuorumUnavailable' : sick.length > 0 ? 'MembersUnhealthy' : 'AllMembersHealthy',
+      message:
+        sick.length > 0
+          ? `unhealthy: ${sick.join(', ')}`
+          : available
+            ? ''
+            : 'the cluster cannot serve requests',
+    },
   ];
+  const conditions = inputs.reduce<Condition[]>(
+    (list, input) => setStatusCondition(list, input, now),
+    [...previous],
+  );
 
   const members = memberStatuses(obs);
   const current = membership ? currentVersion(membership.members) : obs.previousStatus.currentVersion;

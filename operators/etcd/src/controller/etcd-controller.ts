@@ -1,0 +1,75 @@
+// Wires the EtcdCluster reconciler into a core Manager with the builder: it
+// reconciles EtcdClusters, owns their Pods, PVCs, Services and PDBs (a change
+// to any of them requeues the owning cluster), and records Events through
+// core's recorder.
+import type { Manager, ReconcileOutcome } from '@switchboard/core';
+import { EventRecorder, Outcome } from '@switchboard/core';
+
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import { GatewayEtcdClient } from '../etcd/gateway-client.js';
+import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
+import type { EventSink } from './execute-step.js';
+import type { ResyncIntervals } from './reconcile-cluster.js';
+import { reconcileEtcdCluster } from './reconcile-cluster.js';
+
+/** Name of the controller (metrics label, events' reporting controller). */
+export const ETCD_CONTROLLER_NAME = 'etcdcluster';
+
+/** Options of {@link addEtcdController}. */
+export interface EtcdControllerOptions {
+  /** How to reach a member's endpoint (default: the gateway client, 5 s timeout). */
+  etcd?: EtcdClientFactory;
+  /** Clusters reconciled at once (default 4; one cluster is never reconciled twice at once). */
+  maxConcurrentReconciles?: number;
+  resync?: ResyncIntervals;
+}
+
+/**
+ * Adds the EtcdCluster controller to a manager.
+ *
+ * @example
+ * ```ts
+ * const manager = new Manager({ namespace: 'etcd' });
+ * addEtcdController(manager);
+ * await manager.start(shutdownSignal());
+ * ```
+ */
+export function addEtcdController(manager: Manager, opts: EtcdControllerOptions = {}): void {
+  const etcd = opts.etcd ?? ((endpoint: string) => new GatewayEtcdClient(endpoint));
+  const recorder = new EventRecorder(manager.client, {
+    reportingController: 'etcd.switchboard.dev/etcd-operator',
+    logger: manager.logger,
+  });
+  const events: EventSink = {
+    record: (cluster, type, reason, note) =>
+      recorder.record(
+        { ...cluster, apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
+        { type, reason, action: 'Reconcile', note },
+      ),
+  };
+  manager
+    .controller()
+    .named(ETCD_CONTROLLER_NAME)
+    .for({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+    .owns(PodType)
+    .owns(PvcType)
+    .owns(ServiceType)
+    .owns(PdbType)
+    .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4 })
+    .build(async (req, ctx): Promise<ReconcileOutcome> => {
+      const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
+      const result = await reconcileEtcdCluster(
+        key,
+        {
+          client: manager.client,
+          etcd,
+          events,
+          ...(opts.resync ? { resync: opts.resync } : {}),
+          onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
+        },
+        ctx.signal,
+      );
+      return 'done' in result ? Outcome.done() : Outcome.requeueAfter(result.requeueAfterMs);
+    });
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `etcd-operator`: runs the EtcdCluster controller, or prints its CRD.
+//
+//   etcd-operator [--kubeconfig PATH] [--namespace NS] [--leader-elect]
+//                 [--leader-election-namespace NS] [--metrics-bind-address :8080]
+//                 [--health-probe-bind-address :8081]
+//   etcd-operator crd [--write]     print the CRD (or write config/crd/)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { KubeConfig } from '@kubernetes/client-node';
+import { Client, Manager, shutdownSignal } from '@switchboard/core';
+
+import { CRD_FILE, renderCrdYaml } from './api/crd-yaml.js';
+import { addEtcdController } from './controller/etcd-controller.js';
+
+const USAGE = `usage: etcd-operator [flags] | etcd-operator crd [--write]
+  --kubeconfig PATH                   kubeconfig (default $KUBECONFIG, ~/.kube/config or in-cluster)
+  --namespace NS                      watch one namespace (default all)
+  --leader-elect                      run only while holding the Lease
+  --leader-election-namespace NS      namespace of the Lease (default --namespace or "default")
+  --metrics-bind-address ADDR         /metrics address (default :8080, "0" disables)
+  --health-probe-bind-address ADDR    /healthz and /readyz address (default :8081, "0" disables)`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'leader-elect': { type: 'boolean', default: false },
+      'leader-election-namespace': { type: 'string' },
+      'metrics-bind-address': { type: 'string', default: ':8080' },
+      'health-probe-bind-address': { type: 'string', default: ':8081' },
+      write: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals[0] === 'crd') {
+    if (values.write) writeFileSync(join(import.meta.dirname, '..', CRD_FILE), renderCrdYaml());
+    else process.stdout.write(renderCrdYaml());
+    return 0;
+  }
+  if (positionals.length > 0) {
+    process.stderr.write(`unknown command ${positionals[0]}\n${USAGE}\n`);
+    return 2;
+  }
+  let client: Client | undefined;
+  if (values.kubeconfig) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(values.kubeconfig);
+    client = Client.fromKubeConfig(kc);
+  }
+  const manager = new Manager({
+    ...(client ? { client } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+    leaderElection: values['leader-elect']
+      ? {
+          leaseName: 'etcd-operator-leader',
+          ...(values['leader-election-namespace'] ? { namespace: values['leader-election-namespace'] } : {}),
+        }
+      : false,
+    metricsBindAddress: values['metrics-bind-address'],
+    healthProbeBindAddress: values['health-probe-bind-address'],
+  });
+  addEtcdController(manager);
+  await manager.start(shutdownSignal());
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `etcd-operator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,199 @@
+// The etcd operator on the local cluster's real node, with real etcd
+// processes: each test asserts both the EtcdCluster status and etcd itself.
+import type { Client, ObjectKey } from '@switchboard/core';
+import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import type { TestNamespace } from '@switchboard/testing';
+
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
+import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
+import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
+import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
+import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import { installEtcdCrd } from '../support/install-crd.js';
+import {
+  continuousWriter,
+  memberClients,
+  memberList,
+  memberPods,
+  readCluster,
+  waitHealthy,
+} from '../support/etcd-cluster-probe.js';
+import { whyNoNode } from '../support/node-gate.js';
+import { runOperator } from '../support/run-operator.js';
+import type { RunningOperator } from '../support/run-operator.js';
+
+const skipReason = await whyNoNode();
+if (skipReason) process.stderr.write(`etcd operator e2e skipped: ${skipReason}\n`);
+const describeE2E = skipReason ? describe.skip : describe;
+
+const V35 = '3.5.35';
+const V36 = '3.6.16';
+
+describeE2E('etcd operator on a real node', () => {
+  const kc = skipReason ? undefined! : testKubeConfig();
+  let client: Client;
+  let ns: TestNamespace;
+  let operator: RunningOperator | undefined;
+
+  beforeAll(async () => {
+    client = await installEtcdCrd(kc);
+  });
+
+  beforeEach(async () => {
+    ns = await createTestNamespace(kc, 'etcd-e2e');
+    operator = runOperator(kc, ns.name);
+  });
+
+  afterEach(async () => {
+    await operator?.stop();
+    await ns.delete();
+  });
+
+  async function createCluster(name: string, spec: Partial<EtcdClusterSpec>): Promise<ObjectKey> {
+    await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: spec as EtcdClusterSpec,
+    });
+    return { namespace: ns.name, name };
+  }
+
+  async function patchSpec(key: ObjectKey, spec: Partial<EtcdClusterSpec>): Promise<void> {
+    await client
+      .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+      .patch(key, { type: 'merge', body: { spec } });
+  }
+
+  async function expectAllKeys(key: ObjectKey, expected: Map<string, string>): Promise<void> {
+    for (const c of await memberClients(client, key)) {
+      for (const [k, v] of expected) expect([k, await c.get(k)]).toEqual([k, v]);
+    }
+  }
+
+  it('creates 3 members that become Available within 60 s, and data written to one is read from all', async () => {
+    const started = Date.now();
+    const key = await createCluster('trio', { size: 3, version: V36 });
+    await waitHealthy(client, key, 3, V36, 60_000);
+    process.stderr.write(`time to Available (size 3): ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const [first, ...rest] = await memberClients(client, key);
+    await first!.put('/hello', 'world');
+    for (const c of rest)
+      await eventually(async () => expect(await c.get('/hello', { serializable: true })).toBe('world'));
+    const status = (await readCluster(client, key)).status;
+    expect(status).toMatchObject({ phase: 'Running', currentVersion: V36, readyMembers: 3 });
+    expect(status?.members?.filter((m) => m.leader)).toHaveLength(1);
+  });
+
+  it('recreates a member whose Pod was deleted on its PVC, keeping its ID and data', async () => {
+    const key = await createCluster('heal', { size: 3, version: V36 });
+    const before = await waitHealthy(client, key, 3, V36);
+    const c = (await memberClients(client, key))[0]!;
+    await c.put('/kept', 'yes');
+    const victim = (await memberPods(client, key))[1]!;
+    const killedAt = Date.now();
+    await client.resource(PodType).delete({ namespace: ns.name, name: victim.metadata.name! });
+    await eventually(async () => {
+      const pods = await memberPods(client, key);
+      const again = pods.find((p) => p.metadata.name === victim.metadata.name);
+      if (!again || again.metadata.uid === victim.metadata.uid) throw new Error('not recreated yet');
+    });
+    const after = await waitHealthy(client, key, 3, V36);
+    process.stderr.write(
+      `time from Pod deletion to healthy: ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`,
+    );
+    expect(after.map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
+    await expectAllKeys(key, new Map([['/kept', 'yes']]));
+  });
+
+  it('scales 3 -> 5 -> 3 under continuous writes without losing an acknowledged write or leaving a learner', async () => {
+    const key = await createCluster('elastic', { size: 3, version: V36 });
+    await waitHealthy(client, key, 3, V36);
+    const writer = continuousWriter(client, key);
+    const up = Date.now();
+    await patchSpec(key, { size: 5 });
+    await waitHealthy(client, key, 5, V36, 180_000);
+    process.stderr.write(`scale 3 -> 5: ${((Date.now() - up) / 1000).toFixed(1)} s\n`);
+    await patchSpec(key, { size: 3 });
+    const members = await waitHealthy(client, key, 3, V36, 180_000);
+    const acked = await writer.stop();
+    expect(acked.size).toBeGreaterThan(10);
+    expect(members.every((m) => !m.isLearner)).toBe(true);
+    await expectAllKeys(key, acked);
+    const pvcs = await client.resource(PvcType).list({ namespace: ns.name });
+    expect(pvcs.items).toHaveLength(3); // removed members' PVCs are gone
+  });
+
+  it('upgrades 3.5 -> 3.6 one member at a time, leader last, without losing a write', async () => {
+    const key = await createCluster('upgrade', { size: 3, version: V35 });
+    await waitHealthy(client, key, 3, V35);
+    const writer = continuousWriter(client, key);
+    const started = Date.now();
+    await patchSpec(key, { version: V36 });
+    let maxRestartingAtOnce = 0;
+    await eventually(
+      async () => {
+        const versions = await Promise.all(
+          (await memberClients(client, key)).map((c) =>
+            c.status().then(
+              (s) => s.version,
+              () => 'down',
+            ),
+          ),
+        );
+        maxRestartingAtOnce = Math.max(maxRestartingAtOnce, versions.filter((v) => v === 'down').length);
+        const cluster = await readCluster(client, key);
+        if (cluster.status?.currentVersion !== V36 || versions.some((v) => v !== V36))
+          throw new Error(`versions ${versions.join(',')}`);
+      },
+      { timeout: 240_000, interval: 500 },
+    );
+    process.stderr.write(`upgrade of 3 members: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    await waitHealthy(client, key, 3, V36);
+    expect(maxRestartingAtOnce).toBeLessThanOrEqual(1);
+    await expectAllKeys(key, await writer.stop());
+  });
+
+  it('finishes a scale-up correctly when the operator dies right after adding a member to etcd', async () => {
+    await operator?.stop();
+    let crashed = false;
+    const crashAfterAdd: EtcdClientFactory = (endpoint) => {
+      const real = new GatewayEtcdClient(endpoint);
+      return Object.assign(Object.create(real) as GatewayEtcdClient, {
+        memberAdd: async (...args: Parameters<GatewayEtcdClient['memberAdd']>) => {
+          await real.memberAdd(...args);
+          crashed = true;
+          throw new Error('operator crashed after MemberAdd');
+        },
+      });
+    };
+    const key = await createCluster('crash', { size: 1, version: V36 });
+    operator = runOperator(kc, ns.name);
+    await waitHealthy(client, key, 1, V36);
+    await operator.stop();
+    operator = runOperator(kc, ns.name, crashAfterAdd);
+    await patchSpec(key, { size: 3 });
+    await eventually(() => expect(crashed).toBe(true), { timeout: 60_000 });
+    await operator.stop();
+    operator = runOperator(kc, ns.name);
+    const members = await waitHealthy(client, key, 3, V36, 180_000);
+    expect(new Set(members.map((m) => m.peerURLs[0])).size).toBe(3);
+    expect((await memberPods(client, key)).map((p) => p.metadata.name).sort()).toEqual(
+      members.map((m) => m.name).sort(),
+    );
+  });
+
+  it('does not replace a lost member while paused, and does once unpaused', async () => {
+    const key = await createCluster('paused', { size: 3, version: V36, storage: { type: 'Ephemeral' } });
+    const before = await waitHealthy(client, key, 3, V36);
+    await patchSpec(key, { paused: true });
+    await eventually(async () => expect((await readCluster(client, key)).status?.phase).toBe('Paused'));
+    const victim = (await memberPods(client, key))[0]!;
+    await client.resource(PodType).delete({ namespace: ns.name, name: victim.metadata.name! });
+    await new Promise((r) => setTimeout(r, 10_000)); // give a wrong operator time to act
+    expect((await memberList(client, key)).map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
+    await patchSpec(key, { paused: false });
+    const after = await waitHealthy(client, key, 3, V36, 180_000);
+    expect(after.map((m) => m.name)).not.toContain(victim.metadata.name);
+  });
+});

@@ -1,0 +1,109 @@
+// Looks at a running etcd cluster from the test, the way a user would: its
+// EtcdCluster status, and etcd itself through each member Pod's IP.
+import type { Client, ObjectKey } from '@switchboard/core';
+import { eventually } from '@switchboard/testing';
+
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
+import type { EtcdCluster } from '../../src/api/types.js';
+import type { EtcdMember } from '../../src/etcd/etcd-client.js';
+import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
+import type { Pod } from '../../src/kube/kube-types.js';
+import { PodType } from '../../src/kube/kube-types.js';
+import { clusterSelectorString } from '../../src/kube/labels.js';
+
+/** The EtcdCluster as the API server has it. */
+export async function readCluster(client: Client, key: ObjectKey): Promise<EtcdCluster> {
+  return client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).get(key);
+}
+
+/** Running member Pods with IPs, by name. */
+export async function memberPods(client: Client, key: ObjectKey): Promise<Pod[]> {
+  const list = await client
+    .resource<Pod>(PodType)
+    .list({ namespace: key.namespace, labelSelector: clusterSelectorString(key.name) });
+  return list.items.filter((p) => p.status?.podIP && !p.metadata.deletionTimestamp);
+}
+
+/** Gateway clients of every member Pod. */
+export async function memberClients(client: Client, key: ObjectKey): Promise<GatewayEtcdClient[]> {
+  return (await memberPods(client, key)).map(
+    (p) => new GatewayEtcdClient(`http://${p.status?.podIP}:2379`, { timeoutMs: 3000 }),
+  );
+}
+
+/** The quorum-confirmed member list, from the first member that gives one. */
+export async function memberList(client: Client, key: ObjectKey): Promise<EtcdMember[]> {
+  for (const c of await memberClients(client, key)) {
+    try {
+      return (await c.memberList({ linearizable: true })).members;
+    } catch {
+      // try the next member
+    }
+  }
+  throw new Error('no member answered a linearizable member list');
+}
+
+/**
+ * Waits until the cluster is Available with exactly `size` healthy voters, no
+ * learner, and every member healthy at `version`; returns the member list.
+ */
+export async function waitHealthy(
+  client: Client,
+  key: ObjectKey,
+  size: number,
+  version: string,
+  timeout = 120_000,
+): Promise<EtcdMember[]> {
+  return eventually(
+    async () => {
+      const cluster = await readCluster(client, key);
+      const available = cluster.status?.conditions?.find((c) => c.type === 'Available');
+      if (available?.status !== 'True' || cluster.status?.readyMembers !== size) {
+        throw new Error(`status: ${JSON.stringify(cluster.status)}`);
+      }
+      const members = await memberList(client, key);
+      if (members.length !== size || members.some((m) => m.isLearner))
+        throw new Error(`members: ${JSON.stringify(members)}`);
+      for (const c of await memberClients(client, key)) {
+        const status = await c.status();
+        if (status.version !== version || !(await c.health()))
+          throw new Error(`${c.endpoint} at ${status.version}, not healthy yet`);
+      }
+      return members;
+    },
+    { timeout, interval: 1000, message: `${key.name} healthy with ${size} voters at ${version}` },
+  );
+}
+
+/**
+ * Writes keys continuously through whichever member answers, remembering the
+ * acknowledged ones, until stopped; then every acknowledged key must be there.
+ */
+export function continuousWriter(client: Client, key: ObjectKey): { stop(): Promise<Map<string, string>> } {
+  const acked = new Map<string, string>();
+  let running = true;
+  const loop = (async () => {
+    let i = 0;
+    while (running) {
+      const k = `/writer/${String(i).padStart(6, '0')}`;
+      for (const c of await memberClients(client, key).catch(() => [])) {
+        try {
+          await c.put(k, `v${i}`);
+          acked.set(k, `v${i}`);
+          i++;
+          break;
+        } catch {
+          // next member
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return acked;
+    },
+  };
+}
