@@ -2,7 +2,7 @@
 // status subresource. One instance per kind; the REST mapping is resolved
 // through discovery on first use, so creating a client never does I/O.
 
-import { ApiError, errorFromResponse, TimeoutError } from './errors.js';
+import { ApiError, errorFromResponse, TimeoutError, TooManyRequestsError } from './errors.js';
 import type { Verb } from './errors.js';
 import { resourceName, resourcePath } from './discovery.js';
 import type { ApiResource, Discovery } from './discovery.js';
@@ -235,7 +235,11 @@ export class HttpResourceClient<T extends KubeObject> implements ResourceClient<
     return resourcePath(r, key.namespace, key.name, subresource);
   }
 
-  /** Resolves the mapping, sends with a timeout, and sorts failures into typed errors. */
+  /**
+   * Resolves the mapping, sends with a timeout, and sorts failures into typed
+   * errors. A 429 is retried after its Retry-After (as client-go does), up to
+   * `MAX_THROTTLE_RETRIES` times and within the call's timeout.
+   */
   private async call<R>(
     verb: Verb,
     key: ObjectKey | undefined,
@@ -247,17 +251,44 @@ export class HttpResourceClient<T extends KubeObject> implements ResourceClient<
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const resource = await this.resource({ signal });
     const ctx = { verb, resource: resourceName(resource), ...(key ? { key } : {}) };
-    let res: HttpResponse;
-    try {
-      res = await this.settings.transport.request({ ...build(resource), signal });
-    } catch (err) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      if (timeout.aborted) {
-        throw new TimeoutError({ ...ctx, code: 0, reason: 'Timeout', message: `no answer in ${timeoutMs} ms`, cause: err });
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await this.settings.transport.request({ ...build(resource), signal });
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        if (timeout.aborted) {
+          throw new TimeoutError({ ...ctx, code: 0, reason: 'Timeout', message: `no answer in ${timeoutMs} ms`, cause: err });
+        }
+        throw new ApiError({ ...ctx, code: 0, reason: 'Unavailable', message: String(err), cause: err });
       }
-      throw new ApiError({ ...ctx, code: 0, reason: 'Unavailable', message: String(err), cause: err });
+      if (res.status >= 200 && res.status < 300) return res.body as R;
+      const err = errorFromResponse(ctx, res.status, res.body, res.header('retry-after'));
+      if (!(err instanceof TooManyRequestsError) || attempt >= MAX_THROTTLE_RETRIES) throw err;
+      await sleep(err.retryAfterSeconds * 1000, signal).catch(() => {
+        throw err; // out of time while throttled: the 429 is the useful answer
+      });
     }
-    if (res.status >= 200 && res.status < 300) return res.body as R;
-    throw errorFromResponse(ctx, res.status, res.body, res.header('retry-after'));
   }
+}
+
+/** How often a call is retried after 429 Too Many Requests before the error is surfaced. */
+const MAX_THROTTLE_RETRIES = 3;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
