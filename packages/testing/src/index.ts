@@ -33,6 +33,7 @@ export type { TestNamespace } from './test-cluster.js';
 export {
   startLocalCluster,
   readLocalClusterState,
+  attachLocalCluster,
   stopLocalClusterFromState,
   isLocalClusterRunning,
   NotRootError,

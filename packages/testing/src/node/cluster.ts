@@ -30,7 +30,7 @@ import { bridgeExists, DEFAULT_NETWORK, setupHostNetwork } from './host-network.
 import type { HostNetworkRecord, NetworkPlan } from './host-network.js';
 import { startKubeProxy } from './kube-proxy.js';
 import type { KubeProxy } from './kube-proxy.js';
-import { startNode } from './node.js';
+import { nodeHandle, startNode } from './node.js';
 import type { LocalNode, NodeState } from './node.js';
 import { teardownNodes } from './teardown.js';
 
@@ -215,7 +215,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     controlPlane: cp,
     nodes,
     registry: reg,
-    faults: createFaults(kc, nodes, bin),
+    faults: createFaults(kc, nodes, bin, save),
     state,
     async stop(stopOptions = {}) {
       await stopAll(state(), cp, bin);
@@ -242,6 +242,36 @@ async function stopAll(
   }
   if (state.registry) await stopPid(state.registry.pid);
   await rm(HOST_LOCK, { force: true });
+}
+
+/**
+ * A handle on a local cluster another process started (`switchboard cluster
+ * up`, a test run's global setup): its nodes and faults, from the state in its
+ * folder. It has no control plane handle; restart the API server through the
+ * process that started it.
+ */
+export async function attachLocalCluster(
+  dir: string,
+): Promise<Omit<LocalCluster, 'controlPlane' | 'registry' | 'server'>> {
+  const recorded = await readLocalClusterState(dir);
+  if (!recorded?.kubeconfigPath) throw new Error(`no local cluster state in ${dir}`);
+  const kubeconfigPath = recorded.kubeconfigPath;
+  const bin = nodeBinaries();
+  const nodes = recorded.nodes.map((n) => nodeHandle(n, { binaries: bin, adminKubeconfig: kubeconfigPath }));
+  const state = (): LocalClusterState => ({ ...recorded, nodes: nodes.map((n) => n.state()) });
+  const save = () => writeFile(join(dir, STATE_FILE), JSON.stringify(state(), null, 2) + '\n');
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  return {
+    dir,
+    kubeconfigPath,
+    nodes,
+    faults: createFaults(kc, nodes, bin, save),
+    state,
+    async stop(options = {}) {
+      await stopLocalClusterFromState(state(), options);
+    },
+  };
 }
 
 /** Reads the state a local cluster wrote into its folder. */

@@ -38,6 +38,8 @@ export function createFaults(
   kc: KubeConfig,
   nodes: readonly LocalNode[],
   bin: Pick<NodeBinaries, 'crictl' | 'ctr'>,
+  /** Called after a node's processes changed (to record the new PIDs). */
+  onNodeChange: () => Promise<void> = () => Promise.resolve(),
 ): Faults {
   const core = kc.makeApiClient(CoreV1Api);
   const nodeNamed = (name: string) => {
@@ -120,7 +122,17 @@ export function createFaults(
     async healNetwork(ref) {
       await run('ip', ['link', 'set', await hostVeth(ref), 'up']);
     },
-    stopNode: (name) => nodeNamed(name).stop(),
-    startNode: (name) => nodeNamed(name).start(),
+    async stopNode(name) {
+      await nodeNamed(name).stop();
+      await onNodeChange();
+    },
+    async startNode(name) {
+      const node = nodeNamed(name);
+      try {
+        await node.start();
+      } finally {
+        await onNodeChange();
+      }
+    },
   };
 }

@@ -8,13 +8,14 @@
 export {
   startLocalCluster,
   readLocalClusterState,
+  attachLocalCluster,
   stopLocalClusterFromState,
   isLocalClusterRunning,
   NotRootError,
   ClusterRunningError,
 } from './cluster.js';
 export type { LocalCluster, LocalClusterOptions, LocalClusterState } from './cluster.js';
-export { startNode } from './node.js';
+export { startNode, nodeHandle } from './node.js';
 export type { LocalNode, NodeState, StartNodeOptions } from './node.js';
 export type { Faults, PodRef } from './faults.js';
 export { DEFAULT_NETWORK, nodeSubnet } from './host-network.js';

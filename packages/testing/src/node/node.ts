@@ -27,7 +27,6 @@ import { writeKubeconfig } from '../control-plane/kubeconfig.js';
 import type { Pki } from '../control-plane/pki.js';
 import { freePort } from '../control-plane/ports.js';
 import { isAlive, startProcess, stopPid } from '../control-plane/process.js';
-import type { ManagedProcess } from '../control-plane/process.js';
 import { nodeBinaries, NODE_VERSIONS } from './binaries.js';
 import type { NodeBinaries } from './binaries.js';
 import { createCgroupRoot } from './cgroups.js';
@@ -155,16 +154,63 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
     dnsServiceIP: options.network.dnsServiceIP,
   });
 
+  const node = nodeHandle(
+    {
+      name,
+      index: options.index,
+      dir: options.dir,
+      nodeIP,
+      podCIDR,
+      cgroupRoot,
+      containerdSocket: cd.socket,
+      networkName,
+      pids: {},
+    },
+    {
+      binaries: bin,
+      adminKubeconfig: options.adminKubeconfig,
+      onProgress: progress,
+      readyTimeoutMs: timeout,
+    },
+  );
+  await node.startContainerd();
+  const kc = new KubeConfig();
+  kc.loadFromFile(options.adminKubeconfig);
+  await createNodeObject(kc.makeApiClient(CoreV1Api), name, options.index, podCIDR);
+  await node.startKubelet();
+  if (options.waitReady ?? true) await node.waitReady();
+  return node;
+}
+
+/**
+ * The controls of a node whose folder is already laid out: by {@link startNode},
+ * or by another process (then `state.pids` names the running processes). The
+ * configuration files on disk are the whole truth, so a node stopped by one
+ * process can be started again by another.
+ */
+export function nodeHandle(
+  state: NodeState,
+  options: {
+    readonly binaries: NodeBinaries;
+    readonly adminKubeconfig: string;
+    readonly onProgress?: (line: string) => void;
+    readonly readyTimeoutMs?: number;
+  },
+): LocalNode {
+  const { name, nodeIP } = state;
+  const bin = options.binaries;
+  const progress = options.onProgress ?? (() => undefined);
+  const cd = containerdLayout(state.dir);
+  const kl = kubeletLayout(state.dir);
   const kc = new KubeConfig();
   kc.loadFromFile(options.adminKubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-
-  let containerd: ManagedProcess | undefined;
-  let kubelet: ManagedProcess | undefined;
+  const pids: { containerd?: number; kubelet?: number } = { ...state.pids };
   const binDir = join(bin.containerd, '..');
+  const running = (pid: number | undefined): pid is number => pid !== undefined && isAlive(pid);
 
   const startContainerd = async () => {
-    if (containerd && isAlive(containerd.pid)) return;
+    if (running(pids.containerd)) return;
     progress(`${name}: starting containerd`);
     const p = startProcess({
       name: `containerd (${name})`,
@@ -174,7 +220,7 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
       // containerd finds its shim on PATH.
       env: { PATH: `${binDir}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` },
     });
-    containerd = p;
+    pids.containerd = p.pid;
     let last = '';
     await waitUntil(
       async () => {
@@ -190,28 +236,23 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
   };
 
   const startKubelet = (): Promise<void> => {
-    if (kubelet && isAlive(kubelet.pid)) return Promise.resolve();
+    if (running(pids.kubelet)) return Promise.resolve();
     progress(`${name}: starting kubelet`);
-    kubelet = startProcess({
+    pids.kubelet = startProcess({
       name: `kubelet (${name})`,
       command: bin.kubelet,
       args: kubeletArgs({ layout: kl, nodeName: name, nodeIP }),
       logFile: kl.logFile,
-    });
+    }).pid;
     return Promise.resolve();
   };
 
-  const waitReady = async (ms = timeout) => {
+  const waitReady = async (ms = options.readyTimeoutMs ?? 90_000) => {
     let last = 'not registered';
     await waitUntil(
       async () => {
-        if (kubelet?.hasExited()) {
-          throw new ComponentNotReadyError(
-            kubelet.spec.name,
-            `exited with ${String(await kubelet.exited)}`,
-            kl.logFile,
-          );
-        }
+        if (!running(pids.kubelet))
+          throw new ComponentNotReadyError(`kubelet (${name})`, 'not running', kl.logFile);
         try {
           const node = await core.readNode({ name });
           const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -229,37 +270,25 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
     );
   };
 
-  await startContainerd();
-  await createNodeObject(core, name, options.index, podCIDR);
-  await startKubelet();
-  if (options.waitReady ?? true) await waitReady();
-
   const node: LocalNode = {
     name,
     nodeIP,
-    podCIDR,
-    dir: options.dir,
+    podCIDR: state.podCIDR,
+    dir: state.dir,
     containerdSocket: cd.socket,
     state: () => ({
-      name,
-      index: options.index,
-      dir: options.dir,
-      nodeIP,
-      podCIDR,
-      cgroupRoot,
-      containerdSocket: cd.socket,
-      networkName,
+      ...state,
       pids: {
-        ...(containerd && isAlive(containerd.pid) ? { containerd: containerd.pid } : {}),
-        ...(kubelet && isAlive(kubelet.pid) ? { kubelet: kubelet.pid } : {}),
+        ...(running(pids.containerd) ? { containerd: pids.containerd } : {}),
+        ...(running(pids.kubelet) ? { kubelet: pids.kubelet } : {}),
       },
     }),
     async stopKubelet() {
-      if (kubelet) await stopPid(kubelet.pid);
+      if (pids.kubelet !== undefined) await stopPid(pids.kubelet);
     },
     startKubelet,
     async stopContainerd() {
-      if (containerd) await stopPid(containerd.pid);
+      if (pids.containerd !== undefined) await stopPid(pids.containerd);
     },
     startContainerd,
     async stop() {
