@@ -27,7 +27,7 @@ function widgetCrd(): V1CustomResourceDefinition {
                 spec: {
                   type: 'object',
                   properties: { min: { type: 'integer' }, max: { type: 'integer' } },
-                  'x-kubernetes-validations': [
+                  x_kubernetes_validations: [
                     { rule: 'self.min <= self.max', message: 'spec.min must not exceed spec.max' },
                   ],
                 },
