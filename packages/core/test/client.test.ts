@@ -3,13 +3,7 @@
 // pagination, discovery and typed errors.
 import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
-import {
-  AlreadyExistsError,
-  Client,
-  ConflictError,
-  InvalidError,
-  NotFoundError,
-} from '@switchboard/core';
+import { AlreadyExistsError, Client, ConflictError, InvalidError, NotFoundError } from '@switchboard/core';
 import type { KubeObject } from '@switchboard/core';
 
 interface ConfigMap extends KubeObject {
@@ -45,9 +39,16 @@ async function deleteWidgetCrd(): Promise<void> {
   const crds = client.resource({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
   const key = { name: 'widgets.test.switchboard.dev' };
   await crds.delete(key).catch(() => undefined);
-  await eventually(() => crds.get(key).then(() => Promise.reject(new Error('CRD still there')), () => undefined), {
-    timeout: 60_000,
-  });
+  await eventually(
+    () =>
+      crds.get(key).then(
+        () => Promise.reject(new Error('CRD still there')),
+        () => undefined,
+      ),
+    {
+      timeout: 60_000,
+    },
+  );
 }
 
 describe('ResourceClient', () => {
@@ -74,9 +75,9 @@ describe('ResourceClient', () => {
     const strategic = await cms.patch(key, { type: 'strategic', body: { data: { c: '4' } } });
     expect(strategic.data).toEqual({ b: '3', c: '4' });
 
-    await expect(cms.delete(key, { preconditions: { resourceVersion: updated.metadata.resourceVersion } })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      cms.delete(key, { preconditions: { resourceVersion: updated.metadata.resourceVersion } }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await cms.delete(key);
     const err: unknown = await cms.get(key).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
@@ -96,9 +97,15 @@ describe('ResourceClient', () => {
     const cms = client.resource<ConfigMap>(CM);
     const base = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: ns.name } };
     await cms.apply({ ...base, data: { owner: 'alice' } }, { fieldManager: 'alice' });
-    const err: unknown = await cms.apply({ ...base, data: { owner: 'bob' } }, { fieldManager: 'bob' }).catch((e: unknown) => e);
+    const err: unknown = await cms
+      .apply({ ...base, data: { owner: 'bob' } }, { fieldManager: 'bob' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
-    expect(err).toMatchObject({ verb: 'patch', resource: 'configmaps', key: { namespace: ns.name, name: 'ssa' } });
+    expect(err).toMatchObject({
+      verb: 'patch',
+      resource: 'configmaps',
+      key: { namespace: ns.name, name: 'ssa' },
+    });
     const forced = await cms.apply({ ...base, data: { owner: 'bob' } }, { fieldManager: 'bob', force: true });
     expect(forced.data).toEqual({ owner: 'bob' });
     expect(forced.metadata.managedFields?.map((f) => f.manager)).toContain('bob');
@@ -108,11 +115,14 @@ describe('ResourceClient', () => {
     const cms = client.resource<ConfigMap>(CM);
     await Promise.all(
       Array.from({ length: 7 }, (_, i) =>
-        cms.create({ metadata: { name: `page-${i}`, namespace: ns.name, labels: { set: i % 2 === 0 ? 'even' : 'odd' } } }),
+        cms.create({
+          metadata: { name: `page-${i}`, namespace: ns.name, labels: { set: i % 2 === 0 ? 'even' : 'odd' } },
+        }),
       ),
     );
     const pages: number[] = [];
-    for await (const page of cms.listPages({ namespace: ns.name, labelSelector: 'set', limit: 3 })) pages.push(page.items.length);
+    for await (const page of cms.listPages({ namespace: ns.name, labelSelector: 'set', limit: 3 }))
+      pages.push(page.items.length);
     expect(pages).toEqual([3, 3, 1]);
     const even = await cms.listAll({ namespace: ns.name, labelSelector: 'set=even', limit: 2 });
     expect(even.items.map((i) => i.metadata.name).sort()).toEqual(['page-0', 'page-2', 'page-4', 'page-6']);
@@ -120,7 +130,10 @@ describe('ResourceClient', () => {
   });
 
   it('maps kinds through discovery, picks up a CRD installed later, and serves its status subresource', async () => {
-    const crds = client.resource<CustomResourceDefinition>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+    const crds = client.resource<CustomResourceDefinition>({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+    });
     const widgets = client.resource<Widget>(WIDGET);
     await expect(widgets.resource()).rejects.toBeInstanceOf(NotFoundError);
     await crds.apply({
@@ -146,13 +159,18 @@ describe('ResourceClient', () => {
     expect(resource).toMatchObject({ name: 'widgets', namespaced: true, subresources: ['status'] });
 
     const key = { namespace: ns.name, name: 'w1' };
-    const w = await eventually(() => widgets.create({ metadata: { ...key }, spec: { size: 3 } }), { timeout: 30_000 });
+    const w = await eventually(() => widgets.create({ metadata: { ...key }, spec: { size: 3 } }), {
+      timeout: 30_000,
+    });
     const withStatus = await widgets.status.update({ ...w, spec: { size: 99 }, status: { ready: 2 } });
     expect(withStatus.status).toEqual({ ready: 2 });
     expect(withStatus.spec).toEqual({ size: 3 }); // the status subresource ignores spec
     const patched = await widgets.status.patch(key, { type: 'merge', body: { status: { ready: 3 } } });
     expect(patched.status).toEqual({ ready: 3 });
-    const applied = await widgets.status.apply({ ...WIDGET, metadata: key, status: { ready: 4 } }, { force: true });
+    const applied = await widgets.status.apply(
+      { ...WIDGET, metadata: key, status: { ready: 4 } },
+      { force: true },
+    );
     expect(applied.status).toEqual({ ready: 4 });
     expect((await widgets.status.get(key)).status).toEqual({ ready: 4 });
   });

@@ -53,7 +53,11 @@ describe('Informer after etcd compaction', () => {
     for (let i = 0; i < 15; i++) await cms.create({ metadata: { name: `cm-${i}`, namespace: ns.name } });
     const proxied = Client.fromKubeConfig(proxy.kubeConfig);
     const restarts: WatchRestartReason[] = [];
-    const factory = new InformerFactory(proxied, { namespace: ns.name, stallTimeoutMs: 2000, onRestart: (r) => restarts.push(r) });
+    const factory = new InformerFactory(proxied, {
+      namespace: ns.name,
+      stallTimeoutMs: 2000,
+      onRestart: (r) => restarts.push(r),
+    });
     const informer = factory.informerFor(CM);
     const missed: string[] = [];
     try {
@@ -63,14 +67,24 @@ describe('Informer after etcd compaction', () => {
       const note = (what: string) => (o: KubeObject) => {
         if (cut) missed.push(`${what} ${o.metadata.name}@${o.metadata.resourceVersion}`);
       };
-      informer.addHandler({ onAdd: note('add'), onUpdate: (_, o) => note('update')(o), onDelete: note('delete') });
+      informer.addHandler({
+        onAdd: note('add'),
+        onUpdate: (_, o) => note('update')(o),
+        onDelete: note('delete'),
+      });
 
       proxy.blackhole();
       cut = true;
       const expected: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const o = await cms.patch({ namespace: ns.name, name: `cm-${i}` }, { type: 'merge', body: { data: { v: '1' } } });
-        const again = await cms.patch({ namespace: ns.name, name: `cm-${i}` }, { type: 'merge', body: { data: { v: '2' } } });
+        const o = await cms.patch(
+          { namespace: ns.name, name: `cm-${i}` },
+          { type: 'merge', body: { data: { v: '1' } } },
+        );
+        const again = await cms.patch(
+          { namespace: ns.name, name: `cm-${i}` },
+          { type: 'merge', body: { data: { v: '2' } } },
+        );
         expect(again.metadata.resourceVersion).not.toBe(o.metadata.resourceVersion);
         expected.push(`update cm-${i}@${again.metadata.resourceVersion}`);
       }

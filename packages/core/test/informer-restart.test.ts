@@ -38,7 +38,11 @@ describe('Informer across an API server restart', () => {
     for (const name of names) await cms.create({ metadata: { name, namespace: ns.name }, data: { n: '0' } });
 
     const restarts: WatchRestartReason[] = [];
-    const factory = new InformerFactory(client, { namespace: ns.name, stallTimeoutMs: 10_000, onRestart: (r) => restarts.push(r) });
+    const factory = new InformerFactory(client, {
+      namespace: ns.name,
+      stallTimeoutMs: 10_000,
+      onRestart: (r) => restarts.push(r),
+    });
     const informer = factory.informerFor(CM);
     const seen = new Map<string, bigint[]>();
     const record = (o: KubeObject): void => {

@@ -28,7 +28,10 @@ afterAll(async () => {
   client.close();
 });
 
-function startInformer(c: Client, opts: ConstructorParameters<typeof InformerFactory>[1] = {}): Informer<ConfigMap> {
+function startInformer(
+  c: Client,
+  opts: ConstructorParameters<typeof InformerFactory>[1] = {},
+): Informer<ConfigMap> {
   factory = new InformerFactory(c, { namespace: ns.name, ...opts });
   const informer = factory.informerFor<ConfigMap>(CM);
   factory.start();
@@ -69,7 +72,10 @@ describe('Informer on the real API server', () => {
     await eventually(() => expectCacheMatchesServer(informer, client, CM, ns.name), { timeout: 30_000 });
     for (const [key, steps] of expected) {
       // A delete's resourceVersion is only known from the event; compare its kind alone.
-      expect([key, (seen.get(key) ?? []).map((s) => (s.startsWith('delete') ? 'delete' : s))]).toEqual([key, steps]);
+      expect([key, (seen.get(key) ?? []).map((s) => (s.startsWith('delete') ? 'delete' : s))]).toEqual([
+        key,
+        steps,
+      ]);
     }
   }, 300_000);
 
@@ -77,7 +83,9 @@ describe('Informer on the real API server', () => {
     const cms = client.resource<ConfigMap>(CM);
     const parent = await cms.create({ metadata: { name: 'parent', namespace: ns.name } });
     const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: 'parent', uid: parent.metadata.uid! };
-    const child = (name: string): ConfigMap => ({ metadata: { name, namespace: ns.name, ownerReferences: [owner] } });
+    const child = (name: string): ConfigMap => ({
+      metadata: { name, namespace: ns.name, ownerReferences: [owner] },
+    });
     await cms.create(child('child-1'));
     await cms.create(child('child-2'));
     await cms.create({ metadata: { name: 'orphan', namespace: ns.name } });
@@ -85,19 +93,29 @@ describe('Informer on the real API server', () => {
     const informer = startInformer(client, {});
     informer.addIndexer('owner', byOwnerUid);
     await informer.synced;
-    const children = (): string[] => informer.store.byIndex('owner', parent.metadata.uid!).map((c) => c.metadata.name!).sort();
+    const children = (): string[] =>
+      informer.store
+        .byIndex('owner', parent.metadata.uid!)
+        .map((c) => c.metadata.name!)
+        .sort();
     expect(children()).toEqual(['child-1', 'child-2']);
 
     await cms.delete({ namespace: ns.name, name: 'child-1' });
     await cms.create(child('child-3'));
-    await cms.patch({ namespace: ns.name, name: 'orphan' }, { type: 'merge', body: { metadata: { ownerReferences: [owner] } } });
+    await cms.patch(
+      { namespace: ns.name, name: 'orphan' },
+      { type: 'merge', body: { metadata: { ownerReferences: [owner] } } },
+    );
     await eventually(() => expect(children()).toEqual(['child-2', 'child-3', 'orphan']), { timeout: 30_000 });
     await expectCacheMatchesServer(informer, client, CM, ns.name);
   });
 
   it('caches metadata only when asked, without the data', async () => {
     const cms = client.resource<ConfigMap>(CM);
-    await cms.create({ metadata: { name: 'big', namespace: ns.name }, data: { payload: 'x'.repeat(10_000) } });
+    await cms.create({
+      metadata: { name: 'big', namespace: ns.name },
+      data: { payload: 'x'.repeat(10_000) },
+    });
     factory = new InformerFactory(client, { namespace: ns.name });
     const informer = factory.informerFor<ConfigMap>(CM, { metadataOnly: true });
     factory.start();
@@ -120,9 +138,12 @@ describe('Informer on the real API server', () => {
       const cut = Date.now();
       await client.resource<ConfigMap>(CM).create({ metadata: { name: 'during-cut', namespace: ns.name } });
       proxy.restore(); // new connections work again; the open watch stays dead and silent
-      await eventually(() => expect(informer.store.get({ namespace: ns.name, name: 'during-cut' })).toBeDefined(), {
-        timeout: stallTimeoutMs + 15_000,
-      });
+      await eventually(
+        () => expect(informer.store.get({ namespace: ns.name, name: 'during-cut' })).toBeDefined(),
+        {
+          timeout: stallTimeoutMs + 15_000,
+        },
+      );
       const healedMs = Date.now() - cut;
       expect(restarts).toContain('stalled');
       process.stderr.write(`stall healed ${healedMs} ms after the cut (bound ${stallTimeoutMs} ms)\n`);

@@ -37,7 +37,11 @@ export class CacheReader {
    *
    * @throws NotFoundError when it is not in the cache (or not on the server, when `live`).
    */
-  async get<T extends KubeObject = KubeObject>(type: TypeMeta, key: ObjectKey, opts: CacheGetOptions = {}): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    type: TypeMeta,
+    key: ObjectKey,
+    opts: CacheGetOptions = {},
+  ): Promise<T> {
     const client = this.factory.client;
     if (opts.live) return client.resource<T>(type).get(key, opts.signal ? { signal: opts.signal } : {});
     const informer = await this.synced<T>(type, opts.signal);

@@ -16,11 +16,17 @@ export interface InformerSelection {
 }
 
 /** Options of an {@link InformerFactory}; they apply to every informer it makes. */
-export interface InformerFactoryOptions
-  extends Pick<
-    InformerOptions<KubeObject>,
-    'resyncPeriodMs' | 'stallTimeoutMs' | 'minWatchTimeoutSeconds' | 'keepManagedFields' | 'pageSize' | 'onError' | 'onRestart' | 'onHandlerError'
-  > {
+export interface InformerFactoryOptions extends Pick<
+  InformerOptions<KubeObject>,
+  | 'resyncPeriodMs'
+  | 'stallTimeoutMs'
+  | 'minWatchTimeoutSeconds'
+  | 'keepManagedFields'
+  | 'pageSize'
+  | 'onError'
+  | 'onRestart'
+  | 'onHandlerError'
+> {
   /** Namespace of informers that name none (an operator that watches one namespace). Default: all namespaces. */
   namespace?: string;
 }
@@ -48,15 +54,29 @@ export class InformerFactory {
   ) {}
 
   /** The shared informer of a kind and selection, created on first ask. */
-  informerFor<T extends KubeObject = KubeObject>(type: TypeMeta, selection: InformerSelection = {}): Informer<T> {
+  informerFor<T extends KubeObject = KubeObject>(
+    type: TypeMeta,
+    selection: InformerSelection = {},
+  ): Informer<T> {
     const sel: InformerSelection = { ...selection, namespace: selection.namespace ?? this.opts.namespace };
-    const id = JSON.stringify([type.apiVersion, type.kind, sel.namespace, sel.labelSelector, sel.fieldSelector, !!sel.metadataOnly]);
+    const id = JSON.stringify([
+      type.apiVersion,
+      type.kind,
+      sel.namespace,
+      sel.labelSelector,
+      sel.fieldSelector,
+      !!sel.metadataOnly,
+    ]);
     let informer = this.informers.get(id);
     if (!informer) {
-      informer = new Informer<KubeObject>(this.client, { apiVersion: type.apiVersion, kind: type.kind }, {
-        ...this.opts,
-        ...definedOnly(sel),
-      });
+      informer = new Informer<KubeObject>(
+        this.client,
+        { apiVersion: type.apiVersion, kind: type.kind },
+        {
+          ...this.opts,
+          ...definedOnly(sel),
+        },
+      );
       this.informers.set(id, informer);
       if (this.started) informer.start();
     }

@@ -9,7 +9,15 @@ const CM = { apiVersion: 'v1', kind: 'ConfigMap' };
 
 function fakeClient(server: FakeApiServer): Client {
   const client = new Client(server);
-  client.discovery.register({ group: '', version: 'v1', kind: 'ConfigMap', name: 'configmaps', namespaced: true, verbs: [], subresources: [] });
+  client.discovery.register({
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    name: 'configmaps',
+    namespaced: true,
+    verbs: [],
+    subresources: [],
+  });
   return client;
 }
 
@@ -27,7 +35,8 @@ describe('Informer', () => {
     const seen: string[] = [];
     informer.addHandler({
       onAdd: (o, initial) => seen.push(`add ${o.metadata.name} ${initial}`),
-      onUpdate: (old, o) => seen.push(`update ${o.metadata.name} ${old.metadata.resourceVersion}->${o.metadata.resourceVersion}`),
+      onUpdate: (old, o) =>
+        seen.push(`update ${o.metadata.name} ${old.metadata.resourceVersion}->${o.metadata.resourceVersion}`),
       onDelete: (o) => seen.push(`delete ${o.metadata.name}`),
     });
     factory.start();
@@ -74,14 +83,38 @@ describe('Informer', () => {
     server.put('a', { k: 'v' });
     const factory = new InformerFactory(fakeClient(server));
     const reader = new CacheReader(factory);
-    const got = await reader.get<KubeObject & { data: Record<string, string> }>(CM, { namespace: 'default', name: 'a' });
+    const got = await reader.get<KubeObject & { data: Record<string, string> }>(CM, {
+      namespace: 'default',
+      name: 'a',
+    });
     expect(got.data).toEqual({ k: 'v' });
-    await expect(reader.get(CM, { namespace: 'default', name: 'nope' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(reader.get(CM, { namespace: 'default', name: 'nope' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await reader.list(CM, { namespace: 'default' })).toHaveLength(1);
     factory.stop();
   });
 });
 
-function collectAdds(informer: { addHandler(h: { onAdd?(o: KubeObject): void }): () => void }, into: string[]): void {
+function collectAdds(
+  informer: { addHandler(h: { onAdd?(o: KubeObject): void }): () => void },
+  into: string[],
+): void {
   informer.addHandler({ onAdd: (o) => into.push(o.metadata.name!) });
 }
+
+describe('Informer resync', () => {
+  it('calls onUpdate(obj, obj) for every cached object each resync period', async () => {
+    const server = new FakeApiServer();
+    server.put('a');
+    const factory = new InformerFactory(fakeClient(server), { resyncPeriodMs: 20 });
+    const informer = factory.informerFor(CM);
+    const resynced: string[] = [];
+    informer.addHandler({ onUpdate: (old, o) => old === o && resynced.push(o.metadata.name!) });
+    factory.start();
+    await informer.synced;
+    await until(() => resynced.length >= 2);
+    expect(new Set(resynced)).toEqual(new Set(['a']));
+    factory.stop();
+  });
+});

@@ -99,7 +99,8 @@ export class Informer<T extends KubeObject> {
   addIndexer(name: string, fn: IndexFunc<T>): void {
     const existing = this.indexFuncs.get(name);
     if (existing === fn) return;
-    if (existing) throw new Error(`index ${name} already exists on the ${this.type.kind} informer with another function`);
+    if (existing)
+      throw new Error(`index ${name} already exists on the ${this.type.kind} informer with another function`);
     this.indexFuncs.set(name, fn);
     this.writable.addIndexer(name, fn);
   }
@@ -142,11 +143,15 @@ export class Informer<T extends KubeObject> {
     const transform = this.opts.keepManagedFields
       ? this.opts.transform
       : (obj: T) => dropManagedFields(this.opts.transform ? this.opts.transform(obj) : obj);
-    this.subscription = watchList<T>(this.client, this.type, { ...this.opts, ...(transform ? { transform } : {}) }).subscribe({
+    this.subscription = watchList<T>(this.client, this.type, {
+      ...this.opts,
+      ...(transform ? { transform } : {}),
+    }).subscribe({
       next: (ev) => this.apply(ev),
       error: (err: unknown) => this.opts.onHandlerError?.(err),
     });
-    if (this.opts.resyncPeriodMs !== undefined && this.opts.resyncPeriodMs > 0) this.scheduleResync(this.opts.resyncPeriodMs);
+    if (this.opts.resyncPeriodMs !== undefined && this.opts.resyncPeriodMs > 0)
+      this.scheduleResync(this.opts.resyncPeriodMs);
   }
 
   /** Stops watching. The store keeps its last content. */
@@ -154,7 +159,8 @@ export class Informer<T extends KubeObject> {
     this.stopped = true;
     this.subscription?.unsubscribe();
     this.cancelResync?.();
-    if (!this.isSynced) this.rejectSynced(new Error(`the ${this.type.kind} informer stopped before it synced`));
+    if (!this.isSynced)
+      this.rejectSynced(new Error(`the ${this.type.kind} informer stopped before it synced`));
   }
 
   private apply(ev: WatchEvent<T>): void {
@@ -196,7 +202,8 @@ export class Informer<T extends KubeObject> {
   private scheduleResync(periodMs: number): void {
     const timer = setInterval(() => {
       if (!this.isSynced) return;
-      for (const obj of this.writable.list()) for (const h of this.handlers) this.call(() => h.onUpdate?.(obj, obj));
+      for (const obj of this.writable.list())
+        for (const h of this.handlers) this.call(() => h.onUpdate?.(obj, obj));
     }, periodMs);
     timer.unref();
     this.cancelResync = () => clearInterval(timer);

@@ -31,7 +31,12 @@ function splitTerms(selector: string): string[] {
 function parseTerm(term: string): Requirement {
   const set = /^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$/.exec(term);
   if (set) {
-    const values = new Set(set[3]!.split(',').map((v) => v.trim()).filter((v) => v !== ''));
+    const values = new Set(
+      set[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    );
     return { op: set[2] as 'in' | 'notin', key: set[1]!, values };
   }
   const neq = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(term);

@@ -1,13 +1,18 @@
 import type { KubeObject } from '../client/index.js';
 import { byLabel, byOwnerUid, Store } from './store.js';
 
-function pod(name: string, opts: { ns?: string; owner?: string; labels?: Record<string, string> } = {}): KubeObject {
+function pod(
+  name: string,
+  opts: { ns?: string; owner?: string; labels?: Record<string, string> } = {},
+): KubeObject {
   return {
     metadata: {
       name,
       namespace: opts.ns ?? 'a',
       labels: opts.labels ?? {},
-      ownerReferences: opts.owner ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: opts.owner }] : [],
+      ownerReferences: opts.owner
+        ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: opts.owner }]
+        : [],
     },
   };
 }
@@ -18,7 +23,12 @@ describe('Store', () => {
     store.upsert(pod('p1', { owner: 'u1', labels: { app: 'web' } }));
     store.upsert(pod('p2', { owner: 'u1', ns: 'b' }));
     store.upsert(pod('p3', { owner: 'u2', labels: { app: 'db' } }));
-    expect(store.byIndex('owner', 'u1').map((p) => p.metadata.name).sort()).toEqual(['p1', 'p2']);
+    expect(
+      store
+        .byIndex('owner', 'u1')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['p1', 'p2']);
     expect(store.byIndex('namespace', 'b').map((p) => p.metadata.name)).toEqual(['p2']);
     expect(store.byIndex('app', 'web').map((p) => p.metadata.name)).toEqual(['p1']);
 
@@ -42,8 +52,15 @@ describe('Store', () => {
     store.upsert(pod('p1', { labels: { app: 'web', tier: 'fe' } }));
     store.upsert(pod('p2', { labels: { app: 'web' }, ns: 'b' }));
     store.upsert(pod('p3', { labels: { app: 'db' } }));
-    expect(store.list({ namespace: 'a', labelSelector: 'app=web' }).map((p) => p.metadata.name)).toEqual(['p1']);
-    expect(store.list({ labelSelector: 'app in (web, db),!tier' }).map((p) => p.metadata.name).sort()).toEqual(['p2', 'p3']);
+    expect(store.list({ namespace: 'a', labelSelector: 'app=web' }).map((p) => p.metadata.name)).toEqual([
+      'p1',
+    ]);
+    expect(
+      store
+        .list({ labelSelector: 'app in (web, db),!tier' })
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['p2', 'p3']);
     expect(store.get('b/p2')?.metadata.name).toBe('p2');
   });
 

@@ -37,7 +37,8 @@ export interface StoreReader<T extends KubeObject> {
 export const NAMESPACE_INDEX = 'namespace';
 
 /** Index function: the UIDs of an object's owners (use with `byIndex(name, ownerUid)`). */
-export const byOwnerUid: IndexFunc<KubeObject> = (obj) => (obj.metadata.ownerReferences ?? []).map((o) => o.uid);
+export const byOwnerUid: IndexFunc<KubeObject> = (obj) =>
+  (obj.metadata.ownerReferences ?? []).map((o) => o.uid);
 
 /** Index function factory: the value of one label, when present. */
 export function byLabel(label: string): IndexFunc<KubeObject> {
@@ -46,7 +47,6 @@ export function byLabel(label: string): IndexFunc<KubeObject> {
     return v === undefined ? [] : [v];
   };
 }
-
 
 /**
  * An indexed in-memory store of objects keyed by `"ns/name"`.
@@ -87,7 +87,9 @@ export class Store<T extends KubeObject> implements StoreReader<T> {
 
   list(opts: StoreListOptions = {}): T[] {
     const candidates =
-      opts.namespace === undefined ? [...this.objects.values()] : this.byIndex(NAMESPACE_INDEX, opts.namespace);
+      opts.namespace === undefined
+        ? [...this.objects.values()]
+        : this.byIndex(NAMESPACE_INDEX, opts.namespace);
     if (opts.labelSelector === undefined || opts.labelSelector === '') return candidates;
     const selector = parseLabelSelector(opts.labelSelector);
     return candidates.filter((o) => selector.matches(o.metadata.labels));

@@ -37,9 +37,15 @@ export function resourceName(r: Pick<ApiResource, 'group' | 'name'>): string {
  * The REST path of a resource, optionally of one object and one of its
  * subresources. `namespace` is ignored for cluster-scoped resources.
  */
-export function resourcePath(r: ApiResource, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  r: ApiResource,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   let path = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
-  if (r.namespaced && namespace !== undefined && namespace !== '') path += `/namespaces/${encodeURIComponent(namespace)}`;
+  if (r.namespaced && namespace !== undefined && namespace !== '')
+    path += `/namespaces/${encodeURIComponent(namespace)}`;
   path += `/${r.name}`;
   if (name !== undefined) path += `/${encodeURIComponent(name)}`;
   if (subresource !== undefined) path += `/${subresource}`;
@@ -107,13 +113,19 @@ export class Discovery {
     const res = await this.transport.request({ method: 'GET', path, ...(signal ? { signal } : {}) });
     if (res.status === 404) return [];
     if (res.status !== 200) {
-      throw errorFromResponse({ verb: 'discover', resource: apiVersion }, res.status, res.body, res.header('retry-after'));
+      throw errorFromResponse(
+        { verb: 'discover', resource: apiVersion },
+        res.status,
+        res.body,
+        res.header('retry-after'),
+      );
     }
     const list = (res.body as ApiResourceListBody).resources ?? [];
     const subresources = new Map<string, string[]>();
     for (const r of list) {
       const [base, sub] = r.name.split('/');
-      if (base !== undefined && sub !== undefined) subresources.set(base, [...(subresources.get(base) ?? []), sub]);
+      if (base !== undefined && sub !== undefined)
+        subresources.set(base, [...(subresources.get(base) ?? []), sub]);
     }
     return list
       .filter((r) => !r.name.includes('/'))

@@ -1,5 +1,4 @@
-import type {
-  TooManyRequestsError} from './errors.js';
+import type { TooManyRequestsError } from './errors.js';
 import {
   AlreadyExistsError,
   ApiError,
@@ -7,17 +6,31 @@ import {
   errorFromResponse,
   GoneError,
   InvalidError,
-  NotFoundError
+  NotFoundError,
 } from './errors.js';
 
-const ctx = { verb: 'create' as const, resource: 'widgets.example.com', key: { namespace: 'ns', name: 'w1' } };
+const ctx = {
+  verb: 'create' as const,
+  resource: 'widgets.example.com',
+  key: { namespace: 'ns', name: 'w1' },
+};
 
 describe('errorFromResponse', () => {
   it('sorts Status reasons into typed errors that name verb, resource and key', () => {
-    const err = errorFromResponse(ctx, 409, { kind: 'Status', code: 409, reason: 'AlreadyExists', message: 'exists' });
+    const err = errorFromResponse(ctx, 409, {
+      kind: 'Status',
+      code: 409,
+      reason: 'AlreadyExists',
+      message: 'exists',
+    });
     expect(err).toBeInstanceOf(AlreadyExistsError);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ code: 409, reason: 'AlreadyExists', verb: 'create', resource: 'widgets.example.com' });
+    expect(err).toMatchObject({
+      code: 409,
+      reason: 'AlreadyExists',
+      verb: 'create',
+      resource: 'widgets.example.com',
+    });
     expect(err.key).toEqual({ namespace: 'ns', name: 'w1' });
     expect(err.message).toBe('create widgets.example.com ns/w1: exists');
     expect(err.name).toBe('AlreadyExistsError');
@@ -25,7 +38,12 @@ describe('errorFromResponse', () => {
 
   it('keeps the field causes of an Invalid status', () => {
     const causes = [{ reason: 'FieldValueRequired', field: 'spec.size', message: 'Required value' }];
-    const err = errorFromResponse(ctx, 422, { kind: 'Status', reason: 'Invalid', code: 422, details: { causes } });
+    const err = errorFromResponse(ctx, 422, {
+      kind: 'Status',
+      reason: 'Invalid',
+      code: 422,
+      details: { causes },
+    });
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as InvalidError).causes).toEqual(causes);
   });
@@ -33,7 +51,11 @@ describe('errorFromResponse', () => {
   it('honours Retry-After on 429, falling back to the Status details', () => {
     const fromHeader = errorFromResponse(ctx, 429, { kind: 'Status', reason: 'TooManyRequests' }, '7');
     expect((fromHeader as TooManyRequestsError).retryAfterSeconds).toBe(7);
-    const fromDetails = errorFromResponse(ctx, 429, { kind: 'Status', reason: 'TooManyRequests', details: { retryAfterSeconds: 3 } });
+    const fromDetails = errorFromResponse(ctx, 429, {
+      kind: 'Status',
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 3 },
+    });
     expect((fromDetails as TooManyRequestsError).retryAfterSeconds).toBe(3);
   });
 
@@ -45,6 +67,8 @@ describe('errorFromResponse', () => {
   });
 
   it('treats an Expired watch status as Gone', () => {
-    expect(errorFromResponse(ctx, 410, { kind: 'Status', code: 410, reason: 'Expired' })).toBeInstanceOf(GoneError);
+    expect(errorFromResponse(ctx, 410, { kind: 'Status', code: 410, reason: 'Expired' })).toBeInstanceOf(
+      GoneError,
+    );
   });
 });

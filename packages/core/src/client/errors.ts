@@ -153,7 +153,10 @@ export function errorFromResponse(
       return new GoneError(init);
     case reason === 'TooManyRequests' || code === 429: {
       const header = retryAfterHeader == null ? NaN : Number(retryAfterHeader);
-      return new TooManyRequestsError({ ...init, ...(Number.isFinite(header) ? { retryAfterSeconds: header } : {}) });
+      return new TooManyRequestsError({
+        ...init,
+        ...(Number.isFinite(header) ? { retryAfterSeconds: header } : {}),
+      });
     }
     case reason === 'Timeout' || reason === 'ServerTimeout' || code === 504 || code === 408:
       return new TimeoutError(init);

@@ -9,7 +9,11 @@ class ScriptedTransport implements Transport {
   request(req: HttpRequest): Promise<HttpResponse> {
     this.seen.push(req);
     const a = this.answers.shift() ?? { status: 500 };
-    return Promise.resolve({ status: a.status, body: a.body, header: (n) => (n === 'retry-after' ? a.retryAfter : undefined) });
+    return Promise.resolve({
+      status: a.status,
+      body: a.body,
+      header: (n) => (n === 'retry-after' ? a.retryAfter : undefined),
+    });
   }
   stream(): Promise<HttpStreamResponse> {
     return Promise.reject(new Error('not scripted'));
@@ -18,16 +22,32 @@ class ScriptedTransport implements Transport {
 
 function clientOver(transport: Transport): Client {
   const client = new Client(transport, { fieldManager: 'unit' });
-  client.discovery.register({ group: '', version: 'v1', kind: 'ConfigMap', name: 'configmaps', namespaced: true, verbs: [], subresources: [] });
+  client.discovery.register({
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    name: 'configmaps',
+    namespaced: true,
+    verbs: [],
+    subresources: [],
+  });
   return client;
 }
 
-const throttled = { status: 429, body: { kind: 'Status', reason: 'TooManyRequests', code: 429 }, retryAfter: '0' };
+const throttled = {
+  status: 429,
+  body: { kind: 'Status', reason: 'TooManyRequests', code: 429 },
+  retryAfter: '0',
+};
 const key = { namespace: 'ns', name: 'a' };
 
 describe('HttpResourceClient', () => {
   it('retries after 429 Too Many Requests, honouring Retry-After', async () => {
-    const t = new ScriptedTransport([throttled, throttled, { status: 200, body: { metadata: { name: 'a' } } }]);
+    const t = new ScriptedTransport([
+      throttled,
+      throttled,
+      { status: 200, body: { metadata: { name: 'a' } } },
+    ]);
     const got = await clientOver(t).resource({ apiVersion: 'v1', kind: 'ConfigMap' }).get(key);
     expect(got.metadata.name).toBe('a');
     expect(t.seen).toHaveLength(3);
@@ -35,7 +55,9 @@ describe('HttpResourceClient', () => {
 
   it('surfaces TooManyRequestsError once the retries are used up', async () => {
     const t = new ScriptedTransport([throttled, throttled, throttled, throttled, throttled]);
-    await expect(clientOver(t).resource({ apiVersion: 'v1', kind: 'ConfigMap' }).get(key)).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(
+      clientOver(t).resource({ apiVersion: 'v1', kind: 'ConfigMap' }).get(key),
+    ).rejects.toBeInstanceOf(TooManyRequestsError);
     expect(t.seen).toHaveLength(4);
   });
 

@@ -21,7 +21,8 @@ import type {
 import type { HttpRequest, HttpResponse, Transport } from './transport.js';
 
 /** An object for server-side apply: the fields you own, plus the identity fields. */
-export type ApplyObject<T extends KubeObject> = DeepPartial<T> & TypeMeta & { metadata: { name: string; namespace?: string } };
+export type ApplyObject<T extends KubeObject> = DeepPartial<T> &
+  TypeMeta & { metadata: { name: string; namespace?: string } };
 
 /** Calls on the status subresource of a kind. */
 export interface StatusClient<T extends KubeObject> {
@@ -224,7 +225,10 @@ export class HttpResourceClient<T extends KubeObject> implements ResourceClient<
   }
 
   private writeQuery(opts: WriteOptions): HttpRequest['query'] {
-    return { fieldManager: opts.fieldManager ?? this.settings.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
+    return {
+      fieldManager: opts.fieldManager ?? this.settings.fieldManager,
+      dryRun: opts.dryRun ? 'All' : undefined,
+    };
   }
 
   private withType(obj: T): T {
@@ -258,7 +262,13 @@ export class HttpResourceClient<T extends KubeObject> implements ResourceClient<
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         if (timeout.aborted) {
-          throw new TimeoutError({ ...ctx, code: 0, reason: 'Timeout', message: `no answer in ${timeoutMs} ms`, cause: err });
+          throw new TimeoutError({
+            ...ctx,
+            code: 0,
+            reason: 'Timeout',
+            message: `no answer in ${timeoutMs} ms`,
+            cause: err,
+          });
         }
         throw new ApiError({ ...ctx, code: 0, reason: 'Unavailable', message: String(err), cause: err });
       }

@@ -117,7 +117,8 @@ export class KubeConfigTransport implements Transport {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
     const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
-    this.keepAliveAgent = this.server.protocol === 'http:' ? new http.Agent(agentOpts) : new https.Agent(agentOpts);
+    this.keepAliveAgent =
+      this.server.protocol === 'http:' ? new http.Agent(agentOpts) : new https.Agent(agentOpts);
     this.streamAgent = this.server.protocol === 'http:' ? new http.Agent() : new https.Agent();
   }
 

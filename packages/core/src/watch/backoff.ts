@@ -46,7 +46,8 @@ export class ExponentialBackoff implements BackoffPolicy {
     const now = this.o.clock.now();
     if (now - this.lastFailure >= this.o.resetAfterMs) this.current = 0;
     this.lastFailure = now;
-    this.current = this.current === 0 ? this.o.initialMs : Math.min(this.current * this.o.factor, this.o.maxMs);
+    this.current =
+      this.current === 0 ? this.o.initialMs : Math.min(this.current * this.o.factor, this.o.maxMs);
     return this.current + this.current * this.o.jitter * this.o.random();
   }
 

@@ -8,7 +8,15 @@ const CM = { apiVersion: 'v1', kind: 'ConfigMap' };
 
 function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
   const client = new Client(server);
-  client.discovery.register({ group: '', version: 'v1', kind: 'ConfigMap', name: 'configmaps', namespaced: true, verbs: [], subresources: [] });
+  client.discovery.register({
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    name: 'configmaps',
+    namespaced: true,
+    verbs: [],
+    subresources: [],
+  });
   const abort = new AbortController();
   const restarts: WatchRestartReason[] = [];
   const events: WatchEvent<KubeObject>[] = [];
@@ -35,7 +43,9 @@ function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
 }
 
 const summary = (evs: WatchEvent<KubeObject>[]) =>
-  evs.map((e) => ('object' in e ? `${e.type} ${e.object.metadata.name}@${e.object.metadata.resourceVersion}` : e.type));
+  evs.map((e) =>
+    'object' in e ? `${e.type} ${e.object.metadata.name}@${e.object.metadata.resourceVersion}` : e.type,
+  );
 
 describe('listWatch', () => {
   it('lists every page, emits SYNCED, then streams changes from the list resourceVersion', async () => {
@@ -48,7 +58,14 @@ describe('listWatch', () => {
     server.put('a', { x: '1' });
     server.remove('b');
     await w.until(() => w.events.length === 6);
-    expect(summary(w.events)).toEqual(['ADDED a@101', 'ADDED b@102', 'ADDED c@103', 'SYNCED', 'MODIFIED a@104', 'DELETED b@105']);
+    expect(summary(w.events)).toEqual([
+      'ADDED a@101',
+      'ADDED b@102',
+      'ADDED c@103',
+      'SYNCED',
+      'MODIFIED a@104',
+      'DELETED b@105',
+    ]);
     const watchCall = server.calls.find((c) => c.query?.watch === 1);
     expect(watchCall?.query).toMatchObject({ resourceVersion: '103', allowWatchBookmarks: true });
     await w.stop();
@@ -85,7 +102,12 @@ describe('listWatch', () => {
     server.put('new');
     server.compact();
     await w.until(() => w.events.filter((e) => e.type === 'SYNCED').length === 2);
-    expect(summary(w.events.slice(4))).toEqual(['MODIFIED change@104', 'ADDED new@106', 'DELETED vanish@103', 'SYNCED']);
+    expect(summary(w.events.slice(4))).toEqual([
+      'MODIFIED change@104',
+      'ADDED new@106',
+      'DELETED vanish@103',
+      'SYNCED',
+    ]);
     expect(w.events.at(-1)).toMatchObject({ type: 'SYNCED', relist: true });
     expect(w.restarts).toContain('gone');
     await w.stop();

@@ -7,7 +7,15 @@
 // relist at once; anything else -> back off (honouring Retry-After) and resume
 // from where we left off. A server-side timeout or a stall resumes at once.
 
-import { errorFromResponse, GoneError, keyString, objectKey, resourceName, resourcePath, TooManyRequestsError } from '../client/index.js';
+import {
+  errorFromResponse,
+  GoneError,
+  keyString,
+  objectKey,
+  resourceName,
+  resourcePath,
+  TooManyRequestsError,
+} from '../client/index.js';
 import type { ApiResource, Client, KubeList, KubeObject, Status, TypeMeta } from '../client/index.js';
 import { ExponentialBackoff } from './backoff.js';
 import { systemClock } from './clock.js';
@@ -52,7 +60,13 @@ export async function* listWatch<T extends KubeObject>(
       resource ??= await client.discovery.resourceFor(type, { signal });
       const ctx = { verb: 'watch' as const, resource: resourceName(resource) };
       if (needList) {
-        const { items, resourceVersion } = await listEverything<T>(client, resource, opts, stallTimeoutMs, prepare);
+        const { items, resourceVersion } = await listEverything<T>(
+          client,
+          resource,
+          opts,
+          stallTimeoutMs,
+          prepare,
+        );
         const events = listedOnce ? relistDiff(known, items) : initialEvents(items);
         for (const ev of events) yield ev;
         known.clear();
@@ -112,7 +126,8 @@ export async function* listWatch<T extends KubeObject>(
       opts.onError?.(err);
       opts.onRestart?.('error');
       const delay = backoff.next();
-      const wait = err instanceof TooManyRequestsError ? Math.max(delay, err.retryAfterSeconds * 1000) : delay;
+      const wait =
+        err instanceof TooManyRequestsError ? Math.max(delay, err.retryAfterSeconds * 1000) : delay;
       try {
         await clock.sleep(wait, signal);
       } catch {

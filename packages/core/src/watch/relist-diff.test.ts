@@ -15,12 +15,17 @@ describe('relistDiff', () => {
       ['changed', obj('changed', '9')],
       ['new', obj('new', '10')],
     ]);
-    const events = [...relistDiff(known, fresh)].map((e) => `${e.type} ${'object' in e ? e.object.metadata.name : ''}`);
+    const events = [...relistDiff(known, fresh)].map(
+      (e) => `${e.type} ${'object' in e ? e.object.metadata.name : ''}`,
+    );
     expect(events).toEqual(['MODIFIED changed', 'ADDED new', 'DELETED gone']);
   });
 
   it('gives deletes the last known state and updates their old state', () => {
-    const known = new Map([['x', obj('x', '1')], ['y', obj('y', '1')]]);
+    const known = new Map([
+      ['x', obj('x', '1')],
+      ['y', obj('y', '1')],
+    ]);
     const fresh = new Map([['x', obj('x', '2')]]);
     const [update, del] = [...relistDiff(known, fresh)];
     expect(update).toMatchObject({ type: 'MODIFIED', old: { metadata: { resourceVersion: '1' } } });

@@ -16,7 +16,8 @@ export function* relistDiff<T extends KubeObject>(
   for (const [key, obj] of fresh) {
     const old = known.get(key);
     if (old === undefined) yield { type: 'ADDED', object: obj };
-    else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) yield { type: 'MODIFIED', object: obj, old };
+    else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
+      yield { type: 'MODIFIED', object: obj, old };
   }
   for (const [key, old] of known) if (!fresh.has(key)) yield { type: 'DELETED', object: old };
 }

@@ -24,12 +24,7 @@ export type WatchEvent<T extends KubeObject> =
   | { type: 'BOOKMARK'; resourceVersion: string };
 
 /** Why the stream restarted or relisted; reported to `onRestart` for logs and metrics. */
-export type WatchRestartReason =
-  | 'gone'
-  | 'stalled'
-  | 'closed'
-  | 'server-timeout'
-  | 'error';
+export type WatchRestartReason = 'gone' | 'stalled' | 'closed' | 'server-timeout' | 'error';
 
 /** What a backoff policy must do: give the next delay, and forget failures. */
 export interface BackoffPolicy {

@@ -8,8 +8,7 @@ import type { Clock } from './clock.js';
 
 /** One line of the watch protocol. */
 export type RawWatchEvent<T extends KubeObject> =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: T }
-  | { type: 'ERROR'; object: Status };
+  { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: T } | { type: 'ERROR'; object: Status };
 
 /** How a watch request ended. */
 export type WatchOutcome =
@@ -42,7 +41,8 @@ export async function* watchRequest<T extends KubeObject>(
   const arm = (ms: number): void => {
     cancelTimer = req.clock.setTimer(() => {
       const idle = req.clock.now() - lastActivity;
-      if (idle >= req.stallTimeoutMs) stall.abort(new Error(`watch stalled: nothing received for ${Math.round(idle)} ms`));
+      if (idle >= req.stallTimeoutMs)
+        stall.abort(new Error(`watch stalled: nothing received for ${Math.round(idle)} ms`));
       else arm(req.stallTimeoutMs - idle);
     }, ms);
   };
@@ -58,7 +58,12 @@ export async function* watchRequest<T extends KubeObject>(
     });
     close = () => res.close();
     if (res.status !== 200) {
-      return { kind: 'http-error', status: res.status, body: res.body, retryAfter: res.header('retry-after') };
+      return {
+        kind: 'http-error',
+        status: res.status,
+        body: res.body,
+        retryAfter: res.header('retry-after'),
+      };
     }
     lastActivity = req.clock.now();
     let events = 0;

@@ -3,7 +3,13 @@
 // can be compacted (watching from before it answers 410 Gone), and watch
 // streams that can be frozen to imitate a connection that died silently.
 
-import type { HttpRequest, HttpResponse, HttpStreamResponse, KubeObject, Transport } from '../../src/client/index.js';
+import type {
+  HttpRequest,
+  HttpResponse,
+  HttpStreamResponse,
+  KubeObject,
+  Transport,
+} from '../../src/client/index.js';
 
 interface LoggedEvent {
   rv: number;
@@ -71,7 +77,12 @@ export class FakeApiServer implements Transport {
   /** Sends a bookmark on every open watch. */
   bookmark(): void {
     for (const w of this.watches) {
-      w.push(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { resourceVersion: String(this.rv) } } }));
+      w.push(
+        JSON.stringify({
+          type: 'BOOKMARK',
+          object: { kind: 'ConfigMap', metadata: { resourceVersion: String(this.rv) } },
+        }),
+      );
     }
   }
 
@@ -86,7 +97,10 @@ export class FakeApiServer implements Transport {
     const start = Number(req.query?.continue ?? 0);
     const page = items.slice(start, start + limit);
     const next = start + limit < items.length ? String(start + limit) : undefined;
-    const body = { metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) }, items: page };
+    const body = {
+      metadata: { resourceVersion: String(this.rv), ...(next ? { continue: next } : {}) },
+      items: page,
+    };
     return Promise.resolve({ status: 200, body: structuredClone(body), header: () => undefined });
   }
 
@@ -95,7 +109,13 @@ export class FakeApiServer implements Transport {
     const from = Number(req.query?.resourceVersion ?? 0);
     if (from < this.compactedRv) {
       const status = { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' };
-      return Promise.resolve({ status: 410, body: status, header: () => undefined, lines: none(), close: () => {} });
+      return Promise.resolve({
+        status: 410,
+        body: status,
+        header: () => undefined,
+        lines: none(),
+        close: () => {},
+      });
     }
     const queue: string[] = [];
     let wake: (() => void) | undefined;
@@ -134,7 +154,13 @@ export class FakeApiServer implements Transport {
         signal?.removeEventListener('abort', onAbort);
       }
     }
-    return Promise.resolve({ status: 200, body: undefined, header: () => undefined, lines: lines(), close: () => watch.close() });
+    return Promise.resolve({
+      status: 200,
+      body: undefined,
+      header: () => undefined,
+      lines: lines(),
+      close: () => watch.close(),
+    });
   }
 
   private emit(e: LoggedEvent): void {

@@ -58,8 +58,15 @@ export async function startBlackholeProxy(kc: KubeConfig): Promise<BlackholeProx
   const proxied = new KubeConfig();
   proxied.loadFromString(kc.exportConfig());
   const cluster = proxied.getCurrentCluster()!;
-  const clusters = proxied.clusters.map((c) => (c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c));
-  proxied.loadFromOptions({ clusters, users: proxied.users, contexts: proxied.contexts, currentContext: proxied.currentContext });
+  const clusters = proxied.clusters.map((c) =>
+    c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c,
+  );
+  proxied.loadFromOptions({
+    clusters,
+    users: proxied.users,
+    contexts: proxied.contexts,
+    currentContext: proxied.currentContext,
+  });
 
   return {
     kubeConfig: proxied,

@@ -11,12 +11,18 @@ export async function expectCacheMatchesServer<T extends KubeObject>(
 ): Promise<void> {
   const fresh = await client.resource<T>(type).listAll({ namespace });
   const server = new Map(fresh.items.map((o) => [keyString(objectKey(o)), o.metadata.resourceVersion]));
-  const cached = new Map(informer.store.list({ namespace }).map((o) => [keyString(objectKey(o)), o.metadata.resourceVersion]));
+  const cached = new Map(
+    informer.store.list({ namespace }).map((o) => [keyString(objectKey(o)), o.metadata.resourceVersion]),
+  );
   expect(Object.fromEntries(cached)).toEqual(Object.fromEntries(server));
 }
 
 /** Runs `task(0..count-1)` with at most `concurrency` at a time. */
-export async function runPool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function runPool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) await task(next++);
