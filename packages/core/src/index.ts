@@ -56,7 +56,14 @@ export type {
   JsonPatchOperation,
   DeepPartial,
 } from './client/index.js';
-export { watchList, listWatch, relistDiff, ExponentialBackoff, systemClock, deepFreeze } from './watch/index.js';
+export {
+  watchList,
+  listWatch,
+  relistDiff,
+  ExponentialBackoff,
+  systemClock,
+  deepFreeze,
+} from './watch/index.js';
 export type {
   WatchEvent,
   WatchOptions,
@@ -123,7 +130,7 @@ export {
   enqueueObject,
   enqueueControllerOwner,
   enqueueMapped,
-  Controller,
+  ReconcileLoop,
   CacheSyncTimeoutError,
   ControllerBuilder,
   BuilderError,
@@ -145,7 +152,13 @@ export type {
   BuilderOptions,
 } from './controller/index.js';
 export { Manager, LeaderElector, LeaderElectionLostError, shutdownSignal } from './manager/index.js';
-export type { ManagerOptions, Lease, LeaderElectionOptions, HealthCheck, ShutdownSignalOptions } from './manager/index.js';
+export type {
+  ManagerOptions,
+  Lease,
+  LeaderElectionOptions,
+  HealthCheck,
+  ShutdownSignalOptions,
+} from './manager/index.js';
 export { ControllerMetrics } from './metrics/index.js';
 export type { ControllerMetricSet, ReconcileResultLabel } from './metrics/index.js';
 export { createLogger, silentLogger } from './logging/index.js';
@@ -196,4 +209,14 @@ export type {
   ResourceDefinition,
   ValidationResult,
 } from './schema/index.js';
+export {
+  Controller,
+  Owns,
+  Watches,
+  Reconcile,
+  Finalizer,
+  buildDecoratedController,
+  DecoratorError,
+} from './decorators/index.js';
+export type { ControllerDecoratorOptions, FinalizerMethod } from './decorators/index.js';
 // --- end core part 2 ---

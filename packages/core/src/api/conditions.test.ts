@@ -1,4 +1,9 @@
-import { findStatusCondition, isStatusConditionTrue, removeStatusCondition, setStatusCondition } from './conditions.js';
+import {
+  findStatusCondition,
+  isStatusConditionTrue,
+  removeStatusCondition,
+  setStatusCondition,
+} from './conditions.js';
 
 const t0 = new Date('2026-01-01T00:00:00.123Z');
 const t1 = new Date('2026-01-01T00:05:00.000Z');
@@ -6,13 +11,34 @@ const t1 = new Date('2026-01-01T00:05:00.000Z');
 describe('setStatusCondition', () => {
   it('adds a new condition with the transition time and an empty message by default', () => {
     const list = setStatusCondition(undefined, { type: 'Ready', status: 'False', reason: 'Creating' }, t0);
-    expect(list).toEqual([{ type: 'Ready', status: 'False', reason: 'Creating', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }]);
+    expect(list).toEqual([
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Creating',
+        message: '',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ]);
   });
 
   it('keeps lastTransitionTime when only reason, message or generation change', () => {
-    const a = setStatusCondition([], { type: 'Ready', status: 'True', reason: 'Up', observedGeneration: 1 }, t0);
-    const b = setStatusCondition(a, { type: 'Ready', status: 'True', reason: 'StillUp', message: 'fine', observedGeneration: 2 }, t1);
-    expect(b[0]).toMatchObject({ reason: 'StillUp', message: 'fine', observedGeneration: 2, lastTransitionTime: '2026-01-01T00:00:00Z' });
+    const a = setStatusCondition(
+      [],
+      { type: 'Ready', status: 'True', reason: 'Up', observedGeneration: 1 },
+      t0,
+    );
+    const b = setStatusCondition(
+      a,
+      { type: 'Ready', status: 'True', reason: 'StillUp', message: 'fine', observedGeneration: 2 },
+      t1,
+    );
+    expect(b[0]).toMatchObject({
+      reason: 'StillUp',
+      message: 'fine',
+      observedGeneration: 2,
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    });
   });
 
   it('moves lastTransitionTime when the status changes', () => {
@@ -32,7 +58,9 @@ describe('setStatusCondition', () => {
   });
 
   it('rejects reasons and types the API server would reject', () => {
-    expect(() => setStatusCondition([], { type: 'Ready', status: 'True', reason: 'not camel case' })).toThrow(/reason/);
+    expect(() => setStatusCondition([], { type: 'Ready', status: 'True', reason: 'not camel case' })).toThrow(
+      /reason/,
+    );
     expect(() => setStatusCondition([], { type: 'bad type!', status: 'True', reason: 'Ok' })).toThrow(/type/);
   });
 });

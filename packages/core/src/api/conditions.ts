@@ -28,7 +28,8 @@ export interface Condition {
 export type ConditionInput = Omit<Condition, 'lastTransitionTime' | 'message'> & { message?: string };
 
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
-const TYPE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const TYPE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); // metav1.Time has second precision
@@ -51,8 +52,14 @@ export function setStatusCondition(
   input: ConditionInput,
   now: Date = new Date(),
 ): Condition[] {
-  if (!TYPE.test(input.type)) throw new TypeError(`condition type ${JSON.stringify(input.type)} is not a valid CamelCase or qualified name`);
-  if (!REASON.test(input.reason)) throw new TypeError(`condition reason ${JSON.stringify(input.reason)} must be CamelCase (letters, digits, _ , :)`);
+  if (!TYPE.test(input.type))
+    throw new TypeError(
+      `condition type ${JSON.stringify(input.type)} is not a valid CamelCase or qualified name`,
+    );
+  if (!REASON.test(input.reason))
+    throw new TypeError(
+      `condition reason ${JSON.stringify(input.reason)} must be CamelCase (letters, digits, _ , :)`,
+    );
   const list = (conditions ?? []).map((c) => ({ ...c }));
   const existing = list.find((c) => c.type === input.type);
   if (existing === undefined) {
@@ -68,12 +75,18 @@ export function setStatusCondition(
 }
 
 /** The condition of `type`, if present. */
-export function findStatusCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findStatusCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
 /** Returns a new list without the condition of `type`. */
-export function removeStatusCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
+export function removeStatusCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition[] {
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 

@@ -84,7 +84,14 @@ function microTime(d: Date): string {
 
 function reference(obj: KubeObject): EventObjectReference {
   const m = obj.metadata;
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+  };
 }
 
 /**
@@ -119,7 +126,13 @@ export class EventRecorder {
   async record(regarding: KubeObject, input: EventInput): Promise<void> {
     const note = (input.note ?? '').slice(0, 1024);
     const ref = reference(regarding);
-    const id = JSON.stringify([ref.uid ?? `${ref.kind}/${ref.namespace}/${ref.name}`, input.type, input.reason, input.action, note]);
+    const id = JSON.stringify([
+      ref.uid ?? `${ref.kind}/${ref.namespace}/${ref.name}`,
+      input.type,
+      input.reason,
+      input.action,
+      note,
+    ]);
     const now = this.now();
     try {
       const known = this.series.get(id);
@@ -129,7 +142,11 @@ export class EventRecorder {
       }
       await this.create(id, ref, input, note, now);
     } catch (err) {
-      this.log.warn('could not record event', { err: err instanceof Error ? err : String(err), reason: input.reason, object: `${ref.kind}/${ref.name}` });
+      this.log.warn('could not record event', {
+        err: err instanceof Error ? err : String(err),
+        reason: input.reason,
+        object: `${ref.kind}/${ref.name}`,
+      });
     }
   }
 
@@ -146,7 +163,13 @@ export class EventRecorder {
     }
   }
 
-  private async create(id: string, ref: EventObjectReference, input: EventInput, note: string, now: Date): Promise<void> {
+  private async create(
+    id: string,
+    ref: EventObjectReference,
+    input: EventInput,
+    note: string,
+    now: Date,
+  ): Promise<void> {
     const namespace = ref.namespace ?? 'default';
     const name = `${ref.name ?? 'object'}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
     await this.events.create({

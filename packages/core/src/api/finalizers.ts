@@ -69,7 +69,13 @@ export async function removeFinalizer<T extends KubeObject>(
   const path = `/metadata/finalizers/${index}`;
   return resource.patch(
     objectKey(obj),
-    { type: 'json', ops: [{ op: 'test', path, value: name }, { op: 'remove', path }] },
+    {
+      type: 'json',
+      ops: [
+        { op: 'test', path, value: name },
+        { op: 'remove', path },
+      ],
+    },
     opts,
   );
 }
@@ -114,4 +120,3 @@ export async function withFinalizer<T extends KubeObject, R>(
   const withIt = await addFinalizer(resource, obj, name, opts);
   return handlers.apply(withIt);
 }
-

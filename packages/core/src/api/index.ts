@@ -8,7 +8,13 @@
  *   that re-read on conflict instead of clobbering concurrent writers.
  * - An events.k8s.io/v1 recorder that aggregates repeats into a series.
  */
-export type { Condition, ConditionInput, ConditionStatus, UpdateStatusOptions, ObjectWithConditions } from './conditions.js';
+export type {
+  Condition,
+  ConditionInput,
+  ConditionStatus,
+  UpdateStatusOptions,
+  ObjectWithConditions,
+} from './conditions.js';
 export {
   setStatusCondition,
   findStatusCondition,
@@ -29,5 +35,11 @@ export {
 } from './owner-references.js';
 export type { FinalizerHandlers } from './finalizers.js';
 export { hasFinalizer, isBeingDeleted, addFinalizer, removeFinalizer, withFinalizer } from './finalizers.js';
-export type { EventType, EventInput, EventObjectReference, KubeEvent, EventRecorderOptions } from './events.js';
+export type {
+  EventType,
+  EventInput,
+  EventObjectReference,
+  KubeEvent,
+  EventRecorderOptions,
+} from './events.js';
 export { EventRecorder } from './events.js';

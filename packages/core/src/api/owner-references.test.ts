@@ -1,15 +1,36 @@
 import type { KubeObject } from '../client/index.js';
-import { AlreadyOwnedError, getControllerOf, isControlledBy, setControllerReference, setOwnerReference } from './owner-references.js';
+import {
+  AlreadyOwnedError,
+  getControllerOf,
+  isControlledBy,
+  setControllerReference,
+  setOwnerReference,
+} from './owner-references.js';
 
-const owner = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ns', uid: 'u1' } };
-const other = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x', namespace: 'ns', uid: 'u2' } };
+const owner = {
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'w', namespace: 'ns', uid: 'u1' },
+};
+const other = {
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'x', namespace: 'ns', uid: 'u2' },
+};
 const child: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ns' } };
 
 describe('owner references', () => {
   it('sets a blocking controller reference without touching the input', () => {
     const owned = setControllerReference(owner, child);
     expect(owned.metadata.ownerReferences).toEqual([
-      { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', uid: 'u1', controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Widget',
+        name: 'w',
+        uid: 'u1',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect(child.metadata.ownerReferences).toBeUndefined();
     expect(isControlledBy(owned, owner)).toBe(true);
@@ -24,11 +45,18 @@ describe('owner references', () => {
 
   it('adds plain owners beside the controller', () => {
     const owned = setOwnerReference(other, setControllerReference(owner, child));
-    expect(owned.metadata.ownerReferences?.map((r) => [r.uid, r.controller])).toEqual([['u1', true], ['u2', false]]);
+    expect(owned.metadata.ownerReferences?.map((r) => [r.uid, r.controller])).toEqual([
+      ['u1', true],
+      ['u2', false],
+    ]);
   });
 
   it('refuses cross-namespace ownership and owners without a uid', () => {
-    expect(() => setControllerReference(owner, { metadata: { name: 'c', namespace: 'elsewhere' } })).toThrow(/own namespace/);
-    expect(() => setControllerReference({ ...owner, metadata: { name: 'w', namespace: 'ns' } }, child)).toThrow(/uid/);
+    expect(() => setControllerReference(owner, { metadata: { name: 'c', namespace: 'elsewhere' } })).toThrow(
+      /own namespace/,
+    );
+    expect(() =>
+      setControllerReference({ ...owner, metadata: { name: 'w', namespace: 'ns' } }, child),
+    ).toThrow(/uid/);
   });
 });

@@ -22,7 +22,12 @@ export class AlreadyOwnedError extends Error {
   }
 }
 
-function requireIdentity(owner: OwnerObject): { apiVersion: string; kind: string; name: string; uid: string } {
+function requireIdentity(owner: OwnerObject): {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+} {
   const { apiVersion, kind } = owner;
   const { name, uid } = owner.metadata;
   if (apiVersion === undefined || kind === undefined || name === undefined || uid === undefined) {
@@ -93,6 +98,9 @@ export function setOwnerReference<T extends KubeObject>(owner: OwnerObject, chil
   const ref = ownerReference(owner);
   const refs = child.metadata.ownerReferences ?? [];
   const existing = refs.find((r) => r.uid === ref.uid);
-  const merged = existing === undefined ? [...refs, ref] : refs.map((r) => (r.uid === ref.uid ? { ...ref, controller: r.controller ?? false } : r));
+  const merged =
+    existing === undefined
+      ? [...refs, ref]
+      : refs.map((r) => (r.uid === ref.uid ? { ...ref, controller: r.controller ?? false } : r));
   return { ...child, metadata: { ...child.metadata, ownerReferences: merged } };
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../logging/index.js';
 import type { ControllerMetricSet } from '../metrics/index.js';
 import type { Clock, RateLimiter } from '../queue/index.js';
 import type { EventSourceInformer, ReconcileFunction, WatchSource } from './controller.js';
-import { Controller } from './controller.js';
+import { ReconcileLoop } from './controller.js';
 import type { MapFunction } from './handlers.js';
 import { enqueueControllerOwner, enqueueMapped, enqueueObject } from './handlers.js';
 import type { Predicate } from './predicates.js';
@@ -20,7 +20,7 @@ export interface ControllerHost {
   /** The shared informer of a kind and selection. */
   informerFor<T extends KubeObject>(type: TypeMeta, selection?: InformerSelection): EventSourceInformer<T>;
   /** Takes ownership of a built controller: starts and stops it. */
-  add(controller: Controller): void;
+  add(controller: ReconcileLoop): void;
   readonly logger?: Logger;
   readonly clock?: Clock;
   metricsFor?(controllerName: string): ControllerMetricSet;
@@ -88,7 +88,9 @@ export class ControllerBuilder {
   /** Names the controller (metrics and logs). Default: the `for` kind, lower-cased. */
   named(name: string): this {
     if (!/^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(name)) {
-      this.problems.push(`named(${JSON.stringify(name)}): use lower-case letters, digits, "-", "_" or "." (it becomes a metric label)`);
+      this.problems.push(
+        `named(${JSON.stringify(name)}): use lower-case letters, digits, "-", "_" or "." (it becomes a metric label)`,
+      );
     }
     this.name = name;
     return this;
@@ -97,7 +99,9 @@ export class ControllerBuilder {
   /** The kind this controller reconciles; its events enqueue the object itself. Call once. */
   for<T extends KubeObject>(type: TypeMeta, opts: WatchOptions<T> = {}): this {
     if (this.watchList.some((w) => w.kind === 'for')) {
-      this.problems.push(`for(${type.kind}) called twice: a controller reconciles one kind; watch others with owns() or watches()`);
+      this.problems.push(
+        `for(${type.kind}) called twice: a controller reconciles one kind; watch others with owns() or watches()`,
+      );
     }
     this.record(type, 'for', opts as WatchOptions<KubeObject>);
     return this;
@@ -111,7 +115,10 @@ export class ControllerBuilder {
 
   /** Any other kind; `map` says which keys of the `for` kind each of its objects affects. */
   watches<T extends KubeObject>(type: TypeMeta, map: MapFunction<T>, opts: WatchOptions<T> = {}): this {
-    if (typeof map !== 'function') this.problems.push(`watches(${type.kind}) needs a map function from the watched object to the keys to reconcile`);
+    if (typeof map !== 'function')
+      this.problems.push(
+        `watches(${type.kind}) needs a map function from the watched object to the keys to reconcile`,
+      );
     this.record(type, 'watches', opts as WatchOptions<KubeObject>, map as MapFunction);
     return this;
   }
@@ -131,9 +138,11 @@ export class ControllerBuilder {
   /** Concurrency, timeouts, rate limiter, leader election. */
   withOptions(options: BuilderOptions): this {
     const n = options.maxConcurrentReconciles;
-    if (n !== undefined && (!Number.isInteger(n) || n < 1)) this.problems.push(`maxConcurrentReconciles must be an integer >= 1, got ${n}`);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1))
+      this.problems.push(`maxConcurrentReconciles must be an integer >= 1, got ${n}`);
     const t = options.reconcileTimeoutMs;
-    if (t !== undefined && !(t > 0)) this.problems.push(`reconcileTimeoutMs must be > 0, got ${t}; leave it unset for no timeout`);
+    if (t !== undefined && !(t > 0))
+      this.problems.push(`reconcileTimeoutMs must be > 0, got ${t}; leave it unset for no timeout`);
     this.options = { ...this.options, ...options };
     return this;
   }
@@ -144,11 +153,13 @@ export class ControllerBuilder {
    *
    * @throws BuilderError listing every problem and how to fix it.
    */
-  build(reconcile: ReconcileFunction): Controller {
+  build(reconcile: ReconcileFunction): ReconcileLoop {
     const problems = [...this.problems];
-    if (this.built) problems.push('build() called twice on one builder: make a new ControllerBuilder per controller');
+    if (this.built)
+      problems.push('build() called twice on one builder: make a new ControllerBuilder per controller');
     const forWatch = this.watchList.find((w) => w.kind === 'for');
-    if (forWatch === undefined) problems.push('no for(kind): call .for({ apiVersion, kind }) with the kind this controller reconciles');
+    if (forWatch === undefined)
+      problems.push('no for(kind): call .for({ apiVersion, kind }) with the kind this controller reconciles');
     if (typeof reconcile !== 'function') problems.push('build(reconcile) needs the reconcile function');
     if (problems.length > 0 || forWatch === undefined) throw new BuilderError(problems);
     this.built = true;
@@ -166,10 +177,14 @@ export class ControllerBuilder {
           : w.kind === 'owns'
             ? enqueueControllerOwner(forWatch.type, () => ownerNamespaced)
             : enqueueMapped(w.map as MapFunction);
-      return { informer: this.host.informerFor(w.type, selection), handler, predicates: [...this.filters, ...(w.opts.predicates ?? [])] };
+      return {
+        informer: this.host.informerFor(w.type, selection),
+        handler,
+        predicates: [...this.filters, ...(w.opts.predicates ?? [])],
+      };
     });
     const resources = this.host.client.resource(forWatch.type);
-    const controller = new Controller({
+    const controller = new ReconcileLoop({
       name,
       reconcile,
       sources,
@@ -186,14 +201,34 @@ export class ControllerBuilder {
     return controller;
   }
 
-  private record(type: TypeMeta, kind: PendingWatch['kind'], opts: WatchOptions<KubeObject>, map?: MapFunction): void {
+  private record(
+    type: TypeMeta,
+    kind: PendingWatch['kind'],
+    opts: WatchOptions<KubeObject>,
+    map?: MapFunction,
+  ): void {
     if (typeof type?.apiVersion !== 'string' || typeof type.kind !== 'string') {
       this.problems.push(`${kind}() needs { apiVersion, kind }, got ${JSON.stringify(type)}`);
       return;
     }
-    if (this.watchList.some((w) => w.kind === kind && w.type.apiVersion === type.apiVersion && w.type.kind === type.kind && kind !== 'watches')) {
-      this.problems.push(`${kind}(${type.apiVersion} ${type.kind}) called twice: keep one call and merge its predicates`);
+    if (
+      this.watchList.some(
+        (w) =>
+          w.kind === kind &&
+          w.type.apiVersion === type.apiVersion &&
+          w.type.kind === type.kind &&
+          kind !== 'watches',
+      )
+    ) {
+      this.problems.push(
+        `${kind}(${type.apiVersion} ${type.kind}) called twice: keep one call and merge its predicates`,
+      );
     }
-    this.watchList.push({ type: { apiVersion: type.apiVersion, kind: type.kind }, kind, opts, ...(map ? { map } : {}) });
+    this.watchList.push({
+      type: { apiVersion: type.apiVersion, kind: type.kind },
+      kind,
+      opts,
+      ...(map ? { map } : {}),
+    });
   }
 }

@@ -2,7 +2,7 @@ import type { InformerHandler } from '../cache/index.js';
 import type { KubeObject, TypeMeta } from '../client/index.js';
 import { FakeClock, ItemExponentialFailureRateLimiter } from '../queue/index.js';
 import type { EventSourceInformer, ReconcileFunction } from './controller.js';
-import { CacheSyncTimeoutError, Controller } from './controller.js';
+import { CacheSyncTimeoutError, ReconcileLoop } from './controller.js';
 import { enqueueControllerOwner, enqueueObject } from './handlers.js';
 import { Outcome, TerminalError } from './outcome.js';
 import { generationChanged } from './predicates.js';
@@ -18,7 +18,9 @@ class FakeInformer implements EventSourceInformer {
   waitForSync(signal?: AbortSignal): Promise<void> {
     return Promise.race([
       this.synced,
-      new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error))),
+      new Promise<void>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason as Error)),
+      ),
     ]);
   }
   add(obj: KubeObject): void {
@@ -29,7 +31,9 @@ class FakeInformer implements EventSourceInformer {
   }
 }
 
-const widget = (name: string, generation = 1): KubeObject => ({ metadata: { name, namespace: 'ns', generation } });
+const widget = (name: string, generation = 1): KubeObject => ({
+  metadata: { name, namespace: 'ns', generation },
+});
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !check(); i++) await tick();
@@ -38,10 +42,10 @@ async function until(check: () => boolean): Promise<void> {
 
 type Reconcile = ReconcileFunction;
 
-function setup(reconcile: Reconcile, extra: Partial<ConstructorParameters<typeof Controller>[0]> = {}) {
+function setup(reconcile: Reconcile, extra: Partial<ConstructorParameters<typeof ReconcileLoop>[0]> = {}) {
   const informer = new FakeInformer();
   const clock = new FakeClock();
-  const controller = new Controller({
+  const controller = new ReconcileLoop({
     name: 'widgets',
     reconcile,
     sources: [{ informer, handler: enqueueObject(), predicates: [generationChanged] }],
@@ -52,7 +56,7 @@ function setup(reconcile: Reconcile, extra: Partial<ConstructorParameters<typeof
   return { informer, clock, controller };
 }
 
-describe('Controller', () => {
+describe('ReconcileLoop', () => {
   it('reconciles added objects by key and filters updates through predicates', async () => {
     const seen: string[] = [];
     const { informer, controller } = setup((req) => {

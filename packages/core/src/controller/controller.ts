@@ -49,7 +49,7 @@ export interface WatchSource<T extends KubeObject = KubeObject> {
   readonly predicates: readonly Predicate<T>[];
 }
 
-/** Options of a {@link Controller}; the builder fills them in. */
+/** Options of a {@link ReconcileLoop}; the builder fills them in. */
 export interface ControllerOptions {
   /** Unique name: the `controller` label of metrics and logs. */
   name: string;
@@ -92,7 +92,7 @@ export class CacheSyncTimeoutError extends Error {
  * A running reconcile loop. Build one with `ControllerBuilder`; the manager
  * starts and stops it.
  */
-export class Controller {
+export class ReconcileLoop {
   readonly name: string;
   readonly needLeaderElection: boolean;
   private readonly queue: WorkQueue<string>;
@@ -148,7 +148,10 @@ export class Controller {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     const drained = await this.queue.shutdownWithDrain(graceMs);
     if (!drained) {
-      this.log.warn('reconciles still running after the grace period; aborting them', { graceMs, inFlight: this.inFlight.size });
+      this.log.warn('reconciles still running after the grace period; aborting them', {
+        graceMs,
+        inFlight: this.inFlight.size,
+      });
       for (const ac of this.inFlight) ac.abort(new Error(`controller ${this.name} stopped`));
     } else {
       await Promise.all(this.workers);
@@ -170,11 +173,18 @@ export class Controller {
     });
   }
 
-  private async waitForSync(informer: EventSourceInformer, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  private async waitForSync(
+    informer: EventSourceInformer,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const ac = new AbortController();
     const onAbort = (): void => ac.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const cancel = this.clock.setTimer(() => ac.abort(new CacheSyncTimeoutError(this.name, informer.type, timeoutMs)), timeoutMs);
+    const cancel = this.clock.setTimer(
+      () => ac.abort(new CacheSyncTimeoutError(this.name, informer.type, timeoutMs)),
+      timeoutMs,
+    );
     try {
       await informer.waitForSync(ac.signal);
     } catch (err) {
@@ -204,13 +214,23 @@ export class Controller {
     this.inFlight.add(ac);
     const timeoutMs = this.opts.reconcileTimeoutMs;
     const cancelTimeout =
-      timeoutMs === undefined ? undefined : this.clock.setTimer(() => ac.abort(new Error(`reconcile timed out after ${timeoutMs} ms`)), timeoutMs);
+      timeoutMs === undefined
+        ? undefined
+        : this.clock.setTimer(
+            () => ac.abort(new Error(`reconcile timed out after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
     const started = this.clock.now();
     this.opts.metrics?.activeWorkers(1);
     let result: ReconcileResultLabel;
     try {
       const req: ReconcileRequest = { ...parseKeyString(key), key };
-      const outcome = await this.opts.reconcile(req, { signal: ac.signal, log, reconcileId, controller: this.name });
+      const outcome = await this.opts.reconcile(req, {
+        signal: ac.signal,
+        log,
+        reconcileId,
+        controller: this.name,
+      });
       result = this.apply(key, outcome ?? { kind: 'done' });
     } catch (err) {
       result = 'error';

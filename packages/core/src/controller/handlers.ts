@@ -28,13 +28,19 @@ export function enqueueObject<T extends KubeObject>(): EventHandler<T> {
  * the new owner are enqueued. `ownerNamespaced` says whether the owner lives
  * in the child's namespace or is cluster-scoped.
  */
-export function enqueueControllerOwner<T extends KubeObject>(owner: TypeMeta, ownerNamespaced: () => boolean): EventHandler<T> {
+export function enqueueControllerOwner<T extends KubeObject>(
+  owner: TypeMeta,
+  ownerNamespaced: () => boolean,
+): EventHandler<T> {
   const group = parseApiVersion(owner.apiVersion).group;
   const ownerOf = (obj: KubeObject): ObjectKey | undefined => {
     const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
-    if (ref === undefined || ref.kind !== owner.kind || parseApiVersion(ref.apiVersion).group !== group) return undefined;
+    if (ref === undefined || ref.kind !== owner.kind || parseApiVersion(ref.apiVersion).group !== group)
+      return undefined;
     const namespace = obj.metadata.namespace;
-    return ownerNamespaced() && namespace !== undefined && namespace !== '' ? { namespace, name: ref.name } : { name: ref.name };
+    return ownerNamespaced() && namespace !== undefined && namespace !== ''
+      ? { namespace, name: ref.name }
+      : { name: ref.name };
   };
   return (ev) => {
     const keys = [ownerOf(ev.object), ev.type === 'update' ? ownerOf(ev.old) : undefined].filter(

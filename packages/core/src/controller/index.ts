@@ -26,7 +26,13 @@ export {
 } from './predicates.js';
 export type { EventHandler, MapFunction } from './handlers.js';
 export { enqueueObject, enqueueControllerOwner, enqueueMapped } from './handlers.js';
-export type { ReconcileContext, ReconcileFunction, EventSourceInformer, WatchSource, ControllerOptions } from './controller.js';
-export { Controller, CacheSyncTimeoutError } from './controller.js';
+export type {
+  ReconcileContext,
+  ReconcileFunction,
+  EventSourceInformer,
+  WatchSource,
+  ControllerOptions,
+} from './controller.js';
+export { ReconcileLoop, CacheSyncTimeoutError } from './controller.js';
 export type { ControllerHost, WatchOptions as ControllerWatchOptions, BuilderOptions } from './builder.js';
 export { ControllerBuilder, BuilderError } from './builder.js';

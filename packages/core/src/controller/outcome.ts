@@ -40,7 +40,8 @@ export const Outcome = {
   },
   /** Look again after `delayMs` (e.g. polling an external system). Resets the backoff. */
   requeueAfter(delayMs: number): ReconcileOutcome {
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw new RangeError(`requeueAfter needs a finite delay >= 0 ms, got ${delayMs}`);
+    if (!Number.isFinite(delayMs) || delayMs < 0)
+      throw new RangeError(`requeueAfter needs a finite delay >= 0 ms, got ${delayMs}`);
     return { kind: 'requeueAfter', delayMs };
   },
 } as const;

@@ -35,13 +35,19 @@ export const generationChanged: Predicate = onUpdate(
 );
 
 /** Updates pass only when `metadata.resourceVersion` changed (drops resync ticks). */
-export const resourceVersionChanged: Predicate = onUpdate((old, obj) => old.metadata.resourceVersion !== obj.metadata.resourceVersion);
+export const resourceVersionChanged: Predicate = onUpdate(
+  (old, obj) => old.metadata.resourceVersion !== obj.metadata.resourceVersion,
+);
 
 /** Updates pass only when labels changed. */
-export const labelsChanged: Predicate = onUpdate((old, obj) => !sameRecord(old.metadata.labels, obj.metadata.labels));
+export const labelsChanged: Predicate = onUpdate(
+  (old, obj) => !sameRecord(old.metadata.labels, obj.metadata.labels),
+);
 
 /** Updates pass only when annotations changed. */
-export const annotationsChanged: Predicate = onUpdate((old, obj) => !sameRecord(old.metadata.annotations, obj.metadata.annotations));
+export const annotationsChanged: Predicate = onUpdate(
+  (old, obj) => !sameRecord(old.metadata.annotations, obj.metadata.annotations),
+);
 
 /** Passes events of objects whose labels match `selector` (e.g. `"app=web,tier!=db"`). */
 export function labelSelector(selector: string): Predicate {

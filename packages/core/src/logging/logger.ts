@@ -61,7 +61,8 @@ function textValue(value: unknown): string {
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
   if (value !== null && typeof value === 'object') {
     const e = value as { message?: unknown; type?: unknown };
-    if (typeof e.message === 'string' && typeof e.type === 'string') return JSON.stringify(`${e.type}: ${e.message}`);
+    if (typeof e.message === 'string' && typeof e.type === 'string')
+      return JSON.stringify(`${e.type}: ${e.message}`);
     return JSON.stringify(value);
   }
   return String(value);
@@ -96,7 +97,8 @@ class StructuredLogger implements Logger {
   private log(level: LogLevel, msg: string, fields?: LogFields): void {
     if (ORDER[level] < this.min) return;
     const all: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries({ ...this.bound, ...fields })) if (v !== undefined) all[k] = normalize(v);
+    for (const [k, v] of Object.entries({ ...this.bound, ...fields }))
+      if (v !== undefined) all[k] = normalize(v);
     const ts = new Date(this.now()).toISOString();
     if (this.json) {
       this.sink.write(JSON.stringify({ ts, level, msg, ...all }) + '\n');
@@ -122,7 +124,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const sink = opts.sink ?? process.stderr;
   const format = opts.format ?? 'auto';
   const tty = (sink as { isTTY?: unknown }).isTTY === true;
-  const json = format === 'json' || (format === 'auto' && (process.env['KUBERNETES_SERVICE_HOST'] !== undefined || !tty));
+  const json =
+    format === 'json' ||
+    (format === 'auto' && (process.env['KUBERNETES_SERVICE_HOST'] !== undefined || !tty));
   return new StructuredLogger(ORDER[level], json, sink, opts.now ?? Date.now, {});
 }
 

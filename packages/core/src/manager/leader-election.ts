@@ -94,7 +94,10 @@ export class LeaderElector {
     this.leases = client.resource<Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
     this.identity = opts.identity ?? `${process.env['HOSTNAME'] ?? 'localhost'}_${crypto.randomUUID()}`;
     this.clock = opts.clock ?? realClock;
-    this.log = (opts.logger ?? silentLogger).child({ lease: `${opts.namespace}/${opts.leaseName}`, identity: this.identity });
+    this.log = (opts.logger ?? silentLogger).child({
+      lease: `${opts.namespace}/${opts.leaseName}`,
+      identity: this.identity,
+    });
     this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
@@ -135,11 +138,19 @@ export class LeaderElector {
       const now = microTime(new Date());
       await this.leases.update({
         ...lease,
-        spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
+        spec: {
+          ...lease.spec,
+          holderIdentity: null,
+          leaseDurationSeconds: 1,
+          acquireTime: now,
+          renewTime: now,
+        },
       });
       this.log.info('released leadership');
     } catch (err) {
-      this.log.warn('could not release the lease; the successor waits for it to expire', { err: err instanceof Error ? err : String(err) });
+      this.log.warn('could not release the lease; the successor waits for it to expire', {
+        err: err instanceof Error ? err : String(err),
+      });
     }
   }
 
@@ -154,7 +165,9 @@ export class LeaderElector {
       let ok = false;
       let failure: unknown;
       try {
-        ok = await this.tryAcquireOrRenew(AbortSignal.any([signal, this.timeoutSignal(this.renewDeadlineMs)]));
+        ok = await this.tryAcquireOrRenew(
+          AbortSignal.any([signal, this.timeoutSignal(this.renewDeadlineMs)]),
+        );
       } catch (err) {
         failure = err;
       }
@@ -163,14 +176,19 @@ export class LeaderElector {
         lastRenew = this.clock.now();
         continue;
       }
-      if (this.clock.now() - lastRenew >= this.renewDeadlineMs || (failure === undefined && this.observed?.holder !== this.identity)) {
+      if (
+        this.clock.now() - lastRenew >= this.renewDeadlineMs ||
+        (failure === undefined && this.observed?.holder !== this.identity)
+      ) {
         this.leading = false;
         const err = new LeaderElectionLostError(this.opts.leaseName, failure);
         this.log.error('leadership lost', { err });
         this.signalLost(err);
         return;
       }
-      this.log.warn('failed to renew the lease; retrying', { err: failure instanceof Error ? failure : String(failure) });
+      this.log.warn('failed to renew the lease; retrying', {
+        err: failure instanceof Error ? failure : String(failure),
+      });
     }
   }
 
@@ -200,7 +218,10 @@ export class LeaderElector {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       try {
-        await this.leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: key, spec: spec() }, signal ? { signal } : {});
+        await this.leases.create(
+          { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: key, spec: spec() },
+          signal ? { signal } : {},
+        );
         this.observe(this.identity, nowIso);
         return true;
       } catch (createErr) {
@@ -210,7 +231,11 @@ export class LeaderElector {
     }
     const holder = lease.spec?.holderIdentity ?? '';
     const renewTime = lease.spec?.renewTime ?? '';
-    if (this.observed === undefined || this.observed.holder !== holder || this.observed.renewTime !== renewTime) {
+    if (
+      this.observed === undefined ||
+      this.observed.holder !== holder ||
+      this.observed.renewTime !== renewTime
+    ) {
       this.observe(holder, renewTime);
     }
     const durationMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;

@@ -9,7 +9,7 @@ import type { KubeObject, TypeMeta } from '../client/index.js';
 import { CacheReader, InformerFactory } from '../cache/index.js';
 import type { InformerSelection } from '../cache/index.js';
 import { ControllerBuilder } from '../controller/index.js';
-import type { Controller, ControllerHost, EventSourceInformer } from '../controller/index.js';
+import type { ReconcileLoop, ControllerHost, EventSourceInformer } from '../controller/index.js';
 import type { Logger } from '../logging/index.js';
 import { createLogger } from '../logging/index.js';
 import { ControllerMetrics } from '../metrics/index.js';
@@ -28,7 +28,8 @@ export interface ManagerOptions {
   /** Watch and reconcile in this namespace only. Default all namespaces. */
   namespace?: string;
   /** Leader election on a Lease; unset or `false` runs without it. `namespace` defaults to the manager's or "default". */
-  leaderElection?: false | (Omit<LeaderElectionOptions, 'namespace' | 'clock' | 'logger'> & { namespace?: string });
+  leaderElection?:
+    false | (Omit<LeaderElectionOptions, 'namespace' | 'clock' | 'logger'> & { namespace?: string });
   /** Where /metrics listens: `":8080"` (default), `"127.0.0.1:0"`, or `"0"` to disable. */
   metricsBindAddress?: string;
   /** Where /healthz and /readyz listen: `":8081"` (default) or `"0"` to disable. */
@@ -73,7 +74,7 @@ export class Manager implements ControllerHost {
   /** The leader elector, when leader election is on. */
   readonly elector: LeaderElector | undefined;
   private readonly metrics: ControllerMetrics;
-  private readonly controllers: Controller[] = [];
+  private readonly controllers: ReconcileLoop[] = [];
   private readonly healthChecks = new Map<string, HealthCheck>([['ping', () => {}]]);
   private readonly readyChecks = new Map<string, HealthCheck>();
   private readonly servers: EndpointServer[] = [];
@@ -90,12 +91,18 @@ export class Manager implements ControllerHost {
     this.metrics = new ControllerMetrics(this.registry);
     this.informers = new InformerFactory(this.client, {
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
-      onHandlerError: (err) => this.logger.error('informer handler failed', { err: err instanceof Error ? err : String(err) }),
+      onHandlerError: (err) =>
+        this.logger.error('informer handler failed', { err: err instanceof Error ? err : String(err) }),
     });
     this.cache = new CacheReader(this.informers);
     const le = opts.leaderElection;
     this.elector = le
-      ? new LeaderElector(this.client, { ...le, namespace: le.namespace ?? opts.namespace ?? 'default', clock: this.clock, logger: this.logger })
+      ? new LeaderElector(this.client, {
+          ...le,
+          namespace: le.namespace ?? opts.namespace ?? 'default',
+          clock: this.clock,
+          logger: this.logger,
+        })
       : undefined;
     this.readyChecks.set('controllers-started', () => {
       if (!this.isReady) throw new Error('caches not synced / controllers not started yet');
@@ -108,7 +115,10 @@ export class Manager implements ControllerHost {
   }
 
   /** @internal ControllerHost: shared informers. */
-  informerFor<T extends KubeObject>(type: TypeMeta, selection: InformerSelection = {}): EventSourceInformer<T> {
+  informerFor<T extends KubeObject>(
+    type: TypeMeta,
+    selection: InformerSelection = {},
+  ): EventSourceInformer<T> {
     return this.informers.informerFor<T>(type, selection);
   }
 
@@ -118,8 +128,11 @@ export class Manager implements ControllerHost {
   }
 
   /** Adds a controller (the builder does this). Names must be unique. */
-  add(controller: Controller): void {
-    if (this.started) throw new Error(`controller ${controller.name} added after the manager started; build controllers before start()`);
+  add(controller: ReconcileLoop): void {
+    if (this.started)
+      throw new Error(
+        `controller ${controller.name} added after the manager started; build controllers before start()`,
+      );
     if (this.controllers.some((c) => c.name === controller.name)) {
       throw new Error(`two controllers named ${controller.name}: give one another name with .named()`);
     }
@@ -171,14 +184,18 @@ export class Manager implements ControllerHost {
         failure = err;
         stop.abort(err);
       });
-      await Promise.all(this.controllers.filter((c) => !c.needLeaderElection).map((c) => c.start(stop.signal)));
+      await Promise.all(
+        this.controllers.filter((c) => !c.needLeaderElection).map((c) => c.start(stop.signal)),
+      );
       if (this.elector) {
         const leaseName = this.opts.leaderElection ? this.opts.leaderElection.leaseName : '';
         this.metrics.leaderStatus(leaseName, false);
         await this.elector.acquire(stop.signal);
         this.metrics.leaderStatus(leaseName, true);
       }
-      await Promise.all(this.controllers.filter((c) => c.needLeaderElection).map((c) => c.start(stop.signal)));
+      await Promise.all(
+        this.controllers.filter((c) => c.needLeaderElection).map((c) => c.start(stop.signal)),
+      );
       this.isReady = true;
       this.logger.info('manager started', { controllers: this.controllers.map((c) => c.name).join(',') });
       await new Promise<void>((resolve) => {
@@ -192,7 +209,8 @@ export class Manager implements ControllerHost {
       signal?.removeEventListener('abort', onAbort);
       await this.shutdown(failure instanceof LeaderElectionLostError);
     }
-    if (failure !== undefined) throw failure instanceof Error ? failure : new Error('manager failed', { cause: failure });
+    if (failure !== undefined)
+      throw failure instanceof Error ? failure : new Error('manager failed', { cause: failure });
   }
 
   private async listen(): Promise<void> {
@@ -202,13 +220,17 @@ export class Manager implements ControllerHost {
       const server = new EndpointServer({ registry: this.registry });
       this.servers.push(server);
       this.addresses.metrics = await server.listen(metricsBind);
-      this.logger.info('serving metrics', { address: `${this.addresses.metrics.address}:${this.addresses.metrics.port}` });
+      this.logger.info('serving metrics', {
+        address: `${this.addresses.metrics.address}:${this.addresses.metrics.port}`,
+      });
     }
     if (probeBind) {
       const server = new EndpointServer({ healthChecks: this.healthChecks, readyChecks: this.readyChecks });
       this.servers.push(server);
       this.addresses.probes = await server.listen(probeBind);
-      this.logger.info('serving health probes', { address: `${this.addresses.probes.address}:${this.addresses.probes.port}` });
+      this.logger.info('serving health probes', {
+        address: `${this.addresses.probes.address}:${this.addresses.probes.port}`,
+      });
     }
   }
 
@@ -218,7 +240,8 @@ export class Manager implements ControllerHost {
     this.logger.info('shutting down', { graceMs, leadershipLost });
     const drained = await Promise.all([...this.controllers].reverse().map((c) => c.stop(graceMs)));
     if (!leadershipLost) await this.elector?.release();
-    if (this.elector && this.opts.leaderElection) this.metrics.leaderStatus(this.opts.leaderElection.leaseName, false);
+    if (this.elector && this.opts.leaderElection)
+      this.metrics.leaderStatus(this.opts.leaderElection.leaseName, false);
     this.informers.stop();
     await Promise.all(this.servers.map((s) => s.close()));
     this.logger.info('manager stopped', { drained: drained.every(Boolean) });

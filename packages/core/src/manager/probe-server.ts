@@ -17,12 +17,18 @@ export function parseBindAddress(address: string): { host: string | undefined; p
   const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError(`bind address ${JSON.stringify(address)} is not host:port (e.g. ":8080" or "127.0.0.1:0"); use "0" to disable`);
+    throw new TypeError(
+      `bind address ${JSON.stringify(address)} is not host:port (e.g. ":8080" or "127.0.0.1:0"); use "0" to disable`,
+    );
   }
   return { host: host === '' ? undefined : host, port };
 }
 
-async function runChecks(checks: ReadonlyMap<string, HealthCheck>, res: ServerResponse, verbose: boolean): Promise<void> {
+async function runChecks(
+  checks: ReadonlyMap<string, HealthCheck>,
+  res: ServerResponse,
+  verbose: boolean,
+): Promise<void> {
   const lines: string[] = [];
   let ok = true;
   for (const [name, check] of checks) {

@@ -14,7 +14,9 @@ describe('ControllerMetrics', () => {
     metrics.leaderStatus('widgets-lock', true);
     const text = await registry.metrics();
     expect(text).toContain('controller_runtime_reconcile_total{controller="widgets",result="success"} 1');
-    expect(text).toContain('controller_runtime_reconcile_total{controller="widgets",result="requeue_after"} 0');
+    expect(text).toContain(
+      'controller_runtime_reconcile_total{controller="widgets",result="requeue_after"} 0',
+    );
     expect(text).toContain('controller_runtime_reconcile_errors_total{controller="widgets"} 1');
     expect(text).toContain('controller_runtime_reconcile_time_seconds_count{controller="widgets"} 2');
     expect(text).toContain('controller_runtime_max_concurrent_reconciles{controller="widgets"} 2');
@@ -43,6 +45,8 @@ describe('ControllerMetrics', () => {
     const b = new Registry();
     new ControllerMetrics(a).forController('x').reconciled('success', 0.1);
     new ControllerMetrics(b).forController('x');
-    expect(await b.metrics()).toContain('controller_runtime_reconcile_total{controller="x",result="success"} 0');
+    expect(await b.metrics()).toContain(
+      'controller_runtime_reconcile_total{controller="x",result="success"} 0',
+    );
   });
 });

@@ -103,7 +103,8 @@ export class FakeClock implements Clock {
     for (;;) {
       let next: FakeTimer | undefined;
       for (const t of this.timers) {
-        if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+        if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id)))
+          next = t;
       }
       if (next === undefined) break;
       const fired = next;

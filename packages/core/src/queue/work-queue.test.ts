@@ -166,7 +166,12 @@ describe('WorkQueue', () => {
     let adds = 0;
     const q = new WorkQueue<string>({
       clock,
-      metrics: { depth: (n) => depth.push(n), added: () => adds++, queued: (s) => queued.push(s), worked: (s) => worked.push(s) },
+      metrics: {
+        depth: (n) => depth.push(n),
+        added: () => adds++,
+        queued: (s) => queued.push(s),
+        worked: (s) => worked.push(s),
+      },
     });
     q.add('a');
     q.add('a');

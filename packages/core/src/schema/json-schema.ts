@@ -57,23 +57,34 @@ export interface JsonSchema {
 export function structuralProblems(schema: JsonSchema, path = ''): string[] {
   const at = path === '' ? '<root>' : path;
   const problems: string[] = [];
-  const free = schema['x-kubernetes-int-or-string'] === true || schema['x-kubernetes-preserve-unknown-fields'] === true;
-  if (schema.type === undefined && !free) problems.push(`${at}: missing type (set one, or x-kubernetes-int-or-string / x-kubernetes-preserve-unknown-fields)`);
+  const free =
+    schema['x-kubernetes-int-or-string'] === true || schema['x-kubernetes-preserve-unknown-fields'] === true;
+  if (schema.type === undefined && !free)
+    problems.push(
+      `${at}: missing type (set one, or x-kubernetes-int-or-string / x-kubernetes-preserve-unknown-fields)`,
+    );
   if (schema.properties !== undefined && schema.additionalProperties !== undefined) {
     problems.push(`${at}: properties and additionalProperties cannot both be set`);
   }
-  if (schema.properties !== undefined && schema.type !== 'object') problems.push(`${at}: properties need type: object`);
+  if (schema.properties !== undefined && schema.type !== 'object')
+    problems.push(`${at}: properties need type: object`);
   if (schema.items !== undefined && schema.type !== 'array') problems.push(`${at}: items need type: array`);
   if (schema.type === 'array' && schema.items === undefined) problems.push(`${at}: type: array needs items`);
-  if (schema['x-kubernetes-list-type'] === 'map' && (schema['x-kubernetes-list-map-keys'] ?? []).length === 0) {
+  if (
+    schema['x-kubernetes-list-type'] === 'map' &&
+    (schema['x-kubernetes-list-map-keys'] ?? []).length === 0
+  ) {
     problems.push(`${at}: x-kubernetes-list-type: map needs x-kubernetes-list-map-keys`);
   }
   for (const req of schema.required ?? []) {
-    if (schema.properties !== undefined && !(req in schema.properties)) problems.push(`${at}: required field ${req} is not in properties`);
+    if (schema.properties !== undefined && !(req in schema.properties))
+      problems.push(`${at}: required field ${req} is not in properties`);
   }
-  for (const [name, child] of Object.entries(schema.properties ?? {})) problems.push(...structuralProblems(child, `${path}.${name}`));
+  for (const [name, child] of Object.entries(schema.properties ?? {}))
+    problems.push(...structuralProblems(child, `${path}.${name}`));
   if (schema.items !== undefined) problems.push(...structuralProblems(schema.items, `${path}[*]`));
-  if (typeof schema.additionalProperties === 'object') problems.push(...structuralProblems(schema.additionalProperties, `${path}.*`));
+  if (typeof schema.additionalProperties === 'object')
+    problems.push(...structuralProblems(schema.additionalProperties, `${path}.*`));
   return problems;
 }
 

@@ -28,24 +28,44 @@ describe('defineResource', () => {
     expect(crd.spec).toMatchObject({
       group: 'example.com',
       scope: 'Namespaced',
-      names: { kind: 'Gadget', listKind: 'GadgetList', plural: 'gadgets', singular: 'gadget', shortNames: ['gd'] },
+      names: {
+        kind: 'Gadget',
+        listKind: 'GadgetList',
+        plural: 'gadgets',
+        singular: 'gadget',
+        shortNames: ['gd'],
+      },
     });
     const version = (crd.spec['versions'] as Record<string, unknown>[])[0]!;
     expect(version).toMatchObject({
       name: 'v1',
       served: true,
       storage: true,
-      subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+      subresources: {
+        status: {},
+        scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' },
+      },
       additionalPrinterColumns: [{ name: 'Message', type: 'string', jsonPath: '.spec.message' }],
     });
-    const spec = (version['schema'] as { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } }).openAPIV3Schema.properties.spec;
-    expect(spec['x-kubernetes-validations']).toEqual([{ rule: 'self.replicas <= 10', message: 'at most 10 replicas' }]);
+    const spec = (version['schema'] as { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } })
+      .openAPIV3Schema.properties.spec;
+    expect(spec['x-kubernetes-validations']).toEqual([
+      { rule: 'self.replicas <= 10', message: 'at most 10 replicas' },
+    ]);
     expect(Gadget.crdYaml()).toContain('kind: CustomResourceDefinition');
-    expect({ apiVersion: Gadget.apiVersion, kind: Gadget.kind }).toEqual({ apiVersion: 'example.com/v1', kind: 'Gadget' });
+    expect({ apiVersion: Gadget.apiVersion, kind: Gadget.kind }).toEqual({
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+    });
   });
 
   it('validates objects client-side with the same schema', () => {
-    const ok = { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'a' }, spec: { message: 'hi' } };
+    const ok = {
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'a' },
+      spec: { message: 'hi' },
+    };
     expect(Gadget.validate(ok)).toEqual({ valid: true });
     expect(Gadget.is(ok)).toBe(true);
     const bad = Gadget.validate({ metadata: {}, spec: { message: '', replicas: -1 } });
@@ -55,7 +75,13 @@ describe('defineResource', () => {
 
   it('rejects a non-structural schema with every problem and its path', () => {
     expect(() =>
-      defineResource({ group: 'example.com', version: 'v1', kind: 'Bad', scope: 'Cluster', spec: { type: 'object', properties: { x: {}, l: { type: 'array' } } } }),
+      defineResource({
+        group: 'example.com',
+        version: 'v1',
+        kind: 'Bad',
+        scope: 'Cluster',
+        spec: { type: 'object', properties: { x: {}, l: { type: 'array' } } },
+      }),
     ).toThrow(SchemaError);
     expect(structuralProblems({ type: 'object', properties: { x: {}, l: { type: 'array' } } })).toEqual([
       '.x: missing type (set one, or x-kubernetes-int-or-string / x-kubernetes-preserve-unknown-fields)',

@@ -71,7 +71,8 @@ export class SchemaError extends Error {
 }
 
 /** The result of client-side validation. */
-export type ValidationResult = { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
+export type ValidationResult =
+  { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
 
 /** A defined resource: its identity, CRD, validator and typed client. */
 export interface ResourceDefinition<Spec, Status = never> {
@@ -112,7 +113,9 @@ function formatError(e: ErrorObject): string {
  * });
  * writeFileSync('config/crd/gadgets.yaml', Gadget.crdYaml());
  */
-export function defineResource<Spec, Status = never>(input: ResourceDefinitionInput): ResourceDefinition<Spec, Status> {
+export function defineResource<Spec, Status = never>(
+  input: ResourceDefinitionInput,
+): ResourceDefinition<Spec, Status> {
   const plural = input.plural ?? `${input.kind.toLowerCase()}s`;
   const apiVersion = `${input.group}/${input.version}`;
   const schema: JsonSchema = {
@@ -165,7 +168,9 @@ export function defineResource<Spec, Status = never>(input: ResourceDefinitionIn
   const validate = (obj: unknown): ValidationResult => {
     // Compiled on first use: defining a resource should cost nothing at import time.
     validator ??= new Ajv({ strict: false, allErrors: true }).compile(schema);
-    return validator(obj) ? { valid: true } : { valid: false, errors: (validator.errors ?? []).map(formatError) };
+    return validator(obj)
+      ? { valid: true }
+      : { valid: false, errors: (validator.errors ?? []).map(formatError) };
   };
   return {
     apiVersion,

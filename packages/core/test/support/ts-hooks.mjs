@@ -18,7 +18,11 @@ const workspace = {
 export async function resolve(specifier, context, next) {
   const mapped = workspace[specifier];
   if (mapped !== undefined) return { url: pathToFileURL(join(root, mapped)).href, shortCircuit: true };
-  if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('/')) && context.parentURL) {
+  if (
+    specifier.endsWith('.js') &&
+    (specifier.startsWith('.') || specifier.startsWith('/')) &&
+    context.parentURL
+  ) {
     const ts = new URL(specifier.slice(0, -3) + '.ts', context.parentURL);
     if (existsSync(fileURLToPath(ts))) return { url: ts.href, shortCircuit: true };
   }
