@@ -215,7 +215,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     controlPlane: cp,
     nodes,
     registry: reg,
-    faults: createFaults(kc, nodes, bin, save),
+    faults: createFaults(kc, nodes, bin, network.bridge, save),
     state,
     async stop(stopOptions = {}) {
       await stopAll(state(), cp, bin);
@@ -266,7 +266,7 @@ export async function attachLocalCluster(
     dir,
     kubeconfigPath,
     nodes,
-    faults: createFaults(kc, nodes, bin, save),
+    faults: createFaults(kc, nodes, bin, recorded.network.plan.bridge, save),
     state,
     async stop(options = {}) {
       await stopLocalClusterFromState(state(), options);

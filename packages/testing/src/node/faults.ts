@@ -38,6 +38,8 @@ export function createFaults(
   kc: KubeConfig,
   nodes: readonly LocalNode[],
   bin: Pick<NodeBinaries, 'crictl' | 'ctr'>,
+  /** The cluster bridge: only veths plugged into it are ever taken down. */
+  bridge: string,
   /** Called after a node's processes changed (to record the new PIDs). */
   onNodeChange: () => Promise<void> = () => Promise.resolve(),
 ): Faults {
@@ -96,13 +98,29 @@ export function createFaults(
     const info = await inspect(node, containerId);
     const netns = info.info?.runtimeSpec?.linux?.namespaces?.find((n) => n.type === 'network')?.path;
     if (!netns) throw new Error(`pod ${ref.namespace}/${ref.name}: no network namespace found`);
-    const peerIndex = (await run('nsenter', [`--net=${netns}`, 'cat', '/sys/class/net/eth0/iflink'])).trim();
+    // Ask netlink inside the pod's namespace (sysfs would still show the
+    // host's interfaces): `2: eth0@if7: ...` names the host-side peer's index.
+    const inside = await run('nsenter', [`--net=${netns}`, 'ip', '-o', 'link', 'show', 'eth0']);
+    const peerIndex = /eth0@if(\d+):/.exec(inside)?.[1];
+    if (!peerIndex)
+      throw new Error(`pod ${ref.namespace}/${ref.name}: eth0 is not a veth (${inside.trim()})`);
     for (const name of readdirSync('/sys/class/net')) {
       try {
-        if (readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim() === peerIndex) return name;
+        if (readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim() !== peerIndex) continue;
       } catch {
-        /* interface went away */
+        continue; // interface went away
       }
+      // Only ever touch a veth plugged into this cluster's bridge.
+      const master = await run('ip', ['-o', 'link', 'show', 'dev', name]);
+      if (
+        !/ veth/.test(await run('ip', ['-o', '-d', 'link', 'show', 'dev', name])) ||
+        !master.includes(` master ${bridge} `)
+      ) {
+        throw new Error(
+          `pod ${ref.namespace}/${ref.name}: interface ${name} is not a veth on bridge ${bridge}`,
+        );
+      }
+      return name;
     }
     throw new Error(`pod ${ref.namespace}/${ref.name}: host veth with index ${peerIndex} not found`);
   };
