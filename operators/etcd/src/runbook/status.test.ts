@@ -73,6 +73,16 @@ describe('status', () => {
     expect(status).toMatchObject({ phase: 'Upgrading', currentVersion: '3.5.35', targetVersion: '3.6.16' });
   });
 
+  it('calls waiting for a new learner to start Scaling, not Recovering', () => {
+    const members = [...healthy(1), { name: 'etcd-b', learner: true, started: false, reachable: false }];
+    const step = {
+      kind: 'Wait' as const,
+      reason: 'LearnerStarting',
+      message: 'waiting for learner etcd-b to start',
+    };
+    expect(computeStatus(observe({ members }), step, t0).phase).toBe('Scaling');
+  });
+
   it('is Degraded and names the unhealthy members', () => {
     const members = healthy(3);
     members[2]!.healthy = false;

@@ -14,6 +14,15 @@ import type { Step } from './step.js';
 import { describeStep } from './step.js';
 import { currentVersion } from './upgrade.js';
 
+/** Wait reasons that belong to an upgrade or a scaling in progress (the rest are recovery). */
+const UPGRADE_WAITS = new Set(['MemberRestarting', 'UnsupportedUpgradePath', 'MembershipChanging']);
+const SCALING_WAITS = new Set([
+  'LearnerStarting',
+  'PromotionWouldLoseQuorum',
+  'ScaleDownWouldLoseQuorum',
+  'NoLeaderTarget',
+]);
+
 function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdClusterPhase {
   if (obs.spec.paused) return 'Paused';
   switch (step.kind) {
@@ -34,7 +43,8 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';
       if (!available) return 'Unavailable';
-      if (step.reason === 'MemberRestarting' || step.reason === 'UnsupportedUpgradePath') return 'Upgrading';
+      if (UPGRADE_WAITS.has(step.reason)) return 'Upgrading';
+      if (SCALING_WAITS.has(step.reason)) return 'Scaling';
       return 'Recovering';
     case 'Converged':
       return 'Running';
