@@ -31,4 +31,14 @@ describe('relistDiff', () => {
     expect(update).toMatchObject({ type: 'MODIFIED', old: { metadata: { resourceVersion: '1' } } });
     expect(del).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'y', resourceVersion: '1' } } });
   });
+
+  it('reports an object re-created under the same name as a delete and an add', () => {
+    const old = { metadata: { name: 'x', uid: 'u1', resourceVersion: '1' } };
+    const recreated = { metadata: { name: 'x', uid: 'u2', resourceVersion: '5' } };
+    const events = [...relistDiff(new Map([['x', old]]), new Map([['x', recreated]]))];
+    expect(events).toEqual([
+      { type: 'DELETED', object: old },
+      { type: 'ADDED', object: recreated },
+    ]);
+  });
 });

@@ -7,7 +7,8 @@ import type { WatchEvent } from './types.js';
 
 /**
  * The events that turn `known` (what consumers hold) into `fresh` (the relist).
- * Objects whose resourceVersion did not change produce nothing.
+ * Objects whose resourceVersion did not change produce nothing; an object
+ * re-created under the same name (a new uid) is a delete followed by an add.
  */
 export function* relistDiff<T extends KubeObject>(
   known: ReadonlyMap<string, T>,
@@ -15,9 +16,15 @@ export function* relistDiff<T extends KubeObject>(
 ): Generator<WatchEvent<T>> {
   for (const [key, obj] of fresh) {
     const old = known.get(key);
-    if (old === undefined) yield { type: 'ADDED', object: obj };
-    else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
+    if (old === undefined) {
+      yield { type: 'ADDED', object: obj };
+    } else if (old.metadata.uid !== undefined && old.metadata.uid !== obj.metadata.uid) {
+      // Deleted and re-created under the same name while we were away: two objects, not one update.
+      yield { type: 'DELETED', object: old };
+      yield { type: 'ADDED', object: obj };
+    } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
       yield { type: 'MODIFIED', object: obj, old };
+    }
   }
   for (const [key, old] of known) if (!fresh.has(key)) yield { type: 'DELETED', object: old };
 }
