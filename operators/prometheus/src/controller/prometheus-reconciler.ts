@@ -13,7 +13,7 @@
 //  6. Recompute status from the StatefulSet and write it.
 // Safety: every write is a server-side apply of the full desired object, so a
 // pass is idempotent and a crash between steps is repaired by the next pass.
-import type { ApplyObject, Client, KubeObject, ObjectKey } from '@switchboard/core';
+import type { Client, ObjectKey } from '@switchboard/core';
 import { isNotFound } from '@switchboard/core';
 import type { PodMonitor, Prometheus, PrometheusRule, ServiceMonitor } from '../api/index.js';
 import { referencedAssets } from '../config/asset-references.js';
@@ -29,8 +29,9 @@ import { workloadStatus } from '../resources/workload-status.js';
 import type { ReconcileResult } from '../resources/workload-status.js';
 import { buildRuleFiles, packRuleConfigMaps } from '../rules/index.js';
 import { selectorString } from '../config/label-selector.js';
-import { CONFIG_MAP, FIELD_MANAGER, NAMESPACE, POD_MONITOR, PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE, SERVICE_MONITOR, STATEFUL_SET } from './monitoring-kinds.js';
+import { CONFIG_MAP, NAMESPACE, POD_MONITOR, PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE, SERVICE_MONITOR, STATEFUL_SET } from './monitoring-kinds.js';
 import { reportRuleValidity } from './rule-status.js';
+import { applyGenerated } from './apply.js';
 
 /** What the Prometheus reconciler needs besides the request. */
 export interface PrometheusReconcilerOptions {
@@ -41,17 +42,6 @@ export interface PrometheusReconcilerOptions {
   now?: () => Date;
 }
 
-/**
- * A generated object as server-side apply takes it. Every builder sets
- * apiVersion, kind and metadata.name; this checks that at the boundary.
- */
-function forApply<T extends KubeObject>(obj: T): ApplyObject<T> {
-  if (obj.apiVersion === undefined || obj.kind === undefined || obj.metadata.name === undefined) {
-    throw new TypeError(`generated object lacks apiVersion, kind or name: ${JSON.stringify(obj.metadata)}`);
-  }
-  return obj as unknown as ApplyObject<T>;
-}
-
 function decodeSecret(s: Secret): AssetData {
   return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
@@ -60,8 +50,7 @@ function decodeSecret(s: Secret): AssetData {
 export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconcilerOptions, signal: AbortSignal): Promise<ReconcileResult | undefined> {
   const { client } = opts;
   const req = { signal };
-  const apply = <T extends KubeObject>(obj: T, type = { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' }): Promise<T> =>
-    client.resource<T>(type).apply(forApply(obj), { fieldManager: FIELD_MANAGER, force: true, signal });
+  const apply = applyGenerated(client, signal);
 
   // 1.
   let prometheus: Prometheus;
