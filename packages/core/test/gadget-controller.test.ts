@@ -20,6 +20,7 @@ import {
   Gadget,
   addGadgetController,
   installGadgetCrd,
+  removeAllGadgets,
 } from './support/gadget-operator.js';
 
 const BACKOFF_BASE_MS = 200;
@@ -66,6 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   stopManager?.abort();
   await running;
+  if (ns !== undefined) await removeAllGadgets(client, ns.name);
   await ns?.delete();
   client?.close();
 });

@@ -138,3 +138,19 @@ export function addGadgetController(manager: Manager, hooks: GadgetHooks): void 
       return outcome ?? Outcome.done();
     });
 }
+
+/**
+ * Deletes every Gadget of a namespace, stripping finalizers first, so the
+ * namespace can go even when no manager is left to run the cleanup.
+ */
+export async function removeAllGadgets(client: Client, namespace: string): Promise<void> {
+  const gadgets = Gadget.client(client);
+  const list = await gadgets.list({ namespace });
+  for (const g of list.items) {
+    const key = { namespace, name: g.metadata.name ?? '' };
+    await gadgets
+      .patch(key, { type: 'merge', body: { metadata: { finalizers: null } } })
+      .catch(() => undefined);
+    await gadgets.delete(key).catch(() => undefined);
+  }
+}
