@@ -3,7 +3,7 @@
 // to any of them requeues the owning cluster), and records Events through
 // core's recorder.
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
-import { EventRecorder, Outcome } from '@switchboard/core';
+import { EventRecorder, Outcome, generationChanged } from '@switchboard/core';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
@@ -51,7 +51,8 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
   manager
     .controller()
     .named(ETCD_CONTROLLER_NAME)
-    .for({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+    // Our own status writes must not trigger passes: the runbook requeues itself.
+    .for({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }, { predicates: [generationChanged] })
     .owns(PodType)
     .owns(PvcType)
     .owns(ServiceType)
