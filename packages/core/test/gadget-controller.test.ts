@@ -6,13 +6,14 @@ import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/te
 import type { TestNamespace } from '@switchboard/testing';
 import {
   Client,
+  EventRecorder,
   ItemExponentialFailureRateLimiter,
   Manager,
   NotFoundError,
   createLogger,
   isStatusConditionTrue,
 } from '@switchboard/core';
-import type { Lease } from '@switchboard/core';
+import type { KubeEvent, Lease } from '@switchboard/core';
 import type { ConfigMap, GadgetObject } from './support/gadget-operator.js';
 import {
   CONFIG_MAP,
@@ -196,5 +197,31 @@ describe('a ConfigMap-per-Gadget controller', () => {
       .resource<Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' })
       .get({ namespace: ns.name, name: 'gadget-test-leader' });
     expect(lease.spec?.holderIdentity).toBe('in-process');
+  });
+
+  it('records events.k8s.io/v1 events and aggregates repeats into one series', async () => {
+    const g = await createGadget('zeta', 'z');
+    const recorder = new EventRecorder(client, {
+      reportingController: 'core.test.switchboard.dev/gadget',
+      reportingInstance: 'gadget-test',
+      logger: createLogger({ level: 'warn' }),
+    });
+    const event = { type: 'Normal', reason: 'Tested', action: 'Test', note: 'the same thing again' } as const;
+    for (let i = 0; i < 3; i++) await recorder.record(g, event);
+    await recorder.record(g, { ...event, type: 'Warning', reason: 'Different' });
+    const events = await client
+      .resource<KubeEvent>({ apiVersion: 'events.k8s.io/v1', kind: 'Event' })
+      .list({ namespace: ns.name });
+    const about = events.items.filter((e) => e.regarding.uid === g.metadata.uid);
+    expect(about.map((e) => [e.reason, e.series?.count ?? 1]).sort()).toEqual([
+      ['Different', 1],
+      ['Tested', 3],
+    ]);
+    expect(about.find((e) => e.reason === 'Tested')).toMatchObject({
+      reportingController: 'core.test.switchboard.dev/gadget',
+      action: 'Test',
+      note: 'the same thing again',
+      regarding: { kind: 'Gadget', name: 'zeta', namespace: ns.name },
+    });
   });
 });

@@ -5,19 +5,23 @@
 // tests (leader election, SIGTERM), where a jest worker cannot be killed.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
+import preset from '../../../../jest.preset.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const workspace = {
-  '@switchboard/core': 'packages/core/src/index.ts',
-  '@switchboard/testing': 'packages/testing/src/index.ts',
-};
+// The same swc settings jest uses, so a spawned process sees the code jest sees.
+const swcOptions = preset.transform['^.+\\.ts$'][1];
+
+// Workspace packages map to their sources exactly as jest maps them.
+const workspace = Object.fromEntries(
+  Object.entries(preset.moduleNameMapper)
+    .map(([pattern, target]) => [/^\^(@switchboard\/[a-z-]+)\$$/.exec(pattern)?.[1], target])
+    .filter(([name]) => name !== undefined),
+);
 
 export async function resolve(specifier, context, next) {
   const mapped = workspace[specifier];
-  if (mapped !== undefined) return { url: pathToFileURL(join(root, mapped)).href, shortCircuit: true };
+  if (mapped !== undefined) return { url: pathToFileURL(mapped).href, shortCircuit: true };
   if (
     specifier.endsWith('.js') &&
     (specifier.startsWith('.') || specifier.startsWith('/')) &&
@@ -32,16 +36,6 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (!url.endsWith('.ts')) return next(url, context);
   const source = await readFile(fileURLToPath(url), 'utf8');
-  const out = await transform(source, {
-    filename: fileURLToPath(url),
-    jsc: {
-      target: 'es2023',
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  });
+  const out = await transform(source, { ...swcOptions, filename: fileURLToPath(url) });
   return { format: 'module', source: out.code, shortCircuit: true };
 }
