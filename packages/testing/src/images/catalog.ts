@@ -73,6 +73,66 @@ function etcdImage(version: string): ImageSpec {
   };
 }
 
+// The Prometheus operator's workloads. Prometheus, Alertmanager and
+// node_exporter are built from their Go modules into the cache (component
+// folders `prometheus`, `alertmanager`, `node-exporter`); until that build has
+// run, `image build` reports them skipped. The reloader is this repository's
+// own program. Versions match the operator's defaults
+// (operators/prometheus/src/resources/images.ts).
+const PROMETHEUS_VERSION = 'v3.16.0';
+const ALERTMANAGER_VERSION = 'v0.35.0';
+const NODE_EXPORTER_VERSION = 'v1.12.1';
+
+/** Images of the Prometheus operator's workloads (see above). */
+const MONITORING_IMAGES: readonly ImageSpec[] = [
+  {
+    name: 'prometheus',
+    references: [`quay.io/prometheus/prometheus:${PROMETHEUS_VERSION}`],
+    files: [
+      { path: '/bin/prometheus', source: cache('prometheus', PROMETHEUS_VERSION, 'prometheus') },
+      { path: '/bin/promtool', source: cache('prometheus', PROMETHEUS_VERSION, 'promtool') },
+      { path: '/prometheus', directory: true, mode: 0o777 },
+    ],
+    entrypoint: ['/bin/prometheus'],
+    cmd: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'],
+    user: '65534:65534',
+    workdir: '/prometheus',
+  },
+  {
+    name: 'alertmanager',
+    references: [`quay.io/prometheus/alertmanager:${ALERTMANAGER_VERSION}`],
+    files: [
+      { path: '/bin/alertmanager', source: cache('alertmanager', ALERTMANAGER_VERSION, 'alertmanager') },
+      { path: '/alertmanager', directory: true, mode: 0o777 },
+    ],
+    entrypoint: ['/bin/alertmanager'],
+    cmd: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+    user: '65534:65534',
+    workdir: '/alertmanager',
+  },
+  {
+    name: 'node-exporter',
+    references: [`quay.io/prometheus/node-exporter:${NODE_EXPORTER_VERSION}`],
+    files: [
+      { path: '/bin/node_exporter', source: cache('node-exporter', NODE_EXPORTER_VERSION, 'node_exporter') },
+    ],
+    entrypoint: ['/bin/node_exporter'],
+    user: '65534:65534',
+  },
+  {
+    name: 'prometheus-config-reloader',
+    references: ['switchboard.local/prometheus-config-reloader:0.1.0'],
+    files: [
+      {
+        path: '/bin/prometheus-config-reloader',
+        source: { kind: 'go', dir: 'operators/prometheus/config-reloader' },
+      },
+    ],
+    entrypoint: ['/bin/prometheus-config-reloader'],
+    user: '65534:65534',
+  },
+];
+
 /** The standard set: what the bootstrap builds and the local cluster offers. */
 export const IMAGES: readonly ImageSpec[] = [
   {
@@ -141,6 +201,7 @@ export const IMAGES: readonly ImageSpec[] = [
     entrypoint: ['/http-test-server'],
     user: '65532:65532',
   },
+  ...MONITORING_IMAGES,
 ];
 
 /** Every image reference the local cluster offers, one per image and tag, sorted. */
