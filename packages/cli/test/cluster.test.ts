@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { jest } from '@jest/globals';
+import { isAlive, readControlPlaneState } from '@switchboard/testing';
+import type { ControlPlaneState } from '@switchboard/testing';
+
+import { clusterCommand, clusterDir, localKubeconfig } from '../src/commands/cluster.js';
+
+describe('switchboard cluster', () => {
+  const stateHome = mkdtempSync(join(tmpdir(), 'cli-state-'));
+  const previous = process.env.XDG_STATE_HOME;
+  let output = '';
+  let write: ReturnType<typeof jest.spyOn>;
+
+  beforeAll(() => {
+    process.env.XDG_STATE_HOME = stateHome;
+    write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      output += String(chunk);
+      return true;
+    });
+  });
+  afterAll(async () => {
+    for (const name of ['one', 'two']) await clusterCommand(['down'], { name }).catch(() => undefined);
+    write.mockRestore();
+    process.env.XDG_STATE_HOME = previous;
+    rmSync(stateHome, { recursive: true, force: true });
+  });
+
+  it('runs two clusters side by side, and down stops every process it started', async () => {
+    await Promise.all([clusterCommand(['up'], { name: 'one' }), clusterCommand(['up'], { name: 'two' })]);
+    expect(output).toContain(`export KUBECONFIG=${join(clusterDir('one'), 'admin.kubeconfig')}`);
+    const states = (await Promise.all(
+      ['one', 'two'].map((n) => readControlPlaneState(clusterDir(n))),
+    )) as ControlPlaneState[];
+    expect(states[0]?.ports.apiServer).not.toBe(states[1]?.ports.apiServer);
+    const pids = states.flatMap((s) => s.processes.map((p) => p.pid));
+    expect(pids).toHaveLength(8);
+    expect(pids.every(isAlive)).toBe(true);
+    expect(await localKubeconfig('one')).toBe(states[0]?.kubeconfigPath);
+
+    output = '';
+    await clusterCommand(['status'], { name: 'one' });
+    expect(output).toMatch(/kube-apiserver\s+running/);
+
+    await clusterCommand(['down'], { name: 'one' });
+    await clusterCommand(['down'], { name: 'two' });
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await readControlPlaneState(clusterDir('one'))).toBeUndefined();
+    expect(await localKubeconfig('one')).toBeUndefined();
+  });
+
+  it('says how to start a cluster when none is up', async () => {
+    output = '';
+    await clusterCommand(['status'], { name: 'absent' });
+    expect(output).toContain('npm run cluster -- up');
+    expect(process.exitCode).toBe(1);
+    process.exitCode = 0;
+  });
+
+  it('rejects an unknown verb with the usage', async () => {
+    await expect(clusterCommand(['sideways'], { name: 'x' })).rejects.toThrow(
+      /unknown cluster command "sideways"[\s\S]*Usage/,
+    );
+  });
+});
