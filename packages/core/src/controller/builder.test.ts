@@ -1,7 +1,7 @@
 import type { Client, TypeMeta } from '../client/index.js';
 import type { ControllerHost } from './builder.js';
 import { BuilderError, ControllerBuilder } from './builder.js';
-import type { ReconcileLoop } from './controller.js';
+import type { ReconcileLoop } from './reconcile-loop.js';
 
 function host(): ControllerHost & { added: ReconcileLoop[]; asked: TypeMeta[] } {
   const added: ReconcileLoop[] = [];

@@ -32,7 +32,7 @@ export type {
   EventSourceInformer,
   WatchSource,
   ControllerOptions,
-} from './controller.js';
-export { ReconcileLoop, CacheSyncTimeoutError } from './controller.js';
+} from './reconcile-loop.js';
+export { ReconcileLoop, CacheSyncTimeoutError } from './reconcile-loop.js';
 export type { ControllerHost, WatchOptions as ControllerWatchOptions, BuilderOptions } from './builder.js';
 export { ControllerBuilder, BuilderError } from './builder.js';

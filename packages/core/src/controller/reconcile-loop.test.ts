@@ -1,8 +1,8 @@
 import type { InformerHandler } from '../cache/index.js';
 import type { KubeObject, TypeMeta } from '../client/index.js';
 import { FakeClock, ItemExponentialFailureRateLimiter } from '../queue/index.js';
-import type { EventSourceInformer, ReconcileFunction } from './controller.js';
-import { CacheSyncTimeoutError, ReconcileLoop } from './controller.js';
+import type { EventSourceInformer, ReconcileFunction } from './reconcile-loop.js';
+import { CacheSyncTimeoutError, ReconcileLoop } from './reconcile-loop.js';
 import { enqueueControllerOwner, enqueueObject } from './handlers.js';
 import { Outcome, TerminalError } from './outcome.js';
 import { generationChanged } from './predicates.js';
