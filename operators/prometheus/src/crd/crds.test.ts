@@ -43,4 +43,9 @@ describe('monitoring CRDs', () => {
   it.each(monitoringCrds().map((c) => [c.spec.names.plural, c] as const))('config/crd for %s is current', (plural, crd) => {
     expectGolden(`config/crd/monitoring.coreos.com_${plural}.yaml`, toYaml(crd));
   });
+
+  it('config/crd/kustomization.yaml lists every CRD file', () => {
+    const resources = monitoringCrds().map((c) => `monitoring.coreos.com_${c.spec.names.plural}.yaml`);
+    expectGolden('config/crd/kustomization.yaml', toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+  });
 });

@@ -16,11 +16,20 @@ export interface RunningOperator {
   readonly ended: Promise<void>;
 }
 
-/** Starts the operator for one namespace. */
-export function runOperator(kc: ReturnType<typeof testKubeConfig>, namespace: string, images?: ImageSettings): RunningOperator {
+/** Options of {@link runOperator}. */
+export interface RunOperatorOptions {
+  images?: ImageSettings;
+  /** Hold this Lease (in the namespace) while running, as `--leader-elect` does. */
+  leaseName?: string;
+}
+
+/** Starts the operator for one namespace, with the identity `kc` names. */
+export function runOperator(kc: ReturnType<typeof testKubeConfig>, namespace: string, opts: RunOperatorOptions = {}): RunningOperator {
+  const { images, leaseName } = opts;
   const manager = new Manager({
     client: Client.fromKubeConfig(kc),
     namespace,
+    leaderElection: leaseName === undefined ? false : { leaseName },
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
     processMetrics: false,
