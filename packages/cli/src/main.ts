@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
 import { imageCommand, imageHelp } from './commands/image.js';
+import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
 import { UsageError } from './output.js';
 
 const help = `Usage: switchboard <command> [options]
@@ -12,6 +13,8 @@ Commands:
   cluster up|down|status    a local Kubernetes cluster built from source
   kubeconfig                print the local cluster's kubeconfig path
   image build|list          the local cluster's images (built from local files)
+  crd                       CRDs from the operator's resource definitions (--write, --check)
+  rbac                      the operator's ClusterRole from what its controllers do (--write, --check)
 
 Run \`switchboard <command> --help\` for a command's options.
 `;
@@ -25,6 +28,10 @@ async function main(argv: readonly string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
       name: { type: 'string', default: 'default' },
       force: { type: 'boolean', default: false },
+      module: { type: 'string' },
+      out: { type: 'string' },
+      write: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -39,6 +46,12 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'image':
       if (values.help) return void process.stdout.write(imageHelp);
       return imageCommand(rest, { force: values.force ?? false });
+    case 'crd':
+      if (values.help) return void process.stdout.write(crdHelp);
+      return crdCommand(values);
+    case 'rbac':
+      if (values.help) return void process.stdout.write(rbacHelp);
+      return rbacCommand(values);
     case 'kubeconfig': {
       const path = await localKubeconfig(name);
       if (!path)
