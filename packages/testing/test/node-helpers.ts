@@ -1,6 +1,7 @@
 // Shared by the node integration suites: the cluster they run on, and small
 // builders for the objects they create.
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -45,10 +46,23 @@ export function testServerContainer(overrides: Partial<V1Container> = {}): V1Con
   };
 }
 
-/** GETs (or POSTs) a URL from the host; resolves with status and body. */
-export async function httpGet(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { method, signal: AbortSignal.timeout(5_000) });
-  return { status: res.status, body: await res.text() };
+/**
+ * GETs (or POSTs) a URL from the host on a new connection each time (a pooled
+ * connection would stick to one Service backend); resolves with status and body.
+ */
+export function httpGet(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export async function waitPodReady(

@@ -17,12 +17,11 @@ import {
   waitPodReady,
 } from './node-helpers.js';
 
-jest.setTimeout(240_000);
-
 let cluster: LocalCluster;
 let kc: KubeConfig;
 let core: CoreV1Api;
 let apps: AppsV1Api;
+let client: V1Pod;
 const ns = 'node-e2e';
 
 beforeAll(async () => {
@@ -30,6 +29,8 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } });
+  // A pod the tests use to look at the cluster from inside.
+  client = await serverPod('client');
 }, 600_000);
 
 afterAll(async () => {
@@ -37,7 +38,7 @@ afterAll(async () => {
   if (cluster) await cluster.stop({ removeData: true });
 }, 300_000);
 
-/** A single test-server pod pinned to a node, Ready. */
+/** A single test-server pod on a node (through the scheduler, so volumes bind), Ready. */
 async function serverPod(name: string, node = 'node-1', extra: Partial<V1Pod['spec']> = {}): Promise<V1Pod> {
   await core.createNamespacedPod({
     namespace: ns,
@@ -106,7 +107,6 @@ describe('workloads', () => {
     );
     for (const s of seen) expect(names.has(s)).toBe(true);
 
-    const client = await serverPod('client');
     const fromPod = await eventually(async () => {
       const r = await inPod(
         client,
@@ -240,7 +240,6 @@ describe('workloads', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],
       },
     });
-    const client = await core.readNamespacedPod({ namespace: ns, name: 'client' });
     await eventually(async () => {
       const r = await inPod(client, `/kube?path=${encodeURIComponent(`/api/v1/namespaces/${ns}/pods`)}`);
       expect(r.status).toBe(200);
@@ -270,7 +269,6 @@ describe('workloads', () => {
       },
     });
     const peer1 = await waitPodReady(kc, ns, 'peer-1');
-    const client = await core.readNamespacedPod({ namespace: ns, name: 'client' });
     const resolve = async (name: string) => {
       const r = await inPod(client, `/dns?name=${encodeURIComponent(name)}`);
       if (r.status !== 200) throw new Error(`${name}: ${r.body}`);
@@ -421,7 +419,7 @@ describe('fault injection', () => {
     await cluster.faults.startNode('node-2');
     const node = await core.readNode({ name: 'node-2' });
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-  });
+  }, 240_000);
 
   it('restarts the API server: the nodes stay Ready and pods keep running', async () => {
     await cluster.controlPlane.restartApiServer();
