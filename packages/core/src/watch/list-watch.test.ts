@@ -2,11 +2,12 @@ import { Client } from '../client/index.js';
 import type { KubeObject } from '../client/index.js';
 import { FakeApiServer } from '../../test/fakes/fake-api-server.js';
 import { listWatch } from './list-watch.js';
-import type { WatchEvent, WatchRestartReason } from './types.js';
+import { TooManyRequestsError } from '../client/index.js';
+import type { BackoffPolicy, WatchEvent, WatchRestartReason } from './types.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' };
 
-function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
+function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number; backoff?: BackoffPolicy } = {}) {
   const client = new Client(server);
   client.discovery.register({
     group: '',
@@ -19,6 +20,7 @@ function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
   });
   const abort = new AbortController();
   const restarts: WatchRestartReason[] = [];
+  const errors: unknown[] = [];
   const events: WatchEvent<KubeObject>[] = [];
   const waiters: { check: () => boolean; resolve: () => void }[] = [];
   const done = (async () => {
@@ -27,6 +29,8 @@ function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
       pageSize: 2,
       stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
       onRestart: (r) => restarts.push(r),
+      onError: (e) => errors.push(e),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
     })) {
       events.push(ev);
       for (const w of [...waiters]) if (w.check()) w.resolve();
@@ -39,7 +43,7 @@ function setup(server: FakeApiServer, opts: { stallTimeoutMs?: number } = {}) {
     abort.abort();
     await done;
   };
-  return { events, restarts, until, stop };
+  return { events, restarts, errors, until, stop };
 }
 
 const summary = (evs: WatchEvent<KubeObject>[]) =>
@@ -150,6 +154,38 @@ describe('listWatch', () => {
     expect(() => {
       first.object.data.k = 'changed';
     }).toThrow(TypeError);
+    await w.stop();
+  });
+
+  it('backs off after a 429, honouring Retry-After, then resumes from where it was without relisting', async () => {
+    const server = new FakeApiServer();
+    server.put('a');
+    server.failNextWatch(429, 'TooManyRequests', '0');
+    const delays: number[] = [];
+    const w = setup(server, { backoff: { next: () => (delays.push(5), 5), reset: () => {} } });
+    await w.until(() => w.events.length === 2);
+    server.put('b');
+    await w.until(() => w.events.length === 3);
+    expect(w.errors[0]).toBeInstanceOf(TooManyRequestsError);
+    expect(delays).toEqual([5]);
+    expect(server.calls.filter((c) => c.query?.watch === undefined)).toHaveLength(1);
+    expect(server.calls.filter((c) => c.query?.watch === 1).map((c) => c.query?.resourceVersion)).toEqual([
+      '101',
+      '101',
+    ]);
+    await w.stop();
+  });
+
+  it('relists when the stream itself reports 410 Gone in an ERROR event', async () => {
+    const server = new FakeApiServer();
+    server.put('a');
+    const w = setup(server);
+    await w.until(() => w.events.length === 2);
+    server.errorEvent(410, 'Expired');
+    await w.until(() => w.events.filter((e) => e.type === 'SYNCED').length === 2);
+    expect(w.restarts).toEqual(['gone']);
+    expect(w.errors).toEqual([]);
+    expect(summary(w.events)).toEqual(['ADDED a@101', 'SYNCED', 'SYNCED']);
     await w.stop();
   });
 });

@@ -23,6 +23,7 @@ import { deepFreeze } from './freeze.js';
 import { relistDiff } from './relist-diff.js';
 import type { WatchEvent, WatchOptions } from './types.js';
 import { watchRequest } from './watch-request.js';
+import type { RawWatchEvent, WatchOutcome } from './watch-request.js';
 
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const METADATA_ONE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
@@ -91,18 +92,25 @@ export async function* listWatch<T extends KubeObject>(
         clock,
         signal,
       });
-      let step = await stream.next();
-      while (!step.done) {
-        const raw = step.value;
-        if (raw.type === 'ERROR') throw errorFromResponse(ctx, raw.object.code ?? 500, raw.object);
-        rv = raw.object.metadata.resourceVersion ?? rv;
-        if (raw.type === 'BOOKMARK') {
-          if (rv !== undefined) yield { type: 'BOOKMARK', resourceVersion: rv };
-        } else {
-          const ev = applyEvent(known, raw.type, prepare(raw.object));
-          if (ev) yield ev;
-        }
+      let step: IteratorResult<RawWatchEvent<T>, WatchOutcome> | undefined;
+      try {
         step = await stream.next();
+        while (!step.done) {
+          const raw = step.value;
+          if (raw.type === 'ERROR') throw errorFromResponse(ctx, raw.object.code ?? 500, raw.object);
+          rv = raw.object.metadata.resourceVersion ?? rv;
+          if (raw.type === 'BOOKMARK') {
+            if (rv !== undefined) yield { type: 'BOOKMARK', resourceVersion: rv };
+          } else {
+            const ev = applyEvent(known, raw.type, prepare(raw.object));
+            if (ev) yield ev;
+          }
+          step = await stream.next();
+        }
+      } finally {
+        // Leaving early (an ERROR event, a consumer that stops) must still close the
+        // connection and its stall timer, which live in the request's own finally.
+        if (step?.done !== true) await stream.return({ kind: 'closed', events: 0 });
       }
       const outcome = step.value;
       if (outcome.kind === 'stalled') {

@@ -30,6 +30,7 @@ export class FakeApiServer implements Transport {
   private readonly objects = new Map<string, KubeObject>();
   private readonly log: LoggedEvent[] = [];
   private readonly watches = new Set<OpenWatch>();
+  private nextWatchFailure: { status: number; reason: string; retryAfter: string | undefined } | undefined;
   /** Every request and stream, in order (for assertions on what was asked). */
   readonly calls: HttpRequest[] = [];
 
@@ -62,6 +63,19 @@ export class FakeApiServer implements Transport {
   compact(): void {
     this.compactedRv = this.rv;
     this.log.length = 0;
+  }
+
+  /** Answers the next watch request with this HTTP error instead of a stream. */
+  failNextWatch(status: number, reason: string, retryAfter?: string): void {
+    this.nextWatchFailure = { status, reason, retryAfter };
+  }
+
+  /** Sends an in-stream ERROR event (a metav1.Status) on every open watch, then closes them. */
+  errorEvent(code: number, reason: string): void {
+    for (const w of this.watches) {
+      w.push(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code, reason, message: reason } }));
+      w.close();
+    }
   }
 
   /** Ends every open watch stream (as a server-side timeout would). */
@@ -107,6 +121,25 @@ export class FakeApiServer implements Transport {
   stream(req: HttpRequest): Promise<HttpStreamResponse> {
     this.calls.push(req);
     const from = Number(req.query?.resourceVersion ?? 0);
+    const failure = this.nextWatchFailure;
+    if (failure) {
+      this.nextWatchFailure = undefined;
+      const status = {
+        kind: 'Status',
+        code: failure.status,
+        reason: failure.reason,
+        message: failure.reason,
+      };
+      const header = (n: string): string | undefined =>
+        n === 'retry-after' ? failure.retryAfter : undefined;
+      return Promise.resolve({
+        status: failure.status,
+        body: status,
+        header,
+        lines: none(),
+        close: () => {},
+      });
+    }
     if (from < this.compactedRv) {
       const status = { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' };
       return Promise.resolve({
