@@ -14,9 +14,13 @@ const exec = promisify(execFile);
 
 export const TEST_SERVER_IMAGE = 'switchboard.local/http-test-server:1';
 
-/** Starts a local cluster with real nodes for one suite (one at a time per host). */
+/**
+ * Starts a local cluster with real nodes for one suite. One runs per host at a
+ * time, so this waits (up to 15 minutes) for another suite's or person's
+ * cluster to stop.
+ */
 export async function startSuiteCluster(nodes: number): Promise<{ cluster: LocalCluster; kc: KubeConfig }> {
-  const cluster = await startLocalCluster({ nodes });
+  const cluster = await startLocalCluster({ nodes, waitForOtherClusterMs: 15 * 60_000 });
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   return { cluster, kc };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } });
   // A pod the tests use to look at the cluster from inside.
   client = await serverPod('client');
-}, 600_000);
+}, 20 * 60_000);
 
 afterAll(async () => {
   // The tear-down test stops the cluster; this catches a suite that failed before it.

@@ -71,6 +71,12 @@ export interface LocalClusterOptions {
     'dir' | 'bindAddress' | 'serviceClusterIPRange' | 'clusterCIDR'
   >;
   readonly onProgress?: (line: string) => void;
+  /**
+   * While another local cluster with nodes runs on this host, wait up to this
+   * many ms for it to stop instead of failing with {@link ClusterRunningError}.
+   * Default 0.
+   */
+  readonly waitForOtherClusterMs?: number;
 }
 
 /** What `stopLocalClusterFromState` needs, written as `cluster-state.json`. */
@@ -116,7 +122,17 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const count = options.nodes ?? 1;
   const progress = options.onProgress ?? (() => undefined);
   const bin = nodeBinaries();
-  await clearStaleCluster(network);
+  const waitUntilMs = Date.now() + (options.waitForOtherClusterMs ?? 0);
+  for (;;) {
+    try {
+      await clearStaleCluster(network);
+      break;
+    } catch (err) {
+      if (!(err instanceof ClusterRunningError) || Date.now() > waitUntilMs) throw err;
+      progress(`waiting for the local cluster in ${err.dir} to stop`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
 
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cluster-')));
   await mkdir(join(dir, 'logs'), { recursive: true });
