@@ -4,6 +4,7 @@
 // cluster starts its own registry process on a free loopback port over it.
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { join } from 'node:path';
 
 import { ComponentNotReadyError } from '../control-plane/control-plane.js';
@@ -33,6 +34,22 @@ export interface RegistryOptions {
   /** Storage folder. Default {@link defaultRegistryStorage}. */
   readonly storageDir?: string;
   readonly readyTimeoutMs?: number;
+}
+
+/**
+ * GETs a URL on a connection of its own and resolves with the status (0 when
+ * it cannot connect). Not fetch: its pooled keep-alive connection would hold
+ * a short-lived command's event loop open for seconds after the registry stopped.
+ */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
 }
 
 /** Starts the registry and resolves once `/v2/` answers. */
@@ -71,12 +88,7 @@ export async function startRegistry(options: RegistryOptions): Promise<LocalRegi
       async () => {
         if (p.hasExited())
           throw new ComponentNotReadyError('registry', `exited with ${String(await p.exited)}`, logFile);
-        try {
-          const res = await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(1_000) });
-          return res.ok;
-        } catch {
-          return false;
-        }
+        return (await statusOf(`http://${address}/v2/`)) === 200;
       },
       timeout,
       () =>
