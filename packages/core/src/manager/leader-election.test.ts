@@ -71,13 +71,19 @@ function replica(server: LeaseServer, clock: FakeClock, identity: string) {
   return { elector, net };
 }
 
+/** Two replicas on one lease; `a` has acquired it. */
+async function aLeadsBWaits() {
+  const server = new LeaseServer();
+  const clock = new FakeClock();
+  const a = replica(server, clock, 'a');
+  const b = replica(server, clock, 'b');
+  await a.elector.acquire();
+  return { server, clock, a, b };
+}
+
 describe('LeaderElector', () => {
   it('lets one replica lead while it renews; the other waits', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const a = replica(server, clock, 'a');
-    const b = replica(server, clock, 'b');
-    await a.elector.acquire();
+    const { server, clock, a, b } = await aLeadsBWaits();
     let bLeads = false;
     void b.elector.acquire().then(() => (bLeads = true));
     await advance(clock, 60_000);
@@ -87,11 +93,7 @@ describe('LeaderElector', () => {
   });
 
   it('the leader steps down after the renew deadline when cut off, and the other takes over after the lease duration', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const a = replica(server, clock, 'a');
-    const b = replica(server, clock, 'b');
-    await a.elector.acquire();
+    const { server, clock, a, b } = await aLeadsBWaits();
     let lostAt: number | undefined;
     void a.elector.lost.then(() => (lostAt = clock.now()));
     let bLeadsAt: number | undefined;
@@ -109,11 +111,7 @@ describe('LeaderElector', () => {
   });
 
   it('release frees the lease so the successor takes over at its next retry', async () => {
-    const server = new LeaseServer();
-    const clock = new FakeClock();
-    const a = replica(server, clock, 'a');
-    const b = replica(server, clock, 'b');
-    await a.elector.acquire();
+    const { server, clock, a, b } = await aLeadsBWaits();
     let bLeads = false;
     void b.elector.acquire().then(() => (bLeads = true));
     await advance(clock, 2_000);
