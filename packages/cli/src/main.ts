@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
 import { imageCommand, imageHelp } from './commands/image.js';
 import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
+import { newCommand, newHelp } from './commands/new.js';
 import { UsageError } from './output.js';
 
 const help = `Usage: switchboard <command> [options]
@@ -15,6 +16,7 @@ Commands:
   image build|list          the local cluster's images (built from local files)
   crd                       CRDs from the operator's resource definitions (--write, --check)
   rbac                      the operator's ClusterRole from what its controllers do (--write, --check)
+  new operator|api          scaffold an operator project, or add a kind to one
 
 Run \`switchboard <command> --help\` for a command's options.
 `;
@@ -32,6 +34,10 @@ async function main(argv: readonly string[]): Promise<void> {
       out: { type: 'string' },
       write: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
+      kind: { type: 'string' },
+      group: { type: 'string' },
+      version: { type: 'string' },
+      dir: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -52,7 +58,14 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'rbac':
       if (values.help) return void process.stdout.write(rbacHelp);
       return rbacCommand(values);
+    case 'new':
+      if (values.help) return void process.stdout.write(newHelp);
+      return newCommand(rest, values);
     case 'kubeconfig': {
+      if (values.help)
+        return void process.stdout.write(
+          'Usage: switchboard kubeconfig [--name NAME]\n\n  prints the kubeconfig path of a running local cluster\n',
+        );
       const path = await localKubeconfig(name);
       if (!path)
         throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);

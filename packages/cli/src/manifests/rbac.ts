@@ -56,7 +56,7 @@ function definedPlurals(op: OperatorDescription): Map<string, string> {
 }
 
 /** Merges rules with the same group and verbs; sorted, so output is stable. */
-function mergeRules(rules: readonly PolicyRule[]): PolicyRule[] {
+export function mergeRules(rules: readonly PolicyRule[]): PolicyRule[] {
   const byGroupVerbs = new Map<string, { group: string; verbs: string[]; resources: Set<string> }>();
   const perResource = new Map<string, Set<string>>();
   for (const r of rules.filter((r) => r.resourceNames === undefined)) {

@@ -1,0 +1,88 @@
+// `switchboard new operator` end to end: scaffold a project, add a second
+// kind with `new api`, type-check it and run its own tests (against the real
+// API server) with the workspace's packages standing in for the published ones.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { newApi, newOperator } from '../src/scaffold/new.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const bin = (path: string): string => join(root, 'node_modules', path);
+const sources = {
+  '@switchboard/core': join(root, 'packages/core/src/index.ts'),
+  '@switchboard/testing': join(root, 'packages/testing/src/index.ts'),
+  '@switchboard/cli': join(root, 'packages/cli/src/index.ts'),
+};
+
+let parent: string;
+let project: string;
+
+beforeAll(() => {
+  // Inside the workspace, so the project finds typescript, jest and swc in its node_modules.
+  parent = mkdtempSync(join(root, '.scaffold-e2e-'));
+  project = newOperator(parent, 'webapp-operator', { group: 'apps.example.com' });
+  newApi(project, 'Gadget', { group: 'apps.example.com' });
+  writeFileSync(
+    join(project, 'tsconfig.workspace.json'),
+    JSON.stringify({
+      extends: './tsconfig.json',
+      compilerOptions: {
+        rootDir: root,
+        paths: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, [v]])),
+      },
+    }),
+  );
+  writeFileSync(
+    join(project, 'jest.workspace.config.js'),
+    `import base from './jest.config.js';\nexport default { ...base, rootDir: ${JSON.stringify(project)}, moduleNameMapper: { ...base.moduleNameMapper, ${Object.entries(
+      sources,
+    )
+      .map(([k, v]) => `'^${k}$': ${JSON.stringify(v)}`)
+      .join(', ')} } };\n`,
+  );
+});
+
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+describe('switchboard new operator', () => {
+  it('scaffolds a project that depends on @switchboard/core and wires both kinds', () => {
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    expect(pkg.dependencies).toEqual({ '@switchboard/core': '^0.1.0' });
+    const operator = readFileSync(join(project, 'src/operator.ts'), 'utf8');
+    expect(operator).toContain('WebappResource,');
+    expect(operator).toContain('addGadgetController(host);');
+    expect(readFileSync(join(project, 'config/kustomization.yaml'), 'utf8')).toContain(
+      'crd/apps.example.com_gadgets.yaml',
+    );
+  });
+
+  it('type-checks', () => {
+    const tsc = spawnSync(
+      process.execPath,
+      [bin('typescript/bin/tsc'), '-p', 'tsconfig.workspace.json', '--noEmit'],
+      {
+        cwd: project,
+        encoding: 'utf8',
+      },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
+  it('passes its own tests: both controllers against the API server, and current manifests', () => {
+    const jest = spawnSync(
+      process.execPath,
+      ['--experimental-vm-modules', bin('jest/bin/jest.js'), '--config', 'jest.workspace.config.js', '--ci'],
+      { cwd: project, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+    );
+    expect(jest.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
+    expect(jest.status).toBe(0);
+  });
+
+  it('refuses a kind that exists and names that are not valid', () => {
+    expect(() => newApi(project, 'Gadget')).toThrow(/kind Gadget exists already/);
+    expect(() => newApi(project, 'gadget')).toThrow(/UpperCamelCase/);
+    expect(() => newOperator(parent, 'Bad_Name')).toThrow(/lower-case/);
+  });
+});
