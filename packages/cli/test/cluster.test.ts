@@ -12,18 +12,17 @@ describe('switchboard cluster', () => {
   const stateHome = mkdtempSync(join(tmpdir(), 'cli-state-'));
   const previous = process.env.XDG_STATE_HOME;
   let output = '';
-  let write: ReturnType<typeof jest.spyOn>;
 
   beforeAll(() => {
     process.env.XDG_STATE_HOME = stateHome;
-    write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
       output += String(chunk);
       return true;
     });
   });
   afterAll(async () => {
     for (const name of ['one', 'two']) await clusterCommand(['down'], { name }).catch(() => undefined);
-    write.mockRestore();
+    jest.restoreAllMocks();
     process.env.XDG_STATE_HOME = previous;
     rmSync(stateHome, { recursive: true, force: true });
   });
