@@ -55,12 +55,14 @@ export async function* listWatch<T extends KubeObject>(
   let rv: string | undefined;
   let needList = true;
   let listedOnce = false;
+  let listing = false;
 
   while (!signal.aborted) {
     try {
       resource ??= await client.discovery.resourceFor(type, { signal });
       const ctx = { verb: 'watch' as const, resource: resourceName(resource) };
       if (needList) {
+        listing = true;
         const { items, resourceVersion } = await listEverything<T>(
           client,
           resource,
@@ -68,6 +70,7 @@ export async function* listWatch<T extends KubeObject>(
           stallTimeoutMs,
           prepare,
         );
+        listing = false;
         const events = listedOnce ? relistDiff(known, items) : initialEvents(items);
         for (const ev of events) yield ev;
         known.clear();
@@ -124,13 +127,16 @@ export async function* listWatch<T extends KubeObject>(
       }
     } catch (err) {
       if (signal.aborted) return;
-      if (err instanceof GoneError || isTooLargeResourceVersion(err)) {
+      // A 410 while listing (an expired continue token) is backed off like any error,
+      // so a relist can never turn into a relist storm.
+      if (!listing && (err instanceof GoneError || isTooLargeResourceVersion(err))) {
         // Our resourceVersion is compacted away (or the server cannot serve it): the
         // only way back is a fresh consistent list, diffed against what we emitted.
         needList = true;
         opts.onRestart?.('gone');
         continue;
       }
+      listing = false;
       opts.onError?.(err);
       opts.onRestart?.('error');
       const delay = backoff.next();
