@@ -183,6 +183,37 @@ describe('ReconcileLoop', () => {
     expect(signal.aborted).toBe(true);
   });
 
+  it('aborts the signal of a reconcile that outlives its timeout, and retries it', async () => {
+    const reasons: unknown[] = [];
+    let attempts = 0;
+    const { informer, clock, controller } = setup(
+      (_req, ctx) => {
+        attempts++;
+        return new Promise<void>((_, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            reasons.push(ctx.signal.reason);
+            reject(ctx.signal.reason as Error);
+          }),
+        );
+      },
+      { reconcileTimeoutMs: 1000 },
+    );
+    await controller.start();
+    informer.add(widget('a'));
+    await until(() => attempts === 1);
+    clock.advance(999);
+    await tick();
+    expect(reasons).toHaveLength(0);
+    clock.advance(1);
+    await until(() => reasons.length === 1);
+    expect(String(reasons[0])).toMatch(/timed out after 1000 ms/);
+    clock.advance(100); // the rate-limited retry
+    await until(() => attempts === 2);
+    const stopped = controller.stop(0);
+    clock.advance(0);
+    expect(await stopped).toBe(false);
+  });
+
   it('names the kind whose cache did not sync', async () => {
     const { informer, clock, controller } = setup(() => {}, { cacheSyncTimeoutMs: 1000 });
     informer.synced = new Promise(() => {});
