@@ -38,6 +38,7 @@ async function main(argv: readonly string[]): Promise<void> {
       group: { type: 'string' },
       version: { type: 'string' },
       dir: { type: 'string' },
+      nodes: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -48,7 +49,10 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     case 'cluster':
       if (values.help) return void process.stdout.write(clusterHelp);
-      return clusterCommand(rest, { name });
+      return clusterCommand(rest, {
+        name,
+        ...(values.nodes !== undefined ? { nodes: Number(values.nodes) } : {}),
+      });
     case 'image':
       if (values.help) return void process.stdout.write(imageHelp);
       return imageCommand(rest, { force: values.force ?? false });

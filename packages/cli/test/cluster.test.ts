@@ -28,7 +28,10 @@ describe('switchboard cluster', () => {
   });
 
   it('runs two clusters side by side, and down stops every process it started', async () => {
-    await Promise.all([clusterCommand(['up'], { name: 'one' }), clusterCommand(['up'], { name: 'two' })]);
+    await Promise.all([
+      clusterCommand(['up'], { name: 'one', nodes: 0 }),
+      clusterCommand(['up'], { name: 'two', nodes: 0 }),
+    ]);
     expect(output).toContain(`export KUBECONFIG=${join(clusterDir('one'), 'admin.kubeconfig')}`);
     const states = (await Promise.all(
       ['one', 'two'].map((n) => readControlPlaneState(clusterDir(n))),
@@ -61,6 +64,30 @@ describe('switchboard cluster', () => {
   it('rejects an unknown verb with the usage', async () => {
     await expect(clusterCommand(['sideways'], { name: 'x' })).rejects.toThrow(
       /unknown cluster command "sideways"[\s\S]*Usage/,
+    );
+  });
+});
+
+describe('switchboard cluster images', () => {
+  it('lists the image references the local cluster offers, one a line', async () => {
+    let output = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      output += String(chunk);
+      return true;
+    });
+    try {
+      await clusterCommand(['images'], { name: 'default' });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    const refs = output.trim().split('\n');
+    expect(refs).toContain('quay.io/coreos/etcd:v3.6.16');
+    expect(refs.every((r) => /^[a-z0-9.-]+(:\d+)?\/[^\s]+:[^\s]+$/.test(r))).toBe(true);
+  });
+
+  it('refuses a node count it cannot run, naming the flag', async () => {
+    await expect(clusterCommand(['up'], { name: 'x', nodes: -1 })).rejects.toThrow(
+      /--nodes: expected a whole number from 0 to 8, got -1/,
     );
   });
 });

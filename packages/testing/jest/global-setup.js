@@ -1,8 +1,31 @@
-// Starts one real control plane per `jest` run and hands it to every suite
-// through environment variables (workers inherit the parent's environment).
+// Starts one real cluster per `jest` run and hands it to every suite through
+// environment variables (workers inherit the parent's environment).
+//
+// With root and the node stack built, the cluster has real nodes (kubelet,
+// containerd, CoreDNS, a local registry), so operator suites run their pods;
+// otherwise it is a control plane alone and node suites skip, saying why.
+// SWITCHBOARD_TEST_NODES=N picks the node count (0: control plane only).
+//
 // Plain JavaScript over the built package: jest loads global setup outside
 // its module system, so it cannot take the TypeScript sources.
-import { startControlPlane, TEST_ENV } from '../dist/index.js';
+import { nodeBinaries, startControlPlane, startLocalCluster, TEST_ENV } from '../dist/index.js';
+
+function nodeCount() {
+  const asked = process.env.SWITCHBOARD_TEST_NODES;
+  if (asked !== undefined) {
+    const n = Number(asked);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`SWITCHBOARD_TEST_NODES: expected a whole number, got ${asked}`);
+    return n;
+  }
+  if (process.getuid?.() !== 0) return 0;
+  try {
+    nodeBinaries();
+    return 1;
+  } catch {
+    return 0;
+  }
+}
 
 export default async function globalSetup() {
   if (process.env[TEST_ENV.noCluster] === '1') return;
@@ -12,12 +35,22 @@ export default async function globalSetup() {
     return;
   }
   const started = Date.now();
-  const cp = await startControlPlane();
-  globalThis.__switchboardControlPlane = cp;
-  process.env[TEST_ENV.kubeconfig] = cp.kubeconfigPath;
-  process.env[TEST_ENV.etcdEndpoint] = cp.etcdEndpoint;
-  process.env[TEST_ENV.controlPlaneDir] = cp.dir;
+  const nodes = nodeCount();
+  const onProgress = (line) =>
+    process.stderr.write(`  cluster ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s  ${line}\n`);
+  process.stderr.write('\n');
+  const handle =
+    nodes > 0
+      ? await startLocalCluster({ nodes, onProgress, waitForOtherClusterMs: 10 * 60_000 })
+      : await startControlPlane({ onProgress });
+  const controlPlane = nodes > 0 ? handle.controlPlane : handle;
+  globalThis.__switchboardCluster = handle;
+  process.env[TEST_ENV.kubeconfig] = handle.kubeconfigPath;
+  process.env[TEST_ENV.etcdEndpoint] = controlPlane.etcdEndpoint;
+  process.env[TEST_ENV.controlPlaneDir] = controlPlane.dir;
+  if (nodes > 0) process.env[TEST_ENV.clusterDir] = handle.dir;
+  const what = nodes > 0 ? `cluster with ${nodes} node(s)` : 'control plane';
   process.stderr.write(
-    `\ncontrol plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server}\n`,
+    `${what} ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${handle.server}\n`,
   );
 }

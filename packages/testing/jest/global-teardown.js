@@ -1,6 +1,6 @@
 export default async function globalTeardown() {
-  const cp = globalThis.__switchboardControlPlane;
-  if (!cp) return;
-  globalThis.__switchboardControlPlane = undefined;
-  await cp.stop({ removeData: process.env.SWITCHBOARD_KEEP_TEST_CLUSTER !== '1' });
+  const cluster = globalThis.__switchboardCluster;
+  if (!cluster) return;
+  globalThis.__switchboardCluster = undefined;
+  await cluster.stop({ removeData: process.env.SWITCHBOARD_KEEP_TEST_CLUSTER !== '1' });
 }

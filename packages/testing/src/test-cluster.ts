@@ -14,6 +14,8 @@ export const TEST_ENV = {
   etcdEndpoint: 'SWITCHBOARD_TEST_ETCD_ENDPOINT',
   /** Folder of the local control plane (absent for an existing cluster). */
   controlPlaneDir: 'SWITCHBOARD_TEST_CONTROL_PLANE_DIR',
+  /** Folder of the local cluster with nodes, for attachLocalCluster (absent without nodes). */
+  clusterDir: 'SWITCHBOARD_TEST_CLUSTER_DIR',
   /** Set to 1 to run without any cluster (unit tests only). */
   noCluster: 'SWITCHBOARD_NO_CLUSTER',
 } as const;
