@@ -161,7 +161,7 @@ describe('docs', () => {
             noEmit: true,
             declaration: false,
             declarationMap: false,
-            types: ['node'],
+            types: ['node', 'jest'],
             noUnusedLocals: false,
           },
           include: ['*.ts'],
