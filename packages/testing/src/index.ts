@@ -40,6 +40,8 @@ export {
   ClusterRunningError,
   startNode,
   DEFAULT_NETWORK,
+  MAX_SLOTS,
+  networkPlan,
   nodeSubnet,
   findLeftovers,
   NODE_VERSIONS,

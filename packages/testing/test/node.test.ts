@@ -5,7 +5,7 @@
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 
-import { DEFAULT_NETWORK, eventually, findLeftovers } from '../src/index.js';
+import { eventually, findLeftovers } from '../src/index.js';
 import type { LocalCluster } from '../src/index.js';
 import {
   httpGet,
@@ -68,7 +68,8 @@ describe('a node', () => {
       expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\/2\./);
       expect(node.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\.37\./);
       expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-      expect(node.spec?.podCIDR).toMatch(/^10\.244\.[12]\.0\/24$/);
+      const [a, b] = cluster.state().network.plan.clusterCIDR.split('.');
+      expect(node.spec?.podCIDR).toMatch(new RegExp(`^${a}\\.${b}\\.[12]\\.0/24$`));
     }
   });
 });
@@ -437,7 +438,14 @@ describe('tear-down', () => {
     const state = cluster.state();
     await cluster.stop({ removeData: true });
     const pids = [state.kubeProxyPid, state.registry?.pid].filter((p): p is number => p !== undefined);
-    expect(await findLeftovers({ nodes: state.nodes, bridge: DEFAULT_NETWORK.bridge, pids })).toEqual([]);
+    expect(
+      await findLeftovers({
+        nodes: state.nodes,
+        network: state.network.plan,
+        pids,
+        createdFolders: state.network.createdFolders ?? [],
+      }),
+    ).toEqual([]);
     cluster = undefined as unknown as LocalCluster;
   });
 });

@@ -21,7 +21,7 @@ export function defaultRegistryStorage(): string {
 
 /** A running registry. */
 export interface LocalRegistry {
-  /** `127.0.0.1:<port>`, plain HTTP. */
+  /** `<host>:<port>`, plain HTTP. */
   readonly address: string;
   readonly pid: number;
   readonly logFile: string;
@@ -31,6 +31,8 @@ export interface LocalRegistry {
 export interface RegistryOptions {
   /** Folder for its config and log. */
   readonly dir: string;
+  /** Address to listen on. Default 127.0.0.1. */
+  readonly host?: string;
   /** Storage folder. Default {@link defaultRegistryStorage}. */
   readonly storageDir?: string;
   readonly readyTimeoutMs?: number;
@@ -58,8 +60,9 @@ export async function startRegistry(options: RegistryOptions): Promise<LocalRegi
   const storageDir = options.storageDir ?? defaultRegistryStorage();
   await mkdir(storageDir, { recursive: true });
   await mkdir(options.dir, { recursive: true });
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
+  const host = options.host ?? '127.0.0.1';
+  const port = await freePort(host);
+  const address = `${host}:${port}`;
   const config = join(options.dir, 'registry.yml');
   await writeFile(
     config,

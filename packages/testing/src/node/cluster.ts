@@ -1,9 +1,9 @@
-// A whole local cluster on this host: the control plane bound to the cluster
-// bridge, N real nodes, one kube-proxy, the local registry, and the CoreDNS
-// and local-path add-ons. One such cluster per host at a time: nodes share
-// the host's network stack (the bridge, the Service rules), so a second one
-// would fight the first. A control plane without nodes (startControlPlane)
-// can run beside it.
+// A whole local cluster on this host: the control plane and the local
+// registry on the host end of the cluster's link, N real nodes and one
+// kube-proxy in the cluster's own network namespace, and the CoreDNS and
+// local-path add-ons. Up to MAX_SLOTS clusters run side by side, each in a
+// slot with its own namespace and address ranges (see host-network.ts); the
+// slot's lock file under /run names the folder of the cluster holding it.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,8 +26,8 @@ import { corednsObjects, createObjects, localPathObjects } from './addons.js';
 import { nodeBinaries } from './binaries.js';
 import { createFaults } from './faults.js';
 import type { Faults } from './faults.js';
-import { bridgeExists, DEFAULT_NETWORK, setupHostNetwork } from './host-network.js';
-import type { HostNetworkRecord, NetworkPlan } from './host-network.js';
+import { MAX_SLOTS, networkPlan, setupHostNetwork, slotInUse, teardownHostNetwork } from './host-network.js';
+import type { HostNetworkRecord } from './host-network.js';
 import { startKubeProxy } from './kube-proxy.js';
 import type { KubeProxy } from './kube-proxy.js';
 import { nodeHandle, startNode } from './node.js';
@@ -46,11 +46,13 @@ export class NotRootError extends Error {
   }
 }
 
-/** Thrown when another local cluster with nodes already runs on this host. */
+/** Thrown when every slot holds a running local cluster. */
 export class ClusterRunningError extends Error {
   readonly reason = 'ClusterRunning';
-  constructor(readonly dir: string) {
-    super(`a local cluster with nodes is already running on this host (folder ${dir}); stop it first`);
+  constructor(readonly dirs: readonly string[]) {
+    super(
+      `${dirs.length} local clusters with nodes already run on this host (${dirs.join(', ')}); stop one first`,
+    );
     this.name = 'ClusterRunningError';
   }
 }
@@ -60,7 +62,8 @@ export interface LocalClusterOptions {
   readonly nodes?: number;
   /** Working folder; default a new temporary folder. */
   readonly dir?: string;
-  readonly network?: NetworkPlan;
+  /** Which slot (0..MAX_SLOTS-1); default the first free one. */
+  readonly slot?: number;
   /** Build (or check) the image catalog first. Default true; fast when nothing changed. */
   readonly buildImages?: boolean;
   /** Install CoreDNS and local-path-provisioner and wait for them. Default true. */
@@ -72,8 +75,8 @@ export interface LocalClusterOptions {
   >;
   readonly onProgress?: (line: string) => void;
   /**
-   * While another local cluster with nodes runs on this host, wait up to this
-   * many ms for it to stop instead of failing with {@link ClusterRunningError}.
+   * While every slot holds a running cluster, wait up to this many ms for one
+   * to stop instead of failing with {@link ClusterRunningError}.
    * Default 0.
    */
   readonly waitForOtherClusterMs?: number;
@@ -103,8 +106,10 @@ export interface LocalCluster {
 }
 
 const STATE_FILE = 'cluster-state.json';
-/** Where the host records which cluster owns the bridge. */
-const HOST_LOCK = '/run/switchboard-local-cluster';
+/** The lock file of a slot: it holds the folder of the cluster in the slot. */
+const slotLock = (slot: number) => `/run/switchboard-local-cluster-${slot}`;
+/** Written by versions before slots existed (a bridge in the host namespace, slot 0's ranges). */
+const LEGACY_LOCK = '/run/switchboard-local-cluster';
 
 /**
  * Starts a local cluster with real nodes and resolves when every node is
@@ -118,25 +123,27 @@ const HOST_LOCK = '/run/switchboard-local-cluster';
  */
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   if (process.getuid?.() !== 0) throw new NotRootError();
-  const network = options.network ?? DEFAULT_NETWORK;
   const count = options.nodes ?? 1;
   const progress = options.onProgress ?? (() => undefined);
   const bin = nodeBinaries();
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cluster-')));
+  await mkdir(join(dir, 'logs'), { recursive: true });
   const waitUntilMs = Date.now() + (options.waitForOtherClusterMs ?? 0);
+  let slot: number;
   for (;;) {
     try {
-      await clearStaleCluster(network);
+      slot = await claimSlot(dir, options.slot);
       break;
     } catch (err) {
       if (!(err instanceof ClusterRunningError) || Date.now() > waitUntilMs) throw err;
-      progress(`waiting for the local cluster in ${err.dir} to stop`);
+      progress(`waiting for a local cluster to stop (${err.dirs.join(', ')})`);
       await new Promise((r) => setTimeout(r, 5_000));
     }
   }
-
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cluster-')));
-  await mkdir(join(dir, 'logs'), { recursive: true });
-  await writeFile(HOST_LOCK, dir + '\n');
+  const network = networkPlan(slot);
+  progress(
+    `slot ${slot}: namespace ${network.namespace}, pods ${network.clusterCIDR}, services ${network.serviceCIDR}`,
+  );
 
   if (options.buildImages ?? true) {
     const result = await buildImages({ onProgress: (l) => progress(`images: ${l}`) });
@@ -144,8 +151,15 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       throw new Error('the pause image cannot be built: run `npm run bootstrap`');
   }
 
-  progress('host network');
-  const record = await setupHostNetwork(network);
+  progress('network');
+  let record: HostNetworkRecord;
+  try {
+    record = await setupHostNetwork(network, { otherClustersRunning: otherSlotsHeld(slot) });
+  } catch (err) {
+    await teardownHostNetwork({ plan: network }, { otherClustersRunning: true });
+    await rm(slotLock(slot), { force: true });
+    throw err;
+  }
   let controlPlane: ControlPlane | undefined;
   let registry: LocalRegistry | undefined;
   let kubeProxy: KubeProxy | undefined;
@@ -161,7 +175,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const save = () => writeFile(join(dir, STATE_FILE), JSON.stringify(state(), null, 2) + '\n');
 
   try {
-    registry = await startRegistry({ dir: join(dir, 'registry') });
+    registry = await startRegistry({ dir: join(dir, 'registry'), host: network.hostAddress });
     await save();
     controlPlane = await startControlPlane({
       ...options.controlPlane,
@@ -231,7 +245,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     controlPlane: cp,
     nodes,
     registry: reg,
-    faults: createFaults(kc, nodes, bin, network.bridge, save),
+    faults: createFaults(kc, nodes, bin, network, save),
     state,
     async stop(stopOptions = {}) {
       await stopAll(state(), cp, bin);
@@ -245,7 +259,9 @@ async function stopAll(
   controlPlane: ControlPlane | undefined,
   bin: ReturnType<typeof nodeBinaries>,
 ): Promise<void> {
+  const slot = state.network.plan.slot;
   await teardownNodes({
+    otherClustersRunning: otherSlotsHeld(slot),
     nodes: state.nodes,
     ...(state.kubeProxyPid ? { kubeProxyPid: state.kubeProxyPid } : {}),
     network: state.network,
@@ -257,7 +273,7 @@ async function stopAll(
     if (cpState) await stopControlPlaneFromState(cpState);
   }
   if (state.registry) await stopPid(state.registry.pid);
-  await rm(HOST_LOCK, { force: true });
+  await releaseSlot(slot, state.dir);
 }
 
 /**
@@ -273,7 +289,10 @@ export async function attachLocalCluster(
   if (!recorded?.kubeconfigPath) throw new Error(`no local cluster state in ${dir}`);
   const kubeconfigPath = recorded.kubeconfigPath;
   const bin = nodeBinaries();
-  const nodes = recorded.nodes.map((n) => nodeHandle(n, { binaries: bin, adminKubeconfig: kubeconfigPath }));
+  const network = recorded.network.plan;
+  const nodes = recorded.nodes.map((n) =>
+    nodeHandle(n, { binaries: bin, network, adminKubeconfig: kubeconfigPath }),
+  );
   const state = (): LocalClusterState => ({ ...recorded, nodes: nodes.map((n) => n.state()) });
   const save = () => writeFile(join(dir, STATE_FILE), JSON.stringify(state(), null, 2) + '\n');
   const kc = new KubeConfig();
@@ -282,7 +301,7 @@ export async function attachLocalCluster(
     dir,
     kubeconfigPath,
     nodes,
-    faults: createFaults(kc, nodes, bin, recorded.network.plan.bridge, save),
+    faults: createFaults(kc, nodes, bin, network, save),
     state,
     async stop(options = {}) {
       await stopLocalClusterFromState(state(), options);
@@ -318,16 +337,62 @@ export function isLocalClusterRunning(state: LocalClusterState): boolean {
   return pids.some((p) => p !== undefined && isAlive(p));
 }
 
-/** Refuses to start beside a running cluster; cleans up after one that died without tear-down. */
-async function clearStaleCluster(network: NetworkPlan): Promise<void> {
-  const owner = existsSync(HOST_LOCK) ? (await readFile(HOST_LOCK, 'utf8')).trim() : undefined;
-  const ownerState = owner ? await readLocalClusterState(owner) : undefined;
-  if (ownerState && isLocalClusterRunning(ownerState)) throw new ClusterRunningError(ownerState.dir);
-  if (ownerState) await stopLocalClusterFromState(ownerState);
-  else if (await bridgeExists(network)) {
-    throw new Error(
-      `interface ${network.bridge} exists but no local cluster owns it: remove it (ip link del ${network.bridge}) or pick another bridge name`,
-    );
+/** True when a slot other than `slot` is held (by a running cluster or a leftover lock). */
+function otherSlotsHeld(slot: number): boolean {
+  if (existsSync(LEGACY_LOCK)) return true;
+  for (let s = 0; s < MAX_SLOTS; s++) if (s !== slot && existsSync(slotLock(s))) return true;
+  return false;
+}
+
+/**
+ * Takes the first free slot (or `wanted`) for the cluster in `dir`: a slot
+ * whose lock names a cluster that is no longer running is cleaned up and
+ * taken. The lock is created exclusively, so two clusters starting at once
+ * never share a slot.
+ */
+async function claimSlot(dir: string, wanted?: number): Promise<number> {
+  const held: string[] = [];
+  const candidates = wanted === undefined ? [...Array(MAX_SLOTS).keys()] : [wanted];
+  for (const slot of candidates) {
+    const plan = networkPlan(slot);
+    // A cluster from before slots: its bridge and routes use slot 0's ranges.
+    if (slot === 0 && existsSync(LEGACY_LOCK)) {
+      held.push((await readFile(LEGACY_LOCK, 'utf8')).trim());
+      continue;
+    }
+    const lock = slotLock(slot);
+    if (existsSync(lock)) {
+      const owner = (await readFile(lock, 'utf8')).trim();
+      const ownerState = await readLocalClusterState(owner);
+      if (ownerState && isLocalClusterRunning(ownerState)) {
+        held.push(owner);
+        continue;
+      }
+      if (ownerState?.network.plan) await stopLocalClusterFromState(ownerState);
+      else await teardownHostNetwork({ plan }, { otherClustersRunning: true });
+      await rm(lock, { force: true });
+    } else if (await slotInUse(plan)) {
+      held.push(
+        `${plan.namespace} (no lock: remove with ip netns del ${plan.namespace}; ip link del ${plan.hostLink})`,
+      );
+      continue;
+    }
+    try {
+      await writeFile(lock, dir + '\n', { flag: 'wx' });
+      return slot;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      held.push(`slot ${slot}`);
+    }
+  }
+  throw new ClusterRunningError(held);
+}
+
+async function releaseSlot(slot: number, dir: string): Promise<void> {
+  try {
+    if ((await readFile(slotLock(slot), 'utf8')).trim() === dir) await rm(slotLock(slot), { force: true });
+  } catch {
+    /* already released */
   }
 }
 

@@ -1,15 +1,16 @@
 // Fault injection through the mechanisms real failures use: SIGKILL to a
 // container's process, containerd's task pause/resume (the cgroup freezer),
-// the host side of a pod's veth taken down, and a node's kubelet and
+// the cluster-side end of a pod's veth taken down, and a node's kubelet and
 // containerd stopped. Tests then watch Kubernetes report it (restartCount,
 // Ready=False, NotReady nodes...).
-import { readdirSync, readFileSync } from 'node:fs';
 
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 
 import type { NodeBinaries } from './binaries.js';
 import { run } from './command.js';
+import { runIn } from './host-network.js';
+import type { NetworkPlan } from './host-network.js';
 import type { LocalNode } from './node.js';
 
 /** A pod, and optionally which of its containers (default: the first). */
@@ -25,7 +26,7 @@ export interface Faults {
   /** Freezes every process of the container (containerd task pause). */
   freezeContainer(pod: PodRef): Promise<void>;
   thawContainer(pod: PodRef): Promise<void>;
-  /** Takes the host side of the pod's veth down: nothing reaches the pod, nothing leaves it. */
+  /** Takes the cluster side of the pod's veth down: nothing reaches the pod, nothing leaves it. */
   cutNetwork(pod: PodRef): Promise<void>;
   healNetwork(pod: PodRef): Promise<void>;
   /** Stops the node's kubelet and containerd (containers keep running); the Node goes NotReady. */
@@ -38,8 +39,8 @@ export function createFaults(
   kc: KubeConfig,
   nodes: readonly LocalNode[],
   bin: Pick<NodeBinaries, 'crictl' | 'ctr'>,
-  /** The cluster bridge: only veths plugged into it are ever taken down. */
-  bridge: string,
+  /** The cluster's network: only veths on its bridge, in its namespace, are ever taken down. */
+  network: NetworkPlan,
   /** Called after a node's processes changed (to record the new PIDs). */
   onNodeChange: () => Promise<void> = () => Promise.resolve(),
 ): Faults {
@@ -104,23 +105,17 @@ export function createFaults(
     const peerIndex = /eth0@if(\d+):/.exec(inside)?.[1];
     if (!peerIndex)
       throw new Error(`pod ${ref.namespace}/${ref.name}: eth0 is not a veth (${inside.trim()})`);
-    for (const name of readdirSync('/sys/class/net')) {
-      try {
-        if (readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim() !== peerIndex) continue;
-      } catch {
-        continue; // interface went away
-      }
-      // Only ever touch a veth plugged into this cluster's bridge.
-      const master = await run('ip', ['-o', 'link', 'show', 'dev', name]);
-      if (
-        !/ veth/.test(await run('ip', ['-o', '-d', 'link', 'show', 'dev', name])) ||
-        !master.includes(` master ${bridge} `)
-      ) {
+    // The peer lives in the cluster namespace: find it there, and only ever
+    // touch a veth plugged into the cluster's bridge.
+    for (const line of (await runIn(network, 'ip', ['-o', '-d', 'link', 'show'])).split('\n')) {
+      const m = /^(\d+): ([^@:]+)[@:]/.exec(line);
+      if (m?.[1] !== peerIndex || !m[2]) continue;
+      if (!line.includes(` master ${network.bridge} `) || !/ veth /.test(line)) {
         throw new Error(
-          `pod ${ref.namespace}/${ref.name}: interface ${name} is not a veth on bridge ${bridge}`,
+          `pod ${ref.namespace}/${ref.name}: interface ${m[2]} is not a veth on bridge ${network.bridge}`,
         );
       }
-      return name;
+      return m[2];
     }
     throw new Error(`pod ${ref.namespace}/${ref.name}: host veth with index ${peerIndex} not found`);
   };
@@ -135,10 +130,10 @@ export function createFaults(
     freezeContainer: (ref) => ctrTask(ref, 'pause'),
     thawContainer: (ref) => ctrTask(ref, 'resume'),
     async cutNetwork(ref) {
-      await run('ip', ['link', 'set', await hostVeth(ref), 'down']);
+      await runIn(network, 'ip', ['link', 'set', await hostVeth(ref), 'down']);
     },
     async healNetwork(ref) {
-      await run('ip', ['link', 'set', await hostVeth(ref), 'up']);
+      await runIn(network, 'ip', ['link', 'set', await hostVeth(ref), 'up']);
     },
     async stopNode(name) {
       await nodeNamed(name).stop();

@@ -18,7 +18,7 @@ export type { LocalCluster, LocalClusterOptions, LocalClusterState } from './clu
 export { startNode, nodeHandle } from './node.js';
 export type { LocalNode, NodeState, StartNodeOptions } from './node.js';
 export type { Faults, PodRef } from './faults.js';
-export { DEFAULT_NETWORK, nodeSubnet } from './host-network.js';
+export { DEFAULT_NETWORK, MAX_SLOTS, networkPlan, nodeSubnet } from './host-network.js';
 export type { NetworkPlan, HostNetworkRecord } from './host-network.js';
 export { findLeftovers, teardownNodes } from './teardown.js';
 export { NODE_VERSIONS, nodeBinaries } from './binaries.js';

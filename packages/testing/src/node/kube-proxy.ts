@@ -1,5 +1,5 @@
-// One kube-proxy for the host (every node shares its network namespace, so
-// one set of Service rules serves them all), in iptables mode. It
+// One kube-proxy per cluster, in the cluster's network namespace (every node
+// shares it, so one set of Service rules serves them all), in iptables mode. It
 // authenticates as system:kube-proxy, which the default RBAC binds to
 // system:node-proxier. It must not change host-wide kernel settings that the
 // tear-down would then have to restore: the conntrack limits are left alone.
@@ -12,7 +12,7 @@ import type { Pki } from '../control-plane/pki.js';
 import { freePort } from '../control-plane/ports.js';
 import { startProcess, stopPid } from '../control-plane/process.js';
 import type { ManagedProcess } from '../control-plane/process.js';
-import { tryRun } from './command.js';
+import { inNamespace } from './host-network.js';
 import type { NetworkPlan } from './host-network.js';
 
 export interface KubeProxy {
@@ -48,13 +48,13 @@ export async function startKubeProxy(options: {
   const logFile = join(options.dir, 'logs', 'kube-proxy.log');
   const p: ManagedProcess = startProcess({
     name: 'kube-proxy',
-    command: options.binary,
-    args: [
+    ...inNamespace(options.network, options.binary, [
       `--kubeconfig=${kubeconfig}`,
       `--hostname-override=${options.nodeName}`,
       '--proxy-mode=iptables',
       `--cluster-cidr=${options.network.clusterCIDR}`,
-      `--healthz-bind-address=127.0.0.1:${healthzPort}`,
+      // Reachable from the host, which waits for it.
+      `--healthz-bind-address=${options.network.namespaceAddress}:${healthzPort}`,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`,
       '--conntrack-max-per-core=0',
       '--conntrack-tcp-timeout-established=0s',
@@ -62,7 +62,7 @@ export async function startKubeProxy(options: {
       '--iptables-localhost-nodeports=false',
       `--nodeport-addresses=${options.network.clusterCIDR}`,
       '--v=1',
-    ],
+    ]),
     logFile,
   });
   let last = '';
@@ -71,7 +71,7 @@ export async function startKubeProxy(options: {
       if (p.hasExited())
         throw new ComponentNotReadyError('kube-proxy', `exited with ${String(await p.exited)}`, logFile);
       try {
-        const res = await fetch(`http://127.0.0.1:${healthzPort}/healthz`, {
+        const res = await fetch(`http://${options.network.namespaceAddress}:${healthzPort}/healthz`, {
           signal: AbortSignal.timeout(1_000),
         });
         last = `${res.status}`;
@@ -85,9 +85,4 @@ export async function startKubeProxy(options: {
     () => new ComponentNotReadyError('kube-proxy', `/healthz answered ${last}`, logFile),
   );
   return { pid: p.pid, logFile, stop: () => stopPid(p.pid) };
-}
-
-/** Removes every rule kube-proxy made (iptables and nftables), as `kube-proxy --cleanup` does. */
-export async function cleanupKubeProxy(binary: string): Promise<void> {
-  await tryRun(binary, ['--cleanup']);
 }

@@ -1,5 +1,6 @@
 // A node of the local cluster: containerd and the kubelet, each started by
-// PID from its own folder, on the host's cluster bridge.
+// PID from its own folder, in the cluster's network namespace (see
+// host-network.ts), plugged into the cluster bridge.
 //
 // Start order and why:
 //   1. the node's gateway address on the bridge: it is the node IP, and the
@@ -32,7 +33,7 @@ import type { NodeBinaries } from './binaries.js';
 import { createCgroupRoot } from './cgroups.js';
 import { tryRun } from './command.js';
 import { containerdLayout, writeContainerdConfig } from './containerd.js';
-import { addNodeAddress, nodeSubnet } from './host-network.js';
+import { addNodeAddress, inNamespace, nodeSubnet } from './host-network.js';
 import type { NetworkPlan } from './host-network.js';
 import { kubeletArgs, kubeletLayout, writeKubeletConfig } from './kubelet.js';
 
@@ -99,8 +100,9 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
   const progress = options.onProgress ?? (() => undefined);
   const timeout = options.readyTimeoutMs ?? 90_000;
   const { podCIDR, nodeIP } = nodeSubnet(options.network, options.index);
-  const cgroupRoot = `switchboard-${name}`;
-  const networkName = `switchboard-${name}`;
+  // Unique on the host: clusters side by side have nodes of the same name.
+  const cgroupRoot = `switchboard-${options.network.namespace}-${name}`;
+  const networkName = `switchboard-${options.network.namespace}-${name}`;
   const cd = containerdLayout(options.dir);
   const kl = kubeletLayout(options.dir);
   for (const d of ['logs', 'kubelet']) await mkdir(join(options.dir, d), { recursive: true });
@@ -168,6 +170,7 @@ export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
     },
     {
       binaries: bin,
+      network: options.network,
       adminKubeconfig: options.adminKubeconfig,
       onProgress: progress,
       readyTimeoutMs: timeout,
@@ -192,6 +195,8 @@ export function nodeHandle(
   state: NodeState,
   options: {
     readonly binaries: NodeBinaries;
+    /** The cluster's network: containerd and the kubelet run in its namespace. */
+    readonly network: NetworkPlan;
     readonly adminKubeconfig: string;
     readonly onProgress?: (line: string) => void;
     readonly readyTimeoutMs?: number;
@@ -214,8 +219,7 @@ export function nodeHandle(
     progress(`${name}: starting containerd`);
     const p = startProcess({
       name: `containerd (${name})`,
-      command: bin.containerd,
-      args: ['--config', cd.configFile],
+      ...inNamespace(options.network, bin.containerd, ['--config', cd.configFile]),
       logFile: cd.logFile,
       // containerd finds its shim on PATH.
       env: { PATH: `${binDir}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` },
@@ -240,8 +244,7 @@ export function nodeHandle(
     progress(`${name}: starting kubelet`);
     pids.kubelet = startProcess({
       name: `kubelet (${name})`,
-      command: bin.kubelet,
-      args: kubeletArgs({ layout: kl, nodeName: name, nodeIP }),
+      ...inNamespace(options.network, bin.kubelet, kubeletArgs({ layout: kl, nodeName: name, nodeIP })),
       logFile: kl.logFile,
     }).pid;
     return Promise.resolve();

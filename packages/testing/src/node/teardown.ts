@@ -4,18 +4,20 @@
 // in another shell, or a test's clean-up after a crash, can run it.
 //
 // Order and why:
-//   1. kubelets first, so nothing restarts the pods being removed;
-//   2. kube-proxy, then `kube-proxy --cleanup` for its rules;
-//   3. every pod sandbox through containerd's CRI (`crictl rmp`), which runs
+//   1. kubelets first, so nothing restarts the pods being removed; then
+//      kube-proxy;
+//   2. every pod sandbox through containerd's CRI (`crictl rmp`), which runs
 //      the CNI DEL that removes veths, IPAM leases and port mappings; a
-//      stopped containerd is started again for this;
-//   4. containerd, then any shim or container process still in the node's
+//      stopped containerd is started again (in the cluster namespace) for this;
+//   3. containerd, then any shim or container process still in the node's
 //      cgroups or naming its socket (SIGKILL: they are ours);
-//   5. mounts under the node folders (overlay rootfs, netns, volumes), deepest
-//      first, then the cgroup roots;
-//   6. host-wide leftovers: the kubelet's canary chains, CNI port-mapping
-//      chains, the CNI result cache of our networks, the bridge and the
-//      isolation chain, and the sysctls we changed.
+//   4. mounts under the node folders (overlay rootfs, pod namespaces,
+//      volumes), deepest first, then the cgroup roots;
+//   5. the CNI result cache of our networks and the kubelet's container log
+//      links (fixed host paths);
+//   6. the cluster namespace, which takes its bridge, veths, routes and every
+//      iptables rule the kubelet and kube-proxy made with it; the host link and
+//      host rule; the fixed host folders the cluster created.
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,50 +26,48 @@ import { isAlive, startProcess, stopPid } from '../control-plane/process.js';
 import { cgroupMounts, removeCgroupRoot } from './cgroups.js';
 import { run, tryRun } from './command.js';
 import { containerdLayout } from './containerd.js';
-import { ISOLATION_CHAIN, teardownHostNetwork } from './host-network.js';
-import type { HostNetworkRecord } from './host-network.js';
-import { cleanupKubeProxy } from './kube-proxy.js';
+import { inNamespace, namespacePath, teardownHostNetwork } from './host-network.js';
+import type { HostNetworkRecord, NetworkPlan } from './host-network.js';
 import type { NodeState } from './node.js';
 
 export interface NodesTeardownInput {
   readonly nodes: readonly NodeState[];
   readonly kubeProxyPid?: number;
-  readonly network?: HostNetworkRecord;
-  readonly binaries: { readonly containerd: string; readonly crictl: string; readonly kubeProxy: string };
+  readonly network: HostNetworkRecord;
+  /** Whether other local clusters run on the host (then shared host folders stay). */
+  readonly otherClustersRunning: boolean;
+  readonly binaries: { readonly containerd: string; readonly crictl: string };
 }
 
 const CNI_CACHE = '/var/lib/cni/results';
 const CONTAINER_LOG_LINKS = '/var/log/containers';
-/**
- * Chains the kubelet's iptables helper makes and `kube-proxy --cleanup` does
- * not remove: its canary, the localnet firewall, and the backend hint.
- */
-const KUBELET_CHAINS = ['KUBE-KUBELET-CANARY', 'KUBE-FIREWALL', 'KUBE-IPTABLES-HINT'];
 
 export async function teardownNodes(input: NodesTeardownInput): Promise<void> {
   for (const node of input.nodes) if (node.pids.kubelet) await stopPid(node.pids.kubelet);
   if (input.kubeProxyPid) await stopPid(input.kubeProxyPid);
-  await cleanupKubeProxy(input.binaries.kubeProxy);
 
-  await Promise.all(input.nodes.map((node) => removeNodeContainers(node, input.binaries)));
+  const plan = input.network.plan;
+  await Promise.all(input.nodes.map((node) => removeNodeContainers(node, plan, input.binaries)));
   for (const node of input.nodes) {
     await unmountBelow(node.dir);
     await removeCgroupsWithRetry(node.cgroupRoot);
     removeCniCache(node.networkName);
     removeContainerLogLinks(node.dir);
   }
-  await dropHostChains();
-  if (input.network) await teardownHostNetwork(input.network);
+  await teardownHostNetwork(input.network, { otherClustersRunning: input.otherClustersRunning });
 }
 
-async function removeNodeContainers(node: NodeState, bin: NodesTeardownInput['binaries']): Promise<void> {
+async function removeNodeContainers(
+  node: NodeState,
+  plan: NetworkPlan,
+  bin: NodesTeardownInput['binaries'],
+): Promise<void> {
   const layout = containerdLayout(node.dir);
   let pid = node.pids.containerd;
-  if (existsSync(layout.configFile) && (!pid || !isAlive(pid))) {
+  if (existsSync(layout.configFile) && existsSync(namespacePath(plan)) && (!pid || !isAlive(pid))) {
     const p = startProcess({
       name: `containerd (${node.name}, clean-up)`,
-      command: bin.containerd,
-      args: ['--config', layout.configFile],
+      ...inNamespace(plan, bin.containerd, ['--config', layout.configFile]),
       logFile: layout.logFile,
       env: { PATH: `${join(bin.containerd, '..')}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` },
     });
@@ -149,52 +149,10 @@ function removeContainerLogLinks(nodeDir: string): void {
   }
 }
 
-/** Chains the kubelet and the CNI portmap plugin leave behind in every table. */
-async function dropHostChains(): Promise<void> {
-  for (const tool of ['iptables', 'ip6tables']) {
-    for (const table of ['filter', 'nat', 'mangle']) {
-      const rules = await listRules(tool, table);
-      const ours = (chain: string) =>
-        KUBELET_CHAINS.includes(chain) || chain.startsWith('CNI-HOSTPORT-') || chain.startsWith('CNI-DN-');
-      // First the jumps from other chains into ours, then our chains.
-      for (const line of rules) {
-        const m = /^-A (\S+) (.*-j (\S+).*)$/.exec(line);
-        if (m?.[1] && m[2] && m[3] && ours(m[3]) && !ours(m[1])) {
-          await tryRun(tool, ['-w', '-t', table, '-D', m[1], ...splitRule(m[2])]);
-        }
-      }
-      for (const line of rules) {
-        const m = /^-N (\S+)$/.exec(line);
-        if (m?.[1] && ours(m[1])) {
-          await tryRun(tool, ['-w', '-t', table, '-F', m[1]]);
-          await tryRun(tool, ['-w', '-t', table, '-X', m[1]]);
-        }
-      }
-    }
-  }
-}
-
-async function listRules(tool: string, table: string): Promise<string[]> {
-  try {
-    return (await run(tool, ['-w', '-t', table, '-S'])).split('\n');
-  } catch {
-    return [];
-  }
-}
-
-/** Splits an `iptables -S` rule into arguments, keeping quoted comments whole. */
-export function splitRule(rule: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let m = re.exec(rule); m; m = re.exec(rule))
-    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''));
-  return out;
-}
-
 /** What a local cluster could leave behind on the host, as readable lines; empty when nothing is left. */
 export async function findLeftovers(input: {
   readonly nodes: readonly NodeState[];
-  readonly bridge: string;
+  readonly network: NetworkPlan;
   readonly pids?: readonly number[];
   /** Host folders the cluster created (its network record's createdFolders). */
   readonly createdFolders?: readonly string[];
@@ -228,22 +186,14 @@ export async function findLeftovers(input: {
         if (f.startsWith(`${node.networkName}-`)) found.push(`${node.name}: CNI cache ${f}`);
     }
   }
-  if (await tryRun('ip', ['link', 'show', input.bridge])) found.push(`bridge ${input.bridge}`);
-  for (const tool of ['iptables', 'ip6tables']) {
-    for (const table of ['filter', 'nat', 'mangle']) {
-      for (const line of await listRules(tool, table)) {
-        const m = /^-N (\S+)$/.exec(line);
-        if (m?.[1] && /^(KUBE-|CNI-|SWITCHBOARD-)/.test(m[1])) found.push(`${tool} ${table} chain ${m[1]}`);
-        if (line.includes(ISOLATION_CHAIN) && line.startsWith('-A'))
-          found.push(`${tool} ${table} rule ${line}`);
-      }
-    }
+  const plan = input.network;
+  if (existsSync(namespacePath(plan))) found.push(`network namespace ${namespacePath(plan)}`);
+  if (await tryRun('ip', ['link', 'show', plan.hostLink])) found.push(`host link ${plan.hostLink}`);
+  for (const cidr of [plan.clusterCIDR, plan.serviceCIDR]) {
+    if ((await run('ip', ['route', 'show', cidr])).trim()) found.push(`host route ${cidr}`);
   }
-  try {
-    for (const ns of readdirSync('/var/run/netns'))
-      if (ns.startsWith('cni-')) found.push(`network namespace /var/run/netns/${ns}`);
-  } catch {
-    /* no named namespaces */
+  for (const line of (await run('iptables', ['-w', '-S', 'FORWARD'])).split('\n')) {
+    if (line.includes(plan.hostLink)) found.push(`host rule ${line}`);
   }
   return found;
 }
