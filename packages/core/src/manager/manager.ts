@@ -52,7 +52,8 @@ export interface ManagerOptions {
  * 1. HTTP endpoints, so probes answer (not ready) while caches fill;
  * 2. informers, so caches warm up while we wait for leadership;
  * 3. leader election, when enabled;
- * 4. controllers (each waits, bounded, for its caches), then ready.
+ * 4. controllers (each waits, bounded, for its caches).
+ * Ready (/readyz) once the caches synced, whether or not this replica leads.
  * Stop order is the reverse, in one time bound: controllers drain, the lease
  * is released (after the drain, so leaders never overlap), informers stop,
  * endpoints close. Losing the lease stops reconciling at once and makes
@@ -104,8 +105,10 @@ export class Manager implements ControllerHost {
           logger: this.logger,
         })
       : undefined;
-    this.readyChecks.set('controllers-started', () => {
-      if (!this.isReady) throw new Error('caches not synced / controllers not started yet');
+    // Ready means caches synced, leader or not: a standby that is never ready
+    // would stall a Deployment's rolling update behind the old leader.
+    this.readyChecks.set('informers-synced', () => {
+      if (!this.isReady) throw new Error('informer caches not synced yet');
     });
   }
 
@@ -159,7 +162,7 @@ export class Manager implements ControllerHost {
     return this.addresses.probes;
   }
 
-  /** True once every controller started (caches synced). */
+  /** True once the informer caches synced (whether or not this replica leads). */
   ready(): boolean {
     return this.isReady;
   }
@@ -180,6 +183,10 @@ export class Manager implements ControllerHost {
     try {
       await this.listen();
       this.informers.start();
+      this.informers.waitForSync(stop.signal).then(
+        () => (this.isReady = !stop.signal.aborted),
+        () => undefined, // a cache that never syncs fails its controller's start, with the kind named
+      );
       void this.elector?.lost.then((err) => {
         failure = err;
         stop.abort(err);
@@ -196,7 +203,6 @@ export class Manager implements ControllerHost {
       await Promise.all(
         this.controllers.filter((c) => c.needLeaderElection).map((c) => c.start(stop.signal)),
       );
-      this.isReady = true;
       this.logger.info('manager started', { controllers: this.controllers.map((c) => c.name).join(',') });
       await new Promise<void>((resolve) => {
         if (stop.signal.aborted) resolve();
@@ -207,6 +213,7 @@ export class Manager implements ControllerHost {
       if (failure === undefined && signal?.aborted !== true) failure = err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      stop.abort();
       await this.shutdown(failure instanceof LeaderElectionLostError);
     }
     if (failure !== undefined)
