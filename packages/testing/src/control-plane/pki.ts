@@ -3,6 +3,7 @@
 // well-kept tool, present on every machine of this kind) so the certificates
 // are exactly what Kubernetes components expect. Keys are ECDSA P-256.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -119,7 +120,10 @@ export class Pki {
       this.ca.certFile,
       '-CAkey',
       this.ca.keyFile,
-      '-CAcreateserial',
+      // A random serial per certificate: -CAcreateserial shares one ca.srl
+      // file, which certificates issued in parallel corrupt ("short line").
+      '-set_serial',
+      randomSerial(),
       '-out',
       pair.certFile,
       '-days',
@@ -143,4 +147,11 @@ export class Pki {
   caPem(): Promise<string> {
     return readFile(this.ca.certFile, 'utf8');
   }
+}
+
+/** A random positive 127-bit certificate serial, in openssl's hex notation. */
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return `0x${bytes.toString('hex')}`;
 }
