@@ -80,7 +80,15 @@ export async function waitPodReady(
     async () => {
       const pod = await core.readNamespacedPod({ namespace, name });
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-      if (ready !== 'True') throw new Error(`pod ${name}: phase ${pod.status?.phase}, Ready ${ready}`);
+      if (ready !== 'True') {
+        const why = (pod.status?.conditions ?? [])
+          .filter((c) => c.status !== 'True')
+          .map((c) => `${c.type}: ${c.reason ?? ''} ${c.message ?? ''}`.trim());
+        const waiting = (pod.status?.containerStatuses ?? [])
+          .map((c) => c.state?.waiting?.reason)
+          .filter(Boolean);
+        throw new Error(`pod ${name}: phase ${pod.status?.phase}; ${[...why, ...waiting].join('; ')}`);
+      }
       return pod;
     },
     { timeout, interval: 250, message: `pod ${namespace}/${name} Ready` },

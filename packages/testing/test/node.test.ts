@@ -35,7 +35,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The tear-down test stops the cluster; this catches a suite that failed before it.
-  if (cluster) await cluster.stop({ removeData: true });
+  // SWITCHBOARD_KEEP_TEST_CLUSTER=1 keeps it for a look after a failure (stop it with its folder's state).
+  if (cluster && process.env.SWITCHBOARD_KEEP_TEST_CLUSTER !== '1') await cluster.stop({ removeData: true });
+  else if (cluster) process.stderr.write(`node suite: cluster kept in ${cluster.dir}\n`);
 }, 300_000);
 
 /** A single test-server pod on a node (through the scheduler, so volumes bind), Ready. */
@@ -45,7 +47,7 @@ async function serverPod(name: string, node = 'node-1', extra: Partial<V1Pod['sp
     body: {
       metadata: { name, labels: { app: name } },
       spec: {
-        nodeName: node,
+        nodeSelector: { 'kubernetes.io/hostname': node },
         containers: [testServerContainer()],
         terminationGracePeriodSeconds: 1,
         ...extra,
