@@ -52,6 +52,7 @@ var (
 	records      = flag.String("records", "", "watch/reconcile: write 'resourceVersion wallMs' lines here")
 	ops          = flag.Int("ops", 100000, "queue: items")
 	token        = flag.String("token", "", "status: the value status.observed must reach")
+	settleMs     = flag.Int("settle-ms", 1000, "sync: pause before measuring at rest")
 )
 
 func now() float64 { return float64(time.Now().UnixNano()) / 1e6 }
@@ -135,6 +136,7 @@ func (r *recorder) write() int {
 
 func syncMode(ctx context.Context) {
 	before := liveHeap()
+	baseRss, _ := memory()
 	opts := cache.Options{
 		Scheme:            clientgoscheme.Scheme,
 		DefaultNamespaces: map[string]cache.Config{*namespace: {}},
@@ -169,11 +171,11 @@ func syncMode(ctx context.Context) {
 	}
 	n := listLen(list)
 	_, peak := memory()
-	time.Sleep(time.Second)
+	time.Sleep(time.Duration(*settleMs) * time.Millisecond)
 	heap := liveHeap() - before
 	rss, _ := memory()
 	emit(map[string]any{"event": "result", "syncMs": synced - start, "objects": n,
-		"peakRssBytes": peak, "restRssBytes": rss, "heapBytes": heap})
+		"peakRssBytes": peak, "restRssBytes": rss, "heapBytes": heap, "baseRssBytes": baseRss})
 	runtime.KeepAlive(c)
 }
 

@@ -98,29 +98,33 @@ export async function seedWidgets(raw: RawClient, namespace: string, n: number):
   });
 }
 
-/** One ConfigMap update; resolves with the new resourceVersion and the wall-clock ms of the acknowledgement. */
-async function touch(
-  raw: RawClient,
-  namespace: string,
-  name: string,
-  seq: number,
-): Promise<[string, number]> {
+/** Makes every write of this process unique, so none is a no-op that leaves the resourceVersion alone. */
+let writes = 0;
+
+/**
+ * One ConfigMap update; resolves with the new resourceVersion and the
+ * wall-clock ms at which the write was sent. Lags are measured from the send,
+ * not the acknowledgement: a fast watcher sees the event before the writer
+ * has read its own response, so ack-based lags go negative and the low
+ * percentiles say nothing. Every column includes the API server's commit.
+ */
+async function touch(raw: RawClient, namespace: string, name: string): Promise<[string, number]> {
+  const sent = wallMs();
   const res = await raw.expectOk(
     'PATCH',
     `/api/v1/namespaces/${namespace}/configmaps/${name}`,
-    `{"data":{"seq":"${seq}"}}`,
+    `{"data":{"seq":"${process.pid}-${++writes}"}}`,
     'application/merge-patch+json',
   );
-  const ack = wallMs();
   const rv = /"resourceVersion":"(\d+)"/.exec(res.text)?.[1];
   if (rv === undefined) throw new Error(`no resourceVersion in the answer to PATCH ${name}`);
-  return [rv, ack];
+  return [rv, sent];
 }
 
 /**
  * Updates `objects` ConfigMaps round-robin at up to `rate` writes/s for
  * `seconds`, with up to `inFlight` writes outstanding. Returns the
- * acknowledgements (resourceVersion -> ms) and the rate actually reached.
+ * writes (resourceVersion -> ms sent) and the rate actually reached.
  */
 export async function churn(
   raw: RawClient,
@@ -145,8 +149,8 @@ export async function churn(
           continue;
         }
         const seq = issued++;
-        const [rv, ack] = await touch(raw, namespace, objectName('cm', seq % objects), seq);
-        acks.set(rv, ack);
+        const [rv, sent] = await touch(raw, namespace, objectName('cm', seq % objects));
+        acks.set(rv, sent);
       }
     }),
   );
@@ -166,8 +170,8 @@ export async function pacedUpdates(
   for (let i = 0; i < rate * seconds; i++) {
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const [rv, ack] = await touch(raw, namespace, objectName('cm', i % objects), i);
-    acks.set(rv, ack);
+    const [rv, sent] = await touch(raw, namespace, objectName('cm', i % objects));
+    acks.set(rv, sent);
   }
   return acks;
 }

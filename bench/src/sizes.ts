@@ -22,6 +22,10 @@ export interface BenchSizes {
   statusConcurrency: number;
   /** Figure 6: cached objects for the memory-at-rest figure (must be one of `syncObjects`). */
   restObjects: number;
+  /** Pause before a process is measured at rest, and before the driver reads latency records, ms. */
+  settleMs: number;
+  /** After the last churn write, how long watchers get to deliver the tail before misses are counted, ms. */
+  graceMs: number;
 }
 
 /** `npm run bench` defaults; see docs/performance.md for why these. */
@@ -37,6 +41,8 @@ export const DEFAULT_SIZES: BenchSizes = {
   statusObjects: 5_000,
   statusConcurrency: 8,
   restObjects: 10_000,
+  settleMs: 1_000,
+  graceMs: 5_000,
 };
 
 /** `--smoke`: tiny sizes, every code path, well under a minute. */
@@ -52,4 +58,6 @@ export const SMOKE_SIZES: BenchSizes = {
   statusObjects: 50,
   statusConcurrency: 4,
   restObjects: 200,
+  settleMs: 200,
+  graceMs: 1_000,
 };

@@ -11,7 +11,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Lag of each acknowledged write as seen by a subject. */
 export interface LagSummary {
-  /** Writes acknowledged by the API server. */
+  /** Writes the API server acknowledged. */
   acked: number;
   /** Of those, seen by the subject. */
   seen: number;
@@ -24,10 +24,9 @@ export interface LagSummary {
 }
 
 /**
- * Joins acknowledgements (resourceVersion -> wall-clock ms when the write
- * returned) with a subject's records ("resourceVersion wallMs" lines). A write
- * seen before its acknowledgement arrived counts as lag 0: the clock is the
- * same machine's, and the event can race the response on another connection.
+ * Joins writes (resourceVersion -> wall-clock ms when the write was sent)
+ * with a subject's records ("resourceVersion wallMs" lines); one clock, one
+ * machine, so the difference is the lag.
  */
 export function summarizeLag(acks: ReadonlyMap<string, number>, records: string): LagSummary {
   const seenAt = new Map<string, number>();
@@ -43,7 +42,7 @@ export function summarizeLag(acks: ReadonlyMap<string, number>, records: string)
   for (const [rv, ackMs] of acks) {
     const at = seenAt.get(rv);
     if (at === undefined) continue;
-    lags.push(Math.max(0, at - ackMs));
+    lags.push(at - ackMs);
     first = Math.min(first, at);
     last = Math.max(last, at);
   }

@@ -23,7 +23,7 @@ async function measure(
   const subject = start(records);
   try {
     await subject.ready();
-    await new Promise((r) => setTimeout(r, 1000)); // let the initial reconciles drain
+    await new Promise((r) => setTimeout(r, ctx.sizes.settleMs)); // let the initial reconciles drain
     ctx.progress(`  ${who}: ${ctx.sizes.latencyRate} paced writes/s for ${ctx.sizes.latencySeconds} s`);
     const acks = await pacedUpdates(
       ctx.raw,
@@ -32,7 +32,7 @@ async function measure(
       ctx.sizes.latencyRate,
       ctx.sizes.latencySeconds,
     );
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, ctx.sizes.settleMs));
     await subject.result({ finish: true });
     return summarizeLag(acks, await readFile(records, 'utf8'));
   } finally {
@@ -68,5 +68,5 @@ export async function latencyFigure(ctx: FigureContext): Promise<Row[]> {
     raw: pick(raw),
     note: 'raw = the bare watch event',
   });
-  return [row('p50 (write ack → reconcile)', (l) => l.p50Ms), row('p99', (l) => l.p99Ms)];
+  return [row('p50 (write sent → reconcile)', (l) => l.p50Ms), row('p99', (l) => l.p99Ms)];
 }

@@ -16,7 +16,8 @@ async function node(
   variant?: Variant,
 ): Promise<SubjectResult> {
   ctx.progress(`  ${mode}${variant ? ` (${variant})` : ''}`);
-  const s = spawnNodeSubject(mode, { kubeconfig: ctx.kubeconfig, namespace, variant }, ctx.subjectTimeoutMs);
+  const opts = { kubeconfig: ctx.kubeconfig, namespace, variant, settleMs: ctx.sizes.settleMs };
+  const s = spawnNodeSubject(mode, opts, ctx.subjectTimeoutMs);
   return s.result();
 }
 
@@ -27,6 +28,7 @@ async function go(ctx: FigureContext, namespace: string, variant: Variant): Prom
     namespace,
     strip: variant === 'strip',
     'metadata-only': variant === 'metadata',
+    'settle-ms': ctx.sizes.settleMs,
   };
   return spawnGoSubject(ctx.goBinary, 'sync', flags, ctx.subjectTimeoutMs).result();
 }
@@ -120,8 +122,19 @@ export async function syncFigures(
       raw: null,
     },
   ];
+  const baseRow: Row = {
+    figure: rest,
+    metric: 'RSS before the informer starts (runtime and libraries)',
+    unit: 'MiB',
+    better: 'lower',
+    switchboard: mib(sb, 'baseRssBytes'),
+    clientNode: mib(cn, 'baseRssBytes'),
+    controllerRuntime: mib(cr, 'baseRssBytes'),
+    raw: null,
+  };
   return [
     ...rows,
+    baseRow,
     ...restRow('managedFields stripped', sb, cr, null),
     ...restRow('managedFields kept', sbKeep, crKeep, cn),
     ...restRow('metadata-only', sbMeta, crMeta, null),

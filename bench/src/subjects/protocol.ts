@@ -66,6 +66,8 @@ export interface SubjectOptions {
   token?: string;
   /** Raw status subject: how many objects (widget-00000 ...). */
   objects?: number;
+  /** Sync subjects: pause before measuring at rest, ms. Default 1000. */
+  settleMs?: number;
   /** Queue subject: items. */
   items?: number;
 }

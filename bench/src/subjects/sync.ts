@@ -10,11 +10,24 @@ import type { ConfigMap } from '../objects.js';
 import { emit, liveHeap, peakRss } from './protocol.js';
 import type { SubjectOptions } from './protocol.js';
 
+/** The live heap and RSS before the informer exists. */
+function baseline(): { heap: number; rss: number } {
+  const heap = liveHeap();
+  return { heap, rss: process.memoryUsage().rss };
+}
+
 /** Settles, then reports what the cache costs once the process is at rest. */
-async function report(startMs: number, syncedMs: number, objects: number, heapBefore: number, keep: unknown) {
+async function report(
+  startMs: number,
+  syncedMs: number,
+  objects: number,
+  before: { heap: number; rss: number },
+  settleMs: number,
+  keep: unknown,
+) {
   const peak = peakRss();
-  await new Promise((r) => setTimeout(r, 1000));
-  const heap = liveHeap() - heapBefore;
+  await new Promise((r) => setTimeout(r, settleMs));
+  const heap = liveHeap() - before.heap;
   emit({
     event: 'result',
     syncMs: syncedMs - startMs,
@@ -22,6 +35,7 @@ async function report(startMs: number, syncedMs: number, objects: number, heapBe
     peakRssBytes: peak,
     restRssBytes: process.memoryUsage().rss,
     heapBytes: heap,
+    baseRssBytes: before.rss,
   });
   return keep; // the cache must stay reachable until measured
 }
@@ -31,7 +45,7 @@ export async function switchboardSync(o: SubjectOptions): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(o.kubeconfig);
   const client = Client.fromKubeConfig(kc);
-  const before = liveHeap();
+  const before = baseline();
   const start = wallMs();
   const informer = new Informer<ConfigMap>(client, CONFIG_MAP, {
     namespace: o.namespace,
@@ -41,7 +55,7 @@ export async function switchboardSync(o: SubjectOptions): Promise<void> {
   informer.start();
   await informer.synced;
   const synced = wallMs();
-  await report(start, synced, informer.store.list().length, before, informer);
+  await report(start, synced, informer.store.list().length, before, o.settleMs ?? 1000, informer);
   informer.stop();
 }
 
@@ -50,14 +64,14 @@ export async function clientNodeSync(o: SubjectOptions): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(o.kubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
-  const before = liveHeap();
+  const before = baseline();
   const start = wallMs();
   const informer = makeInformer<V1ConfigMap>(kc, `/api/v1/namespaces/${o.namespace}/configmaps`, () =>
     api.listNamespacedConfigMap({ namespace: o.namespace }),
   );
   await informer.start();
   const synced = wallMs();
-  await report(start, synced, informer.list().length, before, informer);
+  await report(start, synced, informer.list().length, before, o.settleMs ?? 1000, informer);
   await informer.stop();
 }
 
