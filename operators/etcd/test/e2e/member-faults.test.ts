@@ -1,9 +1,15 @@
 // Member faults made the way real ones happen, through the local cluster's
 // fault injection: the etcd process SIGKILLed, and a member frozen. Needs the
-// folder of a local cluster started by another process (ETCD_E2E_CLUSTER_DIR,
-// with SWITCHBOARD_TEST_KUBECONFIG naming its kubeconfig).
+// folder of the local cluster with nodes (set by the jest global setup as
+// TEST_ENV.clusterDir).
 import type { Client, ObjectKey } from '@switchboard/core';
-import { attachLocalCluster, createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import {
+  TEST_ENV,
+  attachLocalCluster,
+  createTestNamespace,
+  eventually,
+  testKubeConfig,
+} from '@switchboard/testing';
 import type { Faults, TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
@@ -20,10 +26,10 @@ import { whyNoNode } from '../support/node-gate.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
-const clusterDir = process.env.ETCD_E2E_CLUSTER_DIR;
+const clusterDir = process.env[TEST_ENV.clusterDir];
 const skipReason = clusterDir
   ? await whyNoNode()
-  : 'ETCD_E2E_CLUSTER_DIR is not set (fault injection needs the local cluster folder)';
+  : `${TEST_ENV.clusterDir} is not set (fault injection needs the folder of a local cluster with nodes)`;
 if (skipReason) process.stderr.write(`etcd operator fault e2e skipped: ${skipReason}\n`);
 const describeE2E = skipReason ? describe.skip : describe;
 const V36 = '3.6.16';
