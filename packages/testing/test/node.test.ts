@@ -5,7 +5,7 @@
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 
-import { eventually, findLeftovers } from '../src/index.js';
+import { eventually, findLeftovers, nodeBinaries } from '../src/index.js';
 import type { LocalCluster } from '../src/index.js';
 import {
   httpGet,
@@ -17,6 +17,21 @@ import {
   waitPodReady,
 } from './node-helpers.js';
 
+/** Why this machine cannot run real nodes, or undefined when it can. */
+function cannotRunNodes(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  try {
+    nodeBinaries();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+const skipReason = cannotRunNodes();
+/** The suites below, or skipped with the reason in their name. */
+const describeNode = (name: string, body: () => void) =>
+  skipReason ? describe.skip(`${name} (skipped: ${skipReason})`, body) : describe(name, body);
+
 let cluster: LocalCluster;
 let kc: KubeConfig;
 let core: CoreV1Api;
@@ -25,6 +40,7 @@ let client: V1Pod;
 const ns = 'node-e2e';
 
 beforeAll(async () => {
+  if (skipReason) return;
   ({ cluster, kc } = await startSuiteCluster(2));
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
@@ -62,7 +78,7 @@ async function inPod(pod: V1Pod, path: string, method = 'GET') {
   return httpGet(`http://${pod.status?.podIP}:8080${path}`, method);
 }
 
-describe('a node', () => {
+describeNode('a node', () => {
   it('registers Ready with containerd 2.x and kubelet v1.37', async () => {
     const nodes = await core.listNode();
     expect(nodes.items.map((n) => n.metadata?.name).sort()).toEqual(['node-1', 'node-2']);
@@ -76,7 +92,7 @@ describe('a node', () => {
   });
 });
 
-describe('workloads', () => {
+describeNode('workloads', () => {
   it('runs a Deployment of 3 test servers behind a ClusterIP that answers from the host and from a pod', async () => {
     await apps.createNamespacedDeployment({
       namespace: ns,
@@ -373,7 +389,7 @@ describe('workloads', () => {
   });
 });
 
-describe('fault injection', () => {
+describeNode('fault injection', () => {
   const restarts = async (name: string) =>
     (await core.readNamespacedPod({ namespace: ns, name })).status?.containerStatuses?.[0]?.restartCount ?? 0;
   const ready = async (name: string) =>
@@ -435,7 +451,7 @@ describe('fault injection', () => {
   });
 });
 
-describe('tear-down', () => {
+describeNode('tear-down', () => {
   it('leaves no process, namespace, veth, mount, cgroup or iptables chain behind', async () => {
     const state = cluster.state();
     await cluster.stop({ removeData: true });
