@@ -204,6 +204,34 @@ describeE2E('etcd operator on a real node', () => {
     );
   });
 
+  it('finishes a scale-down correctly when the operator dies right after removing a member from etcd', async () => {
+    const key = await createCluster('shrink', { size: 3, version: V36 });
+    await waitHealthy(client, key, 3, V36);
+    await operator?.stop();
+    let crashed = false;
+    const crashAfterRemove: EtcdClientFactory = (endpoint) => {
+      const real = new GatewayEtcdClient(endpoint);
+      return Object.assign(Object.create(real) as GatewayEtcdClient, {
+        memberRemove: async (...args: Parameters<GatewayEtcdClient['memberRemove']>) => {
+          await real.memberRemove(...args);
+          crashed = true;
+          throw new Error('operator crashed after MemberRemove');
+        },
+      });
+    };
+    operator = runOperator(kc, ns.name, crashAfterRemove);
+    await patchSpec(key, { size: 1 });
+    await eventually(() => expect(crashed).toBe(true), { timeout: 60_000 });
+    await operator.stop();
+    operator = runOperator(kc, ns.name);
+    const members = await waitHealthy(client, key, 1, V36, 180_000);
+    await eventually(async () => {
+      expect((await memberPods(client, key)).map((p) => p.metadata.name)).toEqual(members.map((m) => m.name));
+      const pvcs = await client.resource(PvcType).list({ namespace: ns.name });
+      expect(pvcs.items.length).toBe(STORAGE.type === 'PersistentVolume' ? 1 : 0);
+    });
+  });
+
   it('does not replace a lost member while paused, and does once unpaused', async () => {
     const key = await createCluster('paused', { size: 3, version: V36 });
     const before = await waitHealthy(client, key, 3, V36);
