@@ -112,6 +112,23 @@ export interface ControlPlane {
  * await cp.stop({ removeData: true });
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  // Ports are picked free, then bound by another process a moment later; a
+  // racing process can take one in between. Such a start fails with "address
+  // already in use" in the component's log: start over on new ports.
+  for (let attempt = 1; ; attempt++) {
+    const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cp-')));
+    try {
+      return await startOnce({ ...options, dir });
+    } catch (err) {
+      const portTaken = err instanceof ComponentNotReadyError && /address already in use/.test(err.message);
+      if (!portTaken || attempt >= 3) throw err;
+      options.onProgress?.(`${err.component}: its port was taken meanwhile; retrying on new ports`);
+      await rm(join(dir, 'etcd'), { recursive: true, force: true });
+    }
+  }
+}
+
+async function startOnce(options: ControlPlaneOptions & { readonly dir: string }): Promise<ControlPlane> {
   const version = options.kubernetesVersion ?? KUBERNETES_VERSION;
   const bin = {
     etcd: controlPlaneEtcdBinary(),
@@ -121,7 +138,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   const progress = options.onProgress ?? (() => undefined);
   const timeout = options.readyTimeoutMs ?? 60_000;
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cp-')));
+  const dir = options.dir;
   const bindAddress = options.bindAddress ?? '127.0.0.1';
   const serviceRange = options.serviceClusterIPRange ?? '10.96.0.0/16';
   const clusterCIDR = options.clusterCIDR ?? '10.244.0.0/16';
@@ -257,6 +274,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--cluster-cidr=${clusterCIDR}`,
         `--service-cluster-ip-range=${serviceRange}`,
         '--node-cidr-mask-size=24',
+        // A stopped node is reported NotReady after 20 s instead of the default 50 s.
+        '--node-monitor-grace-period=20s',
         `--secure-port=${ports.controllerManager}`,
         '--bind-address=127.0.0.1',
         '--leader-elect=false',
