@@ -82,12 +82,20 @@ export function spawnSubject(
 /** The Node subject entry point (compiled beside this file). */
 const NODE_SUBJECT = fileURLToPath(new URL('./subjects/main.js', import.meta.url));
 
-/** Spawns a Node subject in `mode` with its options. `--expose-gc` lets it measure live heap. */
+/**
+ * Spawns a Node subject in `mode` with its options. `--expose-gc` lets it
+ * measure live heap. With SWITCHBOARD_BENCH_CPU_PROF set to a folder, every
+ * Node subject writes a V8 CPU profile there (`node --cpu-prof`), named by mode.
+ */
 export function spawnNodeSubject(mode: string, options: object, timeoutMs: number): Subject {
+  const profDir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
+  const prof = profDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${mode}-${Date.now()}.cpuprofile`]
+    : [];
   return spawnSubject(
     `node subject ${mode}`,
     process.execPath,
-    ['--expose-gc', NODE_SUBJECT, mode, JSON.stringify(options)],
+    ['--expose-gc', ...prof, NODE_SUBJECT, mode, JSON.stringify(options)],
     timeoutMs,
   );
 }

@@ -5,6 +5,7 @@
 //   --smoke       tiny sizes: proves every path works (run by the bench's jest test)
 //   --out FILE    where the JSON goes (default bench/results/bench-<time>.json)
 //   --only 1,4    run only these figures (6 needs 1)
+//   --sync N,M    ConfigMap counts of figure 1 instead of the default (figures 4 and 6 use the first)
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -52,10 +53,13 @@ async function main(): Promise<void> {
       smoke: { type: 'boolean', default: false },
       out: { type: 'string' },
       only: { type: 'string' },
+      sync: { type: 'string' },
     },
   });
   const smoke = values.smoke;
-  const sizes = smoke ? SMOKE_SIZES : DEFAULT_SIZES;
+  const base = smoke ? SMOKE_SIZES : DEFAULT_SIZES;
+  const syncObjects = values.sync?.split(',').map(Number);
+  const sizes = syncObjects ? { ...base, syncObjects, restObjects: syncObjects[0]! } : base;
   const only = new Set((values.only ?? '1,2,3,4,5,6').split(',').map((s) => s.trim()));
   const startedAt = new Date();
   const out =
