@@ -41,15 +41,28 @@ export {
   selectorString,
   toYaml,
 } from './config/index.js';
-export type { PrometheusConfigInputs, GeneratedPrometheusConfig, RejectedResource, AssetSources, NamespaceLabels } from './config/index.js';
+export type {
+  PrometheusConfigInputs,
+  GeneratedPrometheusConfig,
+  RejectedResource,
+  AssetSources,
+  NamespaceLabels,
+} from './config/index.js';
 export { addPrometheusController, PROMETHEUS_CONTROLLER_NAME } from './controller/prometheus-controller.js';
 export type { PrometheusControllerOptions } from './controller/prometheus-controller.js';
-export { addAlertmanagerController, ALERTMANAGER_CONTROLLER_NAME } from './controller/alertmanager-controller.js';
+export {
+  addAlertmanagerController,
+  ALERTMANAGER_CONTROLLER_NAME,
+} from './controller/alertmanager-controller.js';
 export type { AlertmanagerControllerOptions } from './controller/alertmanager-controller.js';
 export { reconcilePrometheus } from './controller/prometheus-reconciler.js';
 export type { PrometheusReconcilerOptions } from './controller/prometheus-reconciler.js';
 export { reconcileAlertmanager } from './controller/alertmanager-reconciler.js';
 export type { AlertmanagerReconcilerOptions } from './controller/alertmanager-reconciler.js';
-export { DEFAULT_IMAGES, DEFAULT_PROMETHEUS_VERSION, DEFAULT_ALERTMANAGER_VERSION } from './resources/images.js';
+export {
+  DEFAULT_IMAGES,
+  DEFAULT_PROMETHEUS_VERSION,
+  DEFAULT_ALERTMANAGER_VERSION,
+} from './resources/images.js';
 export type { ImageSettings } from './resources/images.js';
 export type { ReconcileResult } from './resources/workload-status.js';

@@ -12,7 +12,13 @@ import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/te
 import type { TestNamespace } from '@switchboard/testing';
 import { parseAllDocuments } from 'yaml';
 import type { Alertmanager, Prometheus, PrometheusRule, ServiceMonitor } from '../src/api/index.js';
-import { ALERTMANAGER, PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE_MONITOR } from '../src/controller/monitoring-kinds.js';
+import {
+  ALERTMANAGER,
+  PROMETHEUS,
+  PROMETHEUS_RULE,
+  SECRET,
+  SERVICE_MONITOR,
+} from '../src/controller/monitoring-kinds.js';
 import type { Secret } from '../src/resources/kube-types.js';
 import { installMonitoringCrds } from './support/install-crds.js';
 import { runOperator } from './support/run-operator.js';
@@ -30,7 +36,9 @@ interface ClusterRole extends KubeObject {
   rules: PolicyRule[];
 }
 
-const role = parseAllDocuments(readFileSync(join(import.meta.dirname, '..', 'config', 'rbac', 'role.yaml'), 'utf8'))[0]?.toJS() as ClusterRole;
+const role = parseAllDocuments(
+  readFileSync(join(import.meta.dirname, '..', 'config', 'rbac', 'role.yaml'), 'utf8'),
+)[0]?.toJS() as ClusterRole;
 
 let ns: TestNamespace;
 let admin: Client;
@@ -38,14 +46,18 @@ let operator: RunningOperator | undefined;
 let bindingName: string;
 
 /** A kubeconfig that authenticates as `namespace/serviceAccount` with a fresh token. */
-async function serviceAccountKubeConfig(namespace: string, serviceAccount: string): Promise<ReturnType<typeof testKubeConfig>> {
+async function serviceAccountKubeConfig(
+  namespace: string,
+  serviceAccount: string,
+): Promise<ReturnType<typeof testKubeConfig>> {
   const res = await admin.transport.request({
     method: 'POST',
     path: `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
   });
   const token = (res.body as { status?: { token?: string } }).status?.token;
-  if (token === undefined) throw new Error(`no token for ${namespace}/${serviceAccount}: ${JSON.stringify(res.body)}`);
+  if (token === undefined)
+    throw new Error(`no token for ${namespace}/${serviceAccount}: ${JSON.stringify(res.body)}`);
   const kc = testKubeConfig();
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error('test kubeconfig has no current cluster');
@@ -66,7 +78,11 @@ beforeAll(async () => {
   const roleName = `prometheus-operator-test-${ns.name}`;
   bindingName = roleName;
   await admin.resource({ ...RBAC, kind: 'ClusterRole' }).create({ ...role, metadata: { name: roleName } });
-  await admin.resource({ apiVersion: 'v1', kind: 'ServiceAccount' }).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus-operator', namespace: ns.name } });
+  await admin.resource({ apiVersion: 'v1', kind: 'ServiceAccount' }).create({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'prometheus-operator', namespace: ns.name },
+  });
   await admin.resource({ ...RBAC, kind: 'ClusterRoleBinding' }).create({
     ...RBAC,
     kind: 'ClusterRoleBinding',
@@ -74,13 +90,21 @@ beforeAll(async () => {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
     subjects: [{ kind: 'ServiceAccount', name: 'prometheus-operator', namespace: ns.name }],
   } as KubeObject);
-  operator = runOperator(await serviceAccountKubeConfig(ns.name, 'prometheus-operator'), ns.name, { leaseName: 'prometheus-operator-leader' });
+  operator = runOperator(await serviceAccountKubeConfig(ns.name, 'prometheus-operator'), ns.name, {
+    leaseName: 'prometheus-operator-leader',
+  });
 });
 
 afterAll(async () => {
   await operator?.stop();
-  await admin?.resource({ ...RBAC, kind: 'ClusterRoleBinding' }).delete({ name: bindingName }).catch(() => undefined);
-  await admin?.resource({ ...RBAC, kind: 'ClusterRole' }).delete({ name: bindingName }).catch(() => undefined);
+  await admin
+    ?.resource({ ...RBAC, kind: 'ClusterRoleBinding' })
+    .delete({ name: bindingName })
+    .catch(() => undefined);
+  await admin
+    ?.resource({ ...RBAC, kind: 'ClusterRole' })
+    .delete({ name: bindingName })
+    .catch(() => undefined);
   await ns?.delete();
 });
 
@@ -92,12 +116,25 @@ it('grants no wildcard', () => {
 
 it('reconciles Prometheus, monitors, rules and Alertmanager with only the permissions of config/rbac', async () => {
   const namespace = ns.name;
-  await admin.resource<Secret>(SECRET).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { user: 'u', pass: 'p' } });
+  await admin.resource<Secret>(SECRET).create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'creds', namespace },
+    stringData: { user: 'u', pass: 'p' },
+  });
   await admin.resource<ServiceMonitor>(SERVICE_MONITOR).create({
     apiVersion: V1,
     kind: 'ServiceMonitor',
     metadata: { name: 'api', namespace, labels: { team: 'a' } },
-    spec: { selector: { matchLabels: { app: 'api' } }, endpoints: [{ port: 'web', basicAuth: { username: { name: 'creds', key: 'user' }, password: { name: 'creds', key: 'pass' } } }] },
+    spec: {
+      selector: { matchLabels: { app: 'api' } },
+      endpoints: [
+        {
+          port: 'web',
+          basicAuth: { username: { name: 'creds', key: 'user' }, password: { name: 'creds', key: 'pass' } },
+        },
+      ],
+    },
   });
   await admin.resource<PrometheusRule>(PROMETHEUS_RULE).create({
     apiVersion: V1,
@@ -109,16 +146,23 @@ it('reconciles Prometheus, monitors, rules and Alertmanager with only the permis
     apiVersion: V1,
     kind: 'Prometheus',
     metadata: { name: 'main', namespace },
-    spec: { serviceMonitorSelector: { matchLabels: { team: 'a' } }, ruleSelector: { matchLabels: { team: 'a' } } },
+    spec: {
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+      ruleSelector: { matchLabels: { team: 'a' } },
+    },
   });
-  await admin.resource<Alertmanager>(ALERTMANAGER).create({ apiVersion: V1, kind: 'Alertmanager', metadata: { name: 'main', namespace }, spec: {} });
+  await admin
+    .resource<Alertmanager>(ALERTMANAGER)
+    .create({ apiVersion: V1, kind: 'Alertmanager', metadata: { name: 'main', namespace }, spec: {} });
 
   await eventually(
     async () => {
       const prom = await admin.resource<Prometheus>(PROMETHEUS).get({ namespace, name: 'main' });
       expect(prom.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'True' });
       const secret = await admin.resource<Secret>(SECRET).get({ namespace, name: 'prometheus-main' });
-      expect(gunzipSync(Buffer.from(secret.data?.['prometheus.yaml.gz'] ?? '', 'base64')).toString()).toContain(`job_name: serviceMonitor/${namespace}/api/0`);
+      expect(
+        gunzipSync(Buffer.from(secret.data?.['prometheus.yaml.gz'] ?? '', 'base64')).toString(),
+      ).toContain(`job_name: serviceMonitor/${namespace}/api/0`);
       const rule = await admin.resource<PrometheusRule>(PROMETHEUS_RULE).get({ namespace, name: 'rules' });
       expect(rule.status?.conditions?.[0]).toMatchObject({ type: 'Accepted', status: 'True' });
       const am = await admin.resource<Alertmanager>(ALERTMANAGER).get({ namespace, name: 'main' });

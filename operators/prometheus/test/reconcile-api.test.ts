@@ -6,7 +6,15 @@ import type { Client, ObjectKey } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 import type { Prometheus, PrometheusRule, ServiceMonitor } from '../src/api/index.js';
-import { PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE, SERVICE_MONITOR, STATEFUL_SET, CONFIG_MAP } from '../src/controller/monitoring-kinds.js';
+import {
+  PROMETHEUS,
+  PROMETHEUS_RULE,
+  SECRET,
+  SERVICE,
+  SERVICE_MONITOR,
+  STATEFUL_SET,
+  CONFIG_MAP,
+} from '../src/controller/monitoring-kinds.js';
 import { reconcilePrometheus } from '../src/controller/prometheus-reconciler.js';
 import { DEFAULT_IMAGES } from '../src/resources/images.js';
 import type { ConfigMap, Secret, Service, StatefulSet } from '../src/resources/kube-types.js';
@@ -53,7 +61,12 @@ it('writes config, rules, Service, StatefulSet and status for a Prometheus', asy
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'Prometheus',
     metadata: { name: 'main', namespace },
-    spec: { replicas: 2, serviceMonitorSelector: { matchLabels: { team: 'a' } }, ruleSelector: { matchLabels: { team: 'a' } }, externalLabels: { cluster: 'test' } },
+    spec: {
+      replicas: 2,
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+      ruleSelector: { matchLabels: { team: 'a' } },
+      externalLabels: { cluster: 'test' },
+    },
   });
   const key = { namespace, name: 'main' };
   await pass(key);
@@ -64,14 +77,24 @@ it('writes config, rules, Service, StatefulSet and status for a Prometheus', asy
   expect(config).toContain('cluster: test');
   expect(config).toContain('/etc/prometheus/rules/prometheus-main-rulefiles-0/*.yaml');
 
-  const rules = await client.resource<ConfigMap>(CONFIG_MAP).get({ namespace, name: 'prometheus-main-rulefiles-0' });
-  expect(Object.keys(rules.data ?? {})).toEqual([expect.stringMatching(new RegExp(`^${namespace}-good-.*\\.yaml$`))]);
+  const rules = await client
+    .resource<ConfigMap>(CONFIG_MAP)
+    .get({ namespace, name: 'prometheus-main-rulefiles-0' });
+  expect(Object.keys(rules.data ?? {})).toEqual([
+    expect.stringMatching(new RegExp(`^${namespace}-good-.*\\.yaml$`)),
+  ]);
   const bad = await client.resource<PrometheusRule>(PROMETHEUS_RULE).get({ namespace, name: 'bad' });
-  expect(bad.status?.conditions).toEqual([expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'InvalidRules' })]);
+  expect(bad.status?.conditions).toEqual([
+    expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'InvalidRules' }),
+  ]);
 
   const sts = await client.resource<StatefulSet>(STATEFUL_SET).get({ namespace, name: 'prometheus-main' });
   expect(sts.spec.replicas).toBe(2);
-  expect(sts.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Prometheus', name: 'main', controller: true });
+  expect(sts.metadata.ownerReferences?.[0]).toMatchObject({
+    kind: 'Prometheus',
+    name: 'main',
+    controller: true,
+  });
   const svc = await client.resource<Service>(SERVICE).get({ namespace, name: 'prometheus-operated' });
   expect(svc.spec.clusterIP).toBe('None');
 

@@ -18,7 +18,12 @@ interface SampleObject extends KubeObject {
 const dir = join(import.meta.dirname, '..', 'config', 'samples');
 const samples = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
-  .flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => ({ file, obj: d.toJS() as SampleObject })))
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => ({
+      file,
+      obj: d.toJS() as SampleObject,
+    })),
+  )
   .filter((s) => s.obj.apiVersion === MONITORING_API_VERSION);
 
 let ns: TestNamespace;
@@ -35,12 +40,21 @@ afterAll(async () => {
 });
 
 it('has a sample of every kind', () => {
-  expect(samples.map((s) => s.obj.kind).sort()).toEqual(['Alertmanager', 'PodMonitor', 'Prometheus', 'PrometheusRule', 'ServiceMonitor']);
+  expect(samples.map((s) => s.obj.kind).sort()).toEqual([
+    'Alertmanager',
+    'PodMonitor',
+    'Prometheus',
+    'PrometheusRule',
+    'ServiceMonitor',
+  ]);
 });
 
-it.each(samples.map((s) => [`${s.file}: ${s.obj.kind}`, s.obj] as const))('%s is accepted as written', async (_name, obj) => {
-  const stored = await client
-    .resource<SampleObject>({ apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' })
-    .create({ ...obj, metadata: { ...obj.metadata, namespace: ns.name } }, { dryRun: true });
-  expect(stored.spec).toMatchObject(obj.spec);
-});
+it.each(samples.map((s) => [`${s.file}: ${s.obj.kind}`, s.obj] as const))(
+  '%s is accepted as written',
+  async (_name, obj) => {
+    const stored = await client
+      .resource<SampleObject>({ apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' })
+      .create({ ...obj, metadata: { ...obj.metadata, namespace: ns.name } }, { dryRun: true });
+    expect(stored.spec).toMatchObject(obj.spec);
+  },
+);

@@ -19,9 +19,28 @@ export type {
   MonitoringCondition,
   MonitoringObject,
 } from './common.js';
-export type { ResourceRequirements, StorageSpec, EmbeddedPersistentVolumeClaim, PersistentVolumeClaimSpec, WorkloadStatus } from './workload.js';
+export type {
+  ResourceRequirements,
+  StorageSpec,
+  EmbeddedPersistentVolumeClaim,
+  PersistentVolumeClaimSpec,
+  WorkloadStatus,
+} from './workload.js';
 export type { ServiceMonitor, ServiceMonitorSpec, Endpoint } from './service-monitor.js';
 export type { PodMonitor, PodMonitorSpec, PodMetricsEndpoint } from './pod-monitor.js';
-export type { PrometheusRule, PrometheusRuleSpec, PrometheusRuleStatus, RuleGroup, Rule } from './prometheus-rule.js';
-export type { Prometheus, PrometheusSpec, PrometheusStatus, AlertingSpec, AlertmanagerEndpoints, RemoteWriteSpec } from './prometheus.js';
+export type {
+  PrometheusRule,
+  PrometheusRuleSpec,
+  PrometheusRuleStatus,
+  RuleGroup,
+  Rule,
+} from './prometheus-rule.js';
+export type {
+  Prometheus,
+  PrometheusSpec,
+  PrometheusStatus,
+  AlertingSpec,
+  AlertmanagerEndpoints,
+  RemoteWriteSpec,
+} from './prometheus.js';
 export type { Alertmanager, AlertmanagerSpec, AlertmanagerStatus } from './alertmanager.js';

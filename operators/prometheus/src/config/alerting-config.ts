@@ -19,14 +19,20 @@ export function alertingSection(prometheus: Prometheus, assets: AssetStore): Yam
   if (alerting === undefined) return undefined;
   const namespace = prometheus.metadata.namespace ?? '';
   const replicaLabel = prometheus.spec.replicaExternalLabelName ?? DEFAULT_REPLICA_LABEL;
-  const alertRelabel: YamlMap[] = replicaLabel === '' ? [] : [{ action: 'labeldrop', regex: escapeRegex(replicaLabel) }];
+  const alertRelabel: YamlMap[] =
+    replicaLabel === '' ? [] : [{ action: 'labeldrop', regex: escapeRegex(replicaLabel) }];
   return {
     alert_relabel_configs: alertRelabel,
     alertmanagers: alerting.alertmanagers.map((am) => alertmanagerConfig(am, prometheus, namespace, assets)),
   };
 }
 
-function alertmanagerConfig(am: AlertmanagerEndpoints, prometheus: Prometheus, namespace: string, assets: AssetStore): YamlMap {
+function alertmanagerConfig(
+  am: AlertmanagerEndpoints,
+  prometheus: Prometheus,
+  namespace: string,
+  assets: AssetStore,
+): YamlMap {
   const role = endpointRole(prometheus.spec.serviceDiscoveryRole);
   const cfg: YamlMap = {};
   if (am.scheme !== undefined) cfg['scheme'] = am.scheme.toLowerCase();
@@ -34,17 +40,28 @@ function alertmanagerConfig(am: AlertmanagerEndpoints, prometheus: Prometheus, n
   if (am.timeout !== undefined) cfg['timeout'] = am.timeout;
   if (am.tlsConfig !== undefined) cfg['tls_config'] = tlsConfig(am.tlsConfig, namespace, assets);
   cfg['kubernetes_sd_configs'] = kubernetesSdConfigs({ role, namespaces: [am.namespace ?? namespace] });
-  if (am.bearerTokenFile !== undefined && am.bearerTokenFile !== '') cfg['bearer_token_file'] = am.bearerTokenFile;
+  if (am.bearerTokenFile !== undefined && am.bearerTokenFile !== '')
+    cfg['bearer_token_file'] = am.bearerTokenFile;
   if (am.basicAuth !== undefined) cfg['basic_auth'] = basicAuth(am.basicAuth, namespace, assets);
-  if (am.authorization !== undefined) cfg['authorization'] = authorization(am.authorization, namespace, assets);
+  if (am.authorization !== undefined)
+    cfg['authorization'] = authorization(am.authorization, namespace, assets);
   // Prometheus 3 speaks only v2 of the Alertmanager API, which is its default.
   if (am.apiVersion !== undefined && am.apiVersion.toLowerCase() === 'v2') cfg['api_version'] = 'v2';
-  const relabelings: YamlMap[] = [{ action: 'keep', source_labels: ['__meta_kubernetes_service_name'], regex: am.name }];
+  const relabelings: YamlMap[] = [
+    { action: 'keep', source_labels: ['__meta_kubernetes_service_name'], regex: am.name },
+  ];
   if (typeof am.port === 'string' && am.port !== '') {
-    const portLabel = role === 'endpointslice' ? '__meta_kubernetes_endpointslice_port_name' : '__meta_kubernetes_endpoint_port_name';
+    const portLabel =
+      role === 'endpointslice'
+        ? '__meta_kubernetes_endpointslice_port_name'
+        : '__meta_kubernetes_endpoint_port_name';
     relabelings.push({ action: 'keep', source_labels: [portLabel], regex: am.port });
   } else if (typeof am.port === 'number' && am.port !== 0) {
-    relabelings.push({ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(am.port) });
+    relabelings.push({
+      action: 'keep',
+      source_labels: ['__meta_kubernetes_pod_container_port_number'],
+      regex: String(am.port),
+    });
   }
   relabelings.push(...renderRelabelConfigs(am.relabelings));
   cfg['relabel_configs'] = relabelings;
@@ -63,15 +80,21 @@ function remoteWriteConfig(rw: RemoteWriteSpec, namespace: string, assets: Asset
   const cfg: YamlMap = { url: rw.url };
   if (rw.remoteTimeout !== undefined) cfg['remote_timeout'] = rw.remoteTimeout;
   if (rw.headers !== undefined && Object.keys(rw.headers).length > 0) {
-    cfg['headers'] = Object.fromEntries(Object.keys(rw.headers).sort().map((k) => [k, rw.headers![k]!]));
+    cfg['headers'] = Object.fromEntries(
+      Object.keys(rw.headers)
+        .sort()
+        .map((k) => [k, rw.headers![k]!]),
+    );
   }
   if (rw.name !== undefined && rw.name !== '') cfg['name'] = rw.name;
   const relabel = renderRelabelConfigs(rw.writeRelabelConfigs);
   if (relabel.length > 0) cfg['write_relabel_configs'] = relabel;
   if (rw.basicAuth !== undefined) cfg['basic_auth'] = basicAuth(rw.basicAuth, namespace, assets);
-  if (rw.bearerTokenFile !== undefined && rw.bearerTokenFile !== '') cfg['bearer_token_file'] = rw.bearerTokenFile;
+  if (rw.bearerTokenFile !== undefined && rw.bearerTokenFile !== '')
+    cfg['bearer_token_file'] = rw.bearerTokenFile;
   if (rw.tlsConfig !== undefined) cfg['tls_config'] = tlsConfig(rw.tlsConfig, namespace, assets);
-  if (rw.authorization !== undefined) cfg['authorization'] = authorization(rw.authorization, namespace, assets);
+  if (rw.authorization !== undefined)
+    cfg['authorization'] = authorization(rw.authorization, namespace, assets);
   return cfg;
 }
 

@@ -1,6 +1,14 @@
 // Which Secrets and ConfigMaps a config will read, so the controller can
 // fetch exactly those before the (synchronous, pure) generation runs.
-import type { BasicAuth, PodMonitor, Prometheus, SafeAuthorization, SafeTLSConfig, SecretKeySelector, ServiceMonitor } from '../api/index.js';
+import type {
+  BasicAuth,
+  PodMonitor,
+  Prometheus,
+  SafeAuthorization,
+  SafeTLSConfig,
+  SecretKeySelector,
+  ServiceMonitor,
+} from '../api/index.js';
 
 /** A Secret or ConfigMap by namespace and name. */
 export interface AssetReference {
@@ -32,10 +40,16 @@ function fromFields(namespace: string, f: HttpAuthFields, out: AssetReference[])
 }
 
 /** Every Secret and ConfigMap the config of `prometheus` with these monitors refers to, without repeats, sorted. */
-export function referencedAssets(prometheus: Prometheus, serviceMonitors: readonly ServiceMonitor[], podMonitors: readonly PodMonitor[]): AssetReference[] {
+export function referencedAssets(
+  prometheus: Prometheus,
+  serviceMonitors: readonly ServiceMonitor[],
+  podMonitors: readonly PodMonitor[],
+): AssetReference[] {
   const out: AssetReference[] = [];
-  for (const m of serviceMonitors) for (const ep of m.spec.endpoints) fromFields(m.metadata.namespace ?? '', ep, out);
-  for (const m of podMonitors) for (const ep of m.spec.podMetricsEndpoints) fromFields(m.metadata.namespace ?? '', ep, out);
+  for (const m of serviceMonitors)
+    for (const ep of m.spec.endpoints) fromFields(m.metadata.namespace ?? '', ep, out);
+  for (const m of podMonitors)
+    for (const ep of m.spec.podMetricsEndpoints) fromFields(m.metadata.namespace ?? '', ep, out);
   const ns = prometheus.metadata.namespace ?? '';
   for (const am of prometheus.spec.alerting?.alertmanagers ?? []) fromFields(ns, am, out);
   for (const rw of prometheus.spec.remoteWrite ?? []) fromFields(ns, rw, out);

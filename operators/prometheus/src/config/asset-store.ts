@@ -71,7 +71,8 @@ export class AssetStore {
               throw new TypeError('a TLS reference names neither a secret nor a configMap');
             })();
     const value = data.get(`${namespace}/${sel.name}`)?.[sel.key];
-    if (value === undefined) throw new MissingAssetError(kind === 'secret' ? 'Secret' : 'ConfigMap', namespace, sel.name, sel.key);
+    if (value === undefined)
+      throw new MissingAssetError(kind === 'secret' ? 'Secret' : 'ConfigMap', namespace, sel.name, sel.key);
     // The reference's file naming: <kind>_<namespace>_<name>_<key>.
     const file = `${kind}_${namespace}_${sel.name}_${sel.key}`;
     this.#tlsAssets.set(file, value);

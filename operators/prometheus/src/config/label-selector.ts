@@ -9,14 +9,18 @@ import type { LabelSelector } from '../api/index.js';
  */
 export function selectorString(selector: LabelSelector): string {
   const terms: { key: string; term: string }[] = [];
-  for (const key of Object.keys(selector.matchLabels ?? {})) terms.push({ key, term: `${key}=${selector.matchLabels![key]}` });
+  for (const key of Object.keys(selector.matchLabels ?? {}))
+    terms.push({ key, term: `${key}=${selector.matchLabels![key]}` });
   for (const req of selector.matchExpressions ?? []) {
     const values = [...(req.values ?? [])].sort().join(',');
     const term =
-      req.operator === 'In' ? `${req.key} in (${values})`
-      : req.operator === 'NotIn' ? `${req.key} notin (${values})`
-      : req.operator === 'Exists' ? req.key
-      : `!${req.key}`;
+      req.operator === 'In'
+        ? `${req.key} in (${values})`
+        : req.operator === 'NotIn'
+          ? `${req.key} notin (${values})`
+          : req.operator === 'Exists'
+            ? req.key
+            : `!${req.key}`;
     terms.push({ key: req.key, term });
   }
   return terms
@@ -29,7 +33,10 @@ export function selectorString(selector: LabelSelector): string {
  * Whether `labels` match `selector`. An absent selector matches nothing and
  * an empty one everything, as in prometheus-operator's Prometheus spec.
  */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (selector === undefined) return false;
   return parseLabelSelector(selectorString(selector)).matches(labels ?? {});
 }

@@ -34,19 +34,26 @@ describe('generatePrometheusConfig', () => {
 
   it('names jobs serviceMonitor/<ns>/<name>/<i> and podMonitor/<ns>/<name>/<i>', () => {
     const jobs = (name: string): string[] =>
-      (parse(generatePrometheusConfig(inputsFor(name)).yaml) as { scrape_configs: { job_name: string }[] }).scrape_configs.map((s) => s.job_name);
+      (
+        parse(generatePrometheusConfig(inputsFor(name)).yaml) as { scrape_configs: { job_name: string }[] }
+      ).scrape_configs.map((s) => s.job_name);
     expect(jobs('servicemonitor-full')).toEqual(['serviceMonitor/apps/shop/0', 'serviceMonitor/apps/shop/1']);
     expect(jobs('podmonitor')).toEqual(['podMonitor/jobs/workers/0', 'podMonitor/jobs/workers/1']);
   });
 
   it('leaves out unselected monitors: other labels, or a namespace outside the selector', () => {
     const inputs = inputsFor('servicemonitor-basic');
-    expect(inputs.serviceMonitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['monitoring/api']);
+    expect(inputs.serviceMonitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
+      'monitoring/api',
+    ]);
   });
 
   it('gives byte-equal output whatever the order of its inputs', () => {
     const a = inputsFor('servicemonitor-basic');
-    const monitors: ServiceMonitor[] = ['c', 'a', 'b'].map((n) => ({ ...a.serviceMonitors[0]!, metadata: { ...a.serviceMonitors[0]!.metadata, name: n } }));
+    const monitors: ServiceMonitor[] = ['c', 'a', 'b'].map((n) => ({
+      ...a.serviceMonitors[0]!,
+      metadata: { ...a.serviceMonitors[0]!.metadata, name: n },
+    }));
     const first = generatePrometheusConfig({ ...a, serviceMonitors: monitors }).yaml;
     const second = generatePrometheusConfig({ ...a, serviceMonitors: [...monitors].reverse() }).yaml;
     expect(second).toBe(first);
@@ -55,7 +62,14 @@ describe('generatePrometheusConfig', () => {
   it('rejects a monitor whose Secret is missing and keeps the others', () => {
     const inputs = inputsFor('servicemonitor-full');
     const out = generatePrometheusConfig({ ...inputs, assets: new AssetStore() });
-    expect(out.rejected).toEqual([expect.objectContaining({ kind: 'ServiceMonitor', namespace: 'apps', name: 'shop', reason: 'MissingAsset' })]);
+    expect(out.rejected).toEqual([
+      expect.objectContaining({
+        kind: 'ServiceMonitor',
+        namespace: 'apps',
+        name: 'shop',
+        reason: 'MissingAsset',
+      }),
+    ]);
     expect((parse(out.yaml) as { scrape_configs: unknown[] }).scrape_configs).toEqual([]);
   });
 

@@ -61,13 +61,18 @@ export function globalSection(prometheus: Prometheus): YamlMap {
   const spec = prometheus.spec;
   const labels: Record<string, string> = {};
   const promLabel = spec.prometheusExternalLabelName ?? DEFAULT_PROMETHEUS_LABEL;
-  if (promLabel !== '') labels[promLabel] = `${prometheus.metadata.namespace ?? ''}/${prometheus.metadata.name ?? ''}`;
+  if (promLabel !== '')
+    labels[promLabel] = `${prometheus.metadata.namespace ?? ''}/${prometheus.metadata.name ?? ''}`;
   const replicaLabel = spec.replicaExternalLabelName ?? DEFAULT_REPLICA_LABEL;
   if (replicaLabel !== '') labels[replicaLabel] = '$(POD_NAME)';
   for (const [k, v] of Object.entries(spec.externalLabels ?? {})) if (!(k in labels)) labels[k] = v;
   const global: YamlMap = { scrape_interval: spec.scrapeInterval ?? DEFAULT_INTERVAL };
   if (spec.scrapeTimeout !== undefined) global['scrape_timeout'] = spec.scrapeTimeout;
-  global['external_labels'] = Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]!]));
+  global['external_labels'] = Object.fromEntries(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]!]),
+  );
   global['evaluation_interval'] = spec.evaluationInterval ?? DEFAULT_INTERVAL;
   return global;
 }
@@ -86,20 +91,34 @@ export function generatePrometheusConfig(inputs: PrometheusConfigInputs): Genera
   const ctx: MonitorContext = {
     assets,
     podTargetLabels: prometheus.spec.podTargetLabels ?? [],
-    ...(prometheus.spec.serviceDiscoveryRole === undefined ? {} : { serviceDiscoveryRole: prometheus.spec.serviceDiscoveryRole }),
+    ...(prometheus.spec.serviceDiscoveryRole === undefined
+      ? {}
+      : { serviceDiscoveryRole: prometheus.spec.serviceDiscoveryRole }),
   };
   const rejected: RejectedResource[] = [];
-  const translate = <M extends ServiceMonitor | PodMonitor>(kind: RejectedResource['kind'], monitor: M, fn: (m: M, c: MonitorContext) => YamlMap[]): YamlMap[] => {
+  const translate = <M extends ServiceMonitor | PodMonitor>(
+    kind: RejectedResource['kind'],
+    monitor: M,
+    fn: (m: M, c: MonitorContext) => YamlMap[],
+  ): YamlMap[] => {
     try {
       return fn(monitor, ctx);
     } catch (err) {
       if (!(err instanceof MissingAssetError)) throw err;
-      rejected.push({ kind, namespace: monitor.metadata.namespace ?? '', name: monitor.metadata.name ?? '', reason: err.reason, message: err.message });
+      rejected.push({
+        kind,
+        namespace: monitor.metadata.namespace ?? '',
+        name: monitor.metadata.name ?? '',
+        reason: err.reason,
+        message: err.message,
+      });
       return [];
     }
   };
   const scrapeConfigs = [
-    ...byKey(inputs.serviceMonitors).flatMap((m) => translate('ServiceMonitor', m, serviceMonitorScrapeConfigs)),
+    ...byKey(inputs.serviceMonitors).flatMap((m) =>
+      translate('ServiceMonitor', m, serviceMonitorScrapeConfigs),
+    ),
     ...byKey(inputs.podMonitors).flatMap((m) => translate('PodMonitor', m, podMonitorScrapeConfigs)),
   ];
 

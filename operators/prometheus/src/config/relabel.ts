@@ -28,16 +28,28 @@ export function selectorRelabelings(selector: LabelSelector, object: 'service' |
   const present = (k: string): string => `__meta_kubernetes_${object}_labelpresent_${sanitizeLabelName(k)}`;
   const out: YamlMap[] = [];
   for (const key of Object.keys(selector.matchLabels ?? {}).sort()) {
-    out.push({ action: 'keep', source_labels: [label(key), present(key)], regex: `(${selector.matchLabels![key]});true` });
+    out.push({
+      action: 'keep',
+      source_labels: [label(key), present(key)],
+      regex: `(${selector.matchLabels![key]});true`,
+    });
   }
   for (const exp of selector.matchExpressions ?? []) {
     const values = (exp.values ?? []).join('|');
     switch (exp.operator) {
       case 'In':
-        out.push({ action: 'keep', source_labels: [label(exp.key), present(exp.key)], regex: `(${values});true` });
+        out.push({
+          action: 'keep',
+          source_labels: [label(exp.key), present(exp.key)],
+          regex: `(${values});true`,
+        });
         break;
       case 'NotIn':
-        out.push({ action: 'drop', source_labels: [label(exp.key), present(exp.key)], regex: `(${values});true` });
+        out.push({
+          action: 'drop',
+          source_labels: [label(exp.key), present(exp.key)],
+          regex: `(${values});true`,
+        });
         break;
       case 'Exists':
         out.push({ action: 'keep', source_labels: [present(exp.key)], regex: 'true' });

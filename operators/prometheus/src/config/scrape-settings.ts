@@ -8,7 +8,11 @@ export function addScrapeSettings(cfg: YamlMap, ep: Endpoint | PodMetricsEndpoin
   if (ep.scrapeTimeout !== undefined && ep.scrapeTimeout !== '') cfg['scrape_timeout'] = ep.scrapeTimeout;
   if (ep.path !== undefined && ep.path !== '') cfg['metrics_path'] = ep.path;
   if (ep.params !== undefined) {
-    cfg['params'] = Object.fromEntries(Object.keys(ep.params).sort().map((k) => [k, ep.params![k]!]));
+    cfg['params'] = Object.fromEntries(
+      Object.keys(ep.params)
+        .sort()
+        .map((k) => [k, ep.params![k]!]),
+    );
   }
   if (ep.scheme !== undefined) cfg['scheme'] = ep.scheme.toLowerCase();
   if (ep.followRedirects !== undefined) cfg['follow_redirects'] = ep.followRedirects;

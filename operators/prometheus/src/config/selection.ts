@@ -13,9 +13,15 @@ export type NamespaceLabels = ReadonlyMap<string, Readonly<Record<string, string
 export type SelectedKind = 'ServiceMonitor' | 'PodMonitor' | 'PrometheusRule';
 
 /** A Prometheus's selector and namespace selector for one kind. */
-export function selectorsFor(prometheus: Prometheus, kind: SelectedKind): { selector?: LabelSelector; namespaceSelector?: LabelSelector } {
+export function selectorsFor(
+  prometheus: Prometheus,
+  kind: SelectedKind,
+): { selector?: LabelSelector; namespaceSelector?: LabelSelector } {
   const s = prometheus.spec;
-  const pair = (selector?: LabelSelector, namespaceSelector?: LabelSelector): { selector?: LabelSelector; namespaceSelector?: LabelSelector } => ({
+  const pair = (
+    selector?: LabelSelector,
+    namespaceSelector?: LabelSelector,
+  ): { selector?: LabelSelector; namespaceSelector?: LabelSelector } => ({
     ...(selector === undefined ? {} : { selector }),
     ...(namespaceSelector === undefined ? {} : { namespaceSelector }),
   });
@@ -37,16 +43,17 @@ export function selectorsFor(prometheus: Prometheus, kind: SelectedKind): { sele
  * const monitors = selectForPrometheus(prom, 'ServiceMonitor', cache.list(), namespaceLabels);
  * ```
  */
-export function selectForPrometheus<T extends { metadata: { namespace?: string; labels?: Record<string, string> } }>(
-  prometheus: Prometheus,
-  kind: SelectedKind,
-  candidates: readonly T[],
-  namespaces: NamespaceLabels,
-): T[] {
+export function selectForPrometheus<
+  T extends { metadata: { namespace?: string; labels?: Record<string, string> } },
+>(prometheus: Prometheus, kind: SelectedKind, candidates: readonly T[], namespaces: NamespaceLabels): T[] {
   const { selector, namespaceSelector } = selectorsFor(prometheus, kind);
   if (selector === undefined) return [];
   const own = prometheus.metadata.namespace ?? '';
   const namespaceSelected = (ns: string): boolean =>
-    namespaceSelector === undefined ? ns === own : selectorMatches(namespaceSelector, namespaces.get(ns) ?? {});
-  return candidates.filter((c) => namespaceSelected(c.metadata.namespace ?? '') && selectorMatches(selector, c.metadata.labels));
+    namespaceSelector === undefined
+      ? ns === own
+      : selectorMatches(namespaceSelector, namespaces.get(ns) ?? {});
+  return candidates.filter(
+    (c) => namespaceSelected(c.metadata.namespace ?? '') && selectorMatches(selector, c.metadata.labels),
+  );
 }

@@ -11,5 +11,9 @@ export interface YamlMap {
 
 /** Sorted copy of a string map, for output that does not depend on input order. */
 export function sortedMap(map: Readonly<Record<string, string>>): YamlMap {
-  return Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k]!]));
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort()
+      .map((k) => [k, map[k]!]),
+  );
 }

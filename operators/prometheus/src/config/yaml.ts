@@ -50,7 +50,8 @@ function scalar(value: string | number | boolean | null | undefined, memo: Memo)
     }
     return out;
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? '.inf' : value < 0 ? '-.inf' : '.nan';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? String(value) : value > 0 ? '.inf' : value < 0 ? '-.inf' : '.nan';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return 'null';
 }

@@ -3,7 +3,14 @@
 // config Secret, and watches the user's config Secret (by name, as the spec
 // refers to it) and the shared governing Service.
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
-import { Outcome, annotationsChanged, generationChanged, labelsChanged, or, resourceVersionChanged } from '@switchboard/core';
+import {
+  Outcome,
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  or,
+  resourceVersionChanged,
+} from '@switchboard/core';
 import type { KubeObject, MapFunction } from '@switchboard/core';
 import type { Alertmanager } from '../api/index.js';
 import { userConfigSecretName } from '../resources/alertmanager-objects.js';
@@ -31,7 +38,11 @@ export interface AlertmanagerControllerOptions {
 function alertmanagersUsingSecret(alertmanagers: () => readonly Alertmanager[]): MapFunction<KubeObject> {
   return (secret) =>
     alertmanagers()
-      .filter((am) => am.metadata.namespace === secret.metadata.namespace && userConfigSecretName(am) === secret.metadata.name)
+      .filter(
+        (am) =>
+          am.metadata.namespace === secret.metadata.namespace &&
+          userConfigSecretName(am) === secret.metadata.name,
+      )
       .map((am) => ({ namespace: am.metadata.namespace ?? '', name: am.metadata.name ?? '' }));
 }
 
@@ -58,12 +69,15 @@ export function addAlertmanagerController(manager: Manager, opts: AlertmanagerCo
     .owns(STATEFUL_SET, { predicates: [resourceVersionChanged] })
     .owns(SECRET, { predicates: [resourceVersionChanged] })
     .watches(SECRET, alertmanagersUsingSecret(alertmanagers), { predicates: [resourceVersionChanged] })
-    .watches(SERVICE, workloadsInNamespace(alertmanagers, governingServiceName('Alertmanager')), { predicates: [(ev) => ev.type === 'delete'] })
+    .watches(SERVICE, workloadsInNamespace(alertmanagers, governingServiceName('Alertmanager')), {
+      predicates: [(ev) => ev.type === 'delete'],
+    })
     .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 2 })
     .build(async (req, ctx): Promise<ReconcileOutcome> => {
       const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
       const result = await reconcileAlertmanager(key, { client: manager.client, images }, ctx.signal);
-      if (result !== undefined && !result.ok) ctx.log.info('not fully reconciled', { reason: result.reason, message: result.message });
+      if (result !== undefined && !result.ok)
+        ctx.log.info('not fully reconciled', { reason: result.reason, message: result.message });
       return result === undefined ? Outcome.done() : Outcome.requeueAfter(resyncMs);
     });
 }

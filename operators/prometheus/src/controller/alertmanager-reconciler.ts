@@ -18,7 +18,13 @@ import type { Client, ObjectKey } from '@switchboard/core';
 import { isNotFound } from '@switchboard/core';
 import { parse } from 'yaml';
 import type { Alertmanager } from '../api/index.js';
-import { alertmanagerConfigSecret, alertmanagerGoverningService, alertmanagerStatefulSet, ALERTMANAGER_CONFIG_KEY, userConfigSecretName } from '../resources/alertmanager-objects.js';
+import {
+  alertmanagerConfigSecret,
+  alertmanagerGoverningService,
+  alertmanagerStatefulSet,
+  ALERTMANAGER_CONFIG_KEY,
+  userConfigSecretName,
+} from '../resources/alertmanager-objects.js';
 import type { ImageSettings } from '../resources/images.js';
 import type { Secret, StatefulSet } from '../resources/kube-types.js';
 import { workloadStatus } from '../resources/workload-status.js';
@@ -45,20 +51,31 @@ function userConfig(secret: Secret | undefined): UserConfig {
     if (plain !== undefined) config = Buffer.from(plain, 'base64').toString('utf8');
     else if (gzipped !== undefined) config = gunzipSync(Buffer.from(gzipped, 'base64')).toString('utf8');
   } catch (err) {
-    return { ok: false, message: `cannot gunzip ${ALERTMANAGER_CONFIG_KEY}.gz: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      message: `cannot gunzip ${ALERTMANAGER_CONFIG_KEY}.gz: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   if (config === undefined) return { ok: true, config };
   try {
     const doc: unknown = parse(config);
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, message: `${ALERTMANAGER_CONFIG_KEY} is not a YAML mapping` };
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+      return { ok: false, message: `${ALERTMANAGER_CONFIG_KEY} is not a YAML mapping` };
   } catch (err) {
-    return { ok: false, message: `${ALERTMANAGER_CONFIG_KEY} is not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      message: `${ALERTMANAGER_CONFIG_KEY} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   return { ok: true, config };
 }
 
 /** Runs one reconcile pass for the Alertmanager named by `key`. */
-export async function reconcileAlertmanager(key: ObjectKey, opts: AlertmanagerReconcilerOptions, signal: AbortSignal): Promise<ReconcileResult | undefined> {
+export async function reconcileAlertmanager(
+  key: ObjectKey,
+  opts: AlertmanagerReconcilerOptions,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
   const { client } = opts;
   const req = { signal };
   const apply = applyGenerated(client, signal);
@@ -73,7 +90,9 @@ export async function reconcileAlertmanager(key: ObjectKey, opts: AlertmanagerRe
   }
   const namespace = am.metadata.namespace ?? '';
   if (am.spec.paused === true) {
-    await client.resource<Alertmanager>(ALERTMANAGER).status.patch(key, { type: 'merge', body: { status: { paused: true } } }, req);
+    await client
+      .resource<Alertmanager>(ALERTMANAGER)
+      .status.patch(key, { type: 'merge', body: { status: { paused: true } } }, req);
     return { ok: true };
   }
 
@@ -89,7 +108,12 @@ export async function reconcileAlertmanager(key: ObjectKey, opts: AlertmanagerRe
 
   // 3.
   if (user.ok) await apply(alertmanagerConfigSecret(am, user.config));
-  else result = { ok: false, reason: 'InvalidConfiguration', message: `Secret ${namespace}/${userConfigSecretName(am)}: ${user.message}` };
+  else
+    result = {
+      ok: false,
+      reason: 'InvalidConfiguration',
+      message: `Secret ${namespace}/${userConfigSecretName(am)}: ${user.message}`,
+    };
 
   // 4.
   await apply(alertmanagerGoverningService(am), SERVICE);
@@ -105,6 +129,8 @@ export async function reconcileAlertmanager(key: ObjectKey, opts: AlertmanagerRe
     previous: am.status?.conditions,
     now: opts.now?.() ?? new Date(),
   });
-  await client.resource<Alertmanager>(ALERTMANAGER).status.patch(key, { type: 'merge', body: { status } }, req);
+  await client
+    .resource<Alertmanager>(ALERTMANAGER)
+    .status.patch(key, { type: 'merge', body: { status } }, req);
   return result;
 }

@@ -17,6 +17,9 @@ function forApply<T extends KubeObject>(obj: T): ApplyObject<T> {
 
 /** An apply function bound to a client and a pass's signal; `type` defaults to the object's own. */
 export function applyGenerated(client: Client, signal: AbortSignal) {
-  return <T extends KubeObject>(obj: T, type: TypeMeta = { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' }): Promise<T> =>
+  return <T extends KubeObject>(
+    obj: T,
+    type: TypeMeta = { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' },
+  ): Promise<T> =>
     client.resource<T>(type).apply(forApply(obj), { fieldManager: FIELD_MANAGER, force: true, signal });
 }

@@ -7,16 +7,38 @@
 // changes move monitors in or out of namespace selectors), and the Secrets
 // and ConfigMaps the config reads credentials and TLS files from.
 import type { KubeObject, Manager, ReconcileOutcome } from '@switchboard/core';
-import { Outcome, annotationsChanged, generationChanged, labelsChanged, or, resourceVersionChanged } from '@switchboard/core';
+import {
+  Outcome,
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  or,
+  resourceVersionChanged,
+} from '@switchboard/core';
 import type { PodMonitor, Prometheus, ServiceMonitor } from '../api/index.js';
 import type { NamespaceLabels } from '../config/selection.js';
 import { DEFAULT_IMAGES } from '../resources/images.js';
 import type { ImageSettings } from '../resources/images.js';
 import { governingServiceName } from '../resources/labels.js';
-import { CONFIG_MAP, NAMESPACE, POD_MONITOR, PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE, SERVICE_MONITOR, STATEFUL_SET } from './monitoring-kinds.js';
+import {
+  CONFIG_MAP,
+  NAMESPACE,
+  POD_MONITOR,
+  PROMETHEUS,
+  PROMETHEUS_RULE,
+  SECRET,
+  SERVICE,
+  SERVICE_MONITOR,
+  STATEFUL_SET,
+} from './monitoring-kinds.js';
 import { reconcilePrometheus } from './prometheus-reconciler.js';
 import type { MonitoringCaches } from './watch-mappings.js';
-import { prometheusesReferencing, prometheusesSelecting, prometheusesSelectingNamespace, workloadsInNamespace } from './watch-mappings.js';
+import {
+  prometheusesReferencing,
+  prometheusesSelecting,
+  prometheusesSelectingNamespace,
+  workloadsInNamespace,
+} from './watch-mappings.js';
 
 /** Name of the controller (metrics label, logs). */
 export const PROMETHEUS_CONTROLLER_NAME = 'prometheus';
@@ -38,7 +60,8 @@ export interface PrometheusControllerOptions {
 
 /** Store-backed views of the kinds the mappings read, from the manager's shared informers. */
 function managerCaches(manager: Manager): MonitoringCaches {
-  const store = <T extends KubeObject>(type: { apiVersion: string; kind: string }) => manager.informers.informerFor<T>(type).store;
+  const store = <T extends KubeObject>(type: { apiVersion: string; kind: string }) =>
+    manager.informers.informerFor<T>(type).store;
   const prometheuses = store<Prometheus>(PROMETHEUS);
   const serviceMonitors = store<ServiceMonitor>(SERVICE_MONITOR);
   const podMonitors = store<PodMonitor>(POD_MONITOR);
@@ -47,7 +70,8 @@ function managerCaches(manager: Manager): MonitoringCaches {
     prometheuses: () => prometheuses.list(),
     serviceMonitors: () => serviceMonitors.list(),
     podMonitors: () => podMonitors.list(),
-    namespaceLabels: (): NamespaceLabels => new Map(namespaces.list().map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}])),
+    namespaceLabels: (): NamespaceLabels =>
+      new Map(namespaces.list().map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}])),
   };
 }
 
@@ -76,18 +100,29 @@ export function addPrometheusController(manager: Manager, opts: PrometheusContro
     .owns(STATEFUL_SET, { predicates: [resourceVersionChanged] })
     .owns(SECRET, { predicates: [resourceVersionChanged] })
     .owns(CONFIG_MAP, { predicates: [resourceVersionChanged] })
-    .watches(SERVICE, workloadsInNamespace(() => caches.prometheuses(), governingServiceName('Prometheus')), { predicates: [(ev) => ev.type === 'delete'] })
+    .watches(
+      SERVICE,
+      workloadsInNamespace(() => caches.prometheuses(), governingServiceName('Prometheus')),
+      { predicates: [(ev) => ev.type === 'delete'] },
+    )
     .watches(SERVICE_MONITOR, prometheusesSelecting('ServiceMonitor', caches), { predicates: [specOrMeta] })
     .watches(POD_MONITOR, prometheusesSelecting('PodMonitor', caches), { predicates: [specOrMeta] })
     .watches(PROMETHEUS_RULE, prometheusesSelecting('PrometheusRule', caches), { predicates: [specOrMeta] })
     .watches(NAMESPACE, prometheusesSelectingNamespace(caches), { predicates: [labelsChanged] })
     .watches(SECRET, prometheusesReferencing('Secret', caches), { predicates: [resourceVersionChanged] })
-    .watches(CONFIG_MAP, prometheusesReferencing('ConfigMap', caches), { predicates: [resourceVersionChanged] })
+    .watches(CONFIG_MAP, prometheusesReferencing('ConfigMap', caches), {
+      predicates: [resourceVersionChanged],
+    })
     .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4 })
     .build(async (req, ctx): Promise<ReconcileOutcome> => {
       const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
-      const result = await reconcilePrometheus(key, { client: manager.client, images, ...(opts.namespace ? { namespace: opts.namespace } : {}) }, ctx.signal);
-      if (result !== undefined && !result.ok) ctx.log.info('not fully reconciled', { reason: result.reason, message: result.message });
+      const result = await reconcilePrometheus(
+        key,
+        { client: manager.client, images, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+        ctx.signal,
+      );
+      if (result !== undefined && !result.ok)
+        ctx.log.info('not fully reconciled', { reason: result.reason, message: result.message });
       return result === undefined ? Outcome.done() : Outcome.requeueAfter(resyncMs);
     });
 }

@@ -23,13 +23,29 @@ import { generatePrometheusConfig } from '../config/prometheus-config.js';
 import { selectForPrometheus } from '../config/selection.js';
 import type { ImageSettings } from '../resources/images.js';
 import type { ConfigMap, Namespace, Secret, StatefulSet } from '../resources/kube-types.js';
-import { configSecret, prometheusGoverningService, ruleConfigMap, ruleConfigMapLabels, tlsAssetsSecret } from '../resources/prometheus-objects.js';
+import {
+  configSecret,
+  prometheusGoverningService,
+  ruleConfigMap,
+  ruleConfigMapLabels,
+  tlsAssetsSecret,
+} from '../resources/prometheus-objects.js';
 import { prometheusStatefulSet } from '../resources/prometheus-statefulset.js';
 import { workloadStatus } from '../resources/workload-status.js';
 import type { ReconcileResult } from '../resources/workload-status.js';
 import { buildRuleFiles, packRuleConfigMaps } from '../rules/index.js';
 import { selectorString } from '../config/label-selector.js';
-import { CONFIG_MAP, NAMESPACE, POD_MONITOR, PROMETHEUS, PROMETHEUS_RULE, SECRET, SERVICE, SERVICE_MONITOR, STATEFUL_SET } from './monitoring-kinds.js';
+import {
+  CONFIG_MAP,
+  NAMESPACE,
+  POD_MONITOR,
+  PROMETHEUS,
+  PROMETHEUS_RULE,
+  SECRET,
+  SERVICE,
+  SERVICE_MONITOR,
+  STATEFUL_SET,
+} from './monitoring-kinds.js';
 import { reportRuleValidity } from './rule-status.js';
 import { applyGenerated } from './apply.js';
 
@@ -43,11 +59,17 @@ export interface PrometheusReconcilerOptions {
 }
 
 function decodeSecret(s: Secret): AssetData {
-  return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  return Object.fromEntries(
+    Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
 }
 
 /** Runs one reconcile pass for the Prometheus named by `key`. */
-export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconcilerOptions, signal: AbortSignal): Promise<ReconcileResult | undefined> {
+export async function reconcilePrometheus(
+  key: ObjectKey,
+  opts: PrometheusReconcilerOptions,
+  signal: AbortSignal,
+): Promise<ReconcileResult | undefined> {
   const { client } = opts;
   const req = { signal };
   const apply = applyGenerated(client, signal);
@@ -64,7 +86,9 @@ export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconc
   const namespace = prometheus.metadata.namespace ?? '';
   const stsName = `prometheus-${name}`;
   if (prometheus.spec.paused === true) {
-    await client.resource<Prometheus>(PROMETHEUS).status.patch(key, { type: 'merge', body: { status: { paused: true } } }, req);
+    await client
+      .resource<Prometheus>(PROMETHEUS)
+      .status.patch(key, { type: 'merge', body: { status: { paused: true } } }, req);
     return { ok: true };
   }
 
@@ -85,9 +109,12 @@ export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconc
   const ruleFiles = buildRuleFiles(selectedRules);
   const packed = packRuleConfigMaps(stsName, ruleFiles.files);
   for (const cm of packed) await apply<ConfigMap>(ruleConfigMap(prometheus, cm));
-  const existing = await client.resource<ConfigMap>(CONFIG_MAP).list({ namespace, labelSelector: selectorString({ matchLabels: ruleConfigMapLabels(name) }), ...req });
+  const existing = await client
+    .resource<ConfigMap>(CONFIG_MAP)
+    .list({ namespace, labelSelector: selectorString({ matchLabels: ruleConfigMapLabels(name) }), ...req });
   for (const cm of existing.items) {
-    if (!packed.some((p) => p.name === cm.metadata.name)) await client.resource(CONFIG_MAP).delete({ namespace, name: cm.metadata.name ?? '' }, req);
+    if (!packed.some((p) => p.name === cm.metadata.name))
+      await client.resource(CONFIG_MAP).delete({ namespace, name: cm.metadata.name ?? '' }, req);
   }
   await reportRuleValidity(client, selectedRules, ruleFiles.invalid, opts.now?.() ?? new Date(), signal);
 
@@ -98,8 +125,16 @@ export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconc
   await Promise.all(
     refs.map(async (ref) => {
       try {
-        if (ref.kind === 'Secret') secrets.set(`${ref.namespace}/${ref.name}`, decodeSecret(await client.resource<Secret>(SECRET).get(ref, req)));
-        else configMaps.set(`${ref.namespace}/${ref.name}`, (await client.resource<ConfigMap>(CONFIG_MAP).get(ref, req)).data ?? {});
+        if (ref.kind === 'Secret')
+          secrets.set(
+            `${ref.namespace}/${ref.name}`,
+            decodeSecret(await client.resource<Secret>(SECRET).get(ref, req)),
+          );
+        else
+          configMaps.set(
+            `${ref.namespace}/${ref.name}`,
+            (await client.resource<ConfigMap>(CONFIG_MAP).get(ref, req)).data ?? {},
+          );
       } catch (err) {
         if (!isNotFound(err)) throw err; // a missing one rejects its monitor below
       }
@@ -117,7 +152,11 @@ export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconc
     });
   } catch (err) {
     // Missing alerting / remote-write credentials: keep the running config.
-    result = { ok: false, reason: 'InvalidConfiguration', message: err instanceof Error ? err.message : String(err) };
+    result = {
+      ok: false,
+      reason: 'InvalidConfiguration',
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
   if (generated !== undefined) {
     await apply<Secret>(configSecret(prometheus, generated.yaml));
@@ -133,7 +172,14 @@ export async function reconcilePrometheus(key: ObjectKey, opts: PrometheusReconc
 
   // 5.
   await apply(prometheusGoverningService(prometheus), SERVICE);
-  const sts = await apply<StatefulSet>(prometheusStatefulSet(prometheus, packed.map((p) => p.name), opts.images), STATEFUL_SET);
+  const sts = await apply<StatefulSet>(
+    prometheusStatefulSet(
+      prometheus,
+      packed.map((p) => p.name),
+      opts.images,
+    ),
+    STATEFUL_SET,
+  );
 
   // 6.
   const status = workloadStatus({

@@ -27,10 +27,16 @@ function keyOf(p: Prometheus): ObjectKey {
 }
 
 /** The Prometheus objects that select this ServiceMonitor, PodMonitor or PrometheusRule. */
-export function prometheusesSelecting<T extends KubeObject>(kind: SelectedKind, caches: MonitoringCaches): MapFunction<T> {
+export function prometheusesSelecting<T extends KubeObject>(
+  kind: SelectedKind,
+  caches: MonitoringCaches,
+): MapFunction<T> {
   return (obj) => {
     const namespaces = caches.namespaceLabels();
-    return caches.prometheuses().filter((p) => selectForPrometheus(p, kind, [obj], namespaces).length > 0).map(keyOf);
+    return caches
+      .prometheuses()
+      .filter((p) => selectForPrometheus(p, kind, [obj], namespaces).length > 0)
+      .map(keyOf);
   };
 }
 
@@ -46,7 +52,11 @@ export function prometheusesSelectingNamespace(caches: MonitoringCaches): MapFun
       .filter((p) =>
         SELECTED_KINDS.some((kind) => {
           const { selector, namespaceSelector } = selectorsFor(p, kind);
-          return selector !== undefined && namespaceSelector !== undefined && selectorMatches(namespaceSelector, ns.metadata.labels);
+          return (
+            selector !== undefined &&
+            namespaceSelector !== undefined &&
+            selectorMatches(namespaceSelector, ns.metadata.labels)
+          );
         }),
       )
       .map(keyOf);
@@ -57,7 +67,10 @@ export function prometheusesSelectingNamespace(caches: MonitoringCaches): MapFun
  * auth, bearer tokens, TLS files of selected monitors; alerting and remote
  * write credentials).
  */
-export function prometheusesReferencing(kind: 'Secret' | 'ConfigMap', caches: MonitoringCaches): MapFunction<KubeObject> {
+export function prometheusesReferencing(
+  kind: 'Secret' | 'ConfigMap',
+  caches: MonitoringCaches,
+): MapFunction<KubeObject> {
   return (obj) => {
     const namespace = obj.metadata.namespace ?? '';
     const name = obj.metadata.name ?? '';
@@ -69,7 +82,9 @@ export function prometheusesReferencing(kind: 'Secret' | 'ConfigMap', caches: Mo
       .filter((p) => {
         const sm = selectForPrometheus(p, 'ServiceMonitor', serviceMonitors, namespaces);
         const pm = selectForPrometheus(p, 'PodMonitor', podMonitors, namespaces);
-        return referencedAssets(p, sm, pm).some((r) => r.kind === kind && r.namespace === namespace && r.name === name);
+        return referencedAssets(p, sm, pm).some(
+          (r) => r.kind === kind && r.namespace === namespace && r.name === name,
+        );
       })
       .map(keyOf);
   };
@@ -80,7 +95,10 @@ export function prometheusesReferencing(kind: 'Secret' | 'ConfigMap', caches: Mo
  * shared by all of a namespace's instances and owned by none of them as
  * controller, so its deletion is repaired by reconciling them all.
  */
-export function workloadsInNamespace<W extends KubeObject>(workloads: () => readonly W[], serviceName: string): MapFunction<KubeObject> {
+export function workloadsInNamespace<W extends KubeObject>(
+  workloads: () => readonly W[],
+  serviceName: string,
+): MapFunction<KubeObject> {
   return (svc) => {
     if (svc.metadata.name !== serviceName) return [];
     return workloads()

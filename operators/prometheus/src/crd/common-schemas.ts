@@ -4,13 +4,22 @@ import type { JSONSchemaProps } from './json-schema.js';
 
 /** Prometheus duration, e.g. `30s`, `1h30m`. */
 export const duration = (description?: string): JSONSchemaProps =>
-  str(description, { pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$' });
+  str(description, {
+    pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+  });
 
 export const labelSelector: JSONSchemaProps = {
   ...obj({
     matchLabels: mapOf(str()),
     matchExpressions: arrayOf(
-      obj({ key: str(), operator: str(undefined, { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }), values: arrayOf(str()) }, ['key', 'operator']),
+      obj(
+        {
+          key: str(),
+          operator: str(undefined, { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }),
+          values: arrayOf(str()),
+        },
+        ['key', 'operator'],
+      ),
     ),
   }),
   'x-kubernetes-map-type': 'atomic',
@@ -53,8 +62,28 @@ export const relabelConfig: JSONSchemaProps = obj({
   replacement: str(),
   action: str(undefined, {
     enum: [
-      'replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop',
-      'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase', 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual',
+      'replace',
+      'Replace',
+      'keep',
+      'Keep',
+      'drop',
+      'Drop',
+      'hashmod',
+      'HashMod',
+      'labelmap',
+      'LabelMap',
+      'labeldrop',
+      'LabelDrop',
+      'labelkeep',
+      'LabelKeep',
+      'lowercase',
+      'Lowercase',
+      'uppercase',
+      'Uppercase',
+      'keepequal',
+      'KeepEqual',
+      'dropequal',
+      'DropEqual',
     ],
   }),
 });
@@ -91,5 +120,9 @@ export const workloadStatus: Record<string, JSONSchemaProps> = {
   updatedReplicas: int(),
   availableReplicas: int(),
   unavailableReplicas: int(),
-  conditions: { ...arrayOf(condition), 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+  conditions: {
+    ...arrayOf(condition),
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  },
 };

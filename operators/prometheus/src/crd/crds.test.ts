@@ -5,12 +5,18 @@ import type { JSONSchemaProps } from './json-schema.js';
 
 /** Paths of schema nodes that break the structural-schema rules the API server enforces. */
 function nonStructuralNodes(node: JSONSchemaProps, path: string): string[] {
-  const typed = node.type !== undefined || node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
+  const typed =
+    node.type !== undefined ||
+    node['x-kubernetes-int-or-string'] === true ||
+    node['x-kubernetes-preserve-unknown-fields'] === true;
   const problems = typed ? [] : [path];
-  for (const [name, child] of Object.entries(node.properties ?? {})) problems.push(...nonStructuralNodes(child, `${path}.${name}`));
+  for (const [name, child] of Object.entries(node.properties ?? {}))
+    problems.push(...nonStructuralNodes(child, `${path}.${name}`));
   if (node.items !== undefined) problems.push(...nonStructuralNodes(node.items, `${path}[]`));
-  if (node.additionalProperties !== undefined) problems.push(...nonStructuralNodes(node.additionalProperties, `${path}{}`));
-  if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path} (properties and additionalProperties)`);
+  if (node.additionalProperties !== undefined)
+    problems.push(...nonStructuralNodes(node.additionalProperties, `${path}{}`));
+  if (node.properties !== undefined && node.additionalProperties !== undefined)
+    problems.push(`${path} (properties and additionalProperties)`);
   return problems;
 }
 
@@ -30,22 +36,40 @@ describe('monitoring CRDs', () => {
 
   it('has structural schemas only', () => {
     for (const crd of crds) {
-      expect(nonStructuralNodes(crd.spec.versions[0]!.schema.openAPIV3Schema, crd.spec.names.kind)).toEqual([]);
+      expect(nonStructuralNodes(crd.spec.versions[0]!.schema.openAPIV3Schema, crd.spec.names.kind)).toEqual(
+        [],
+      );
     }
   });
 
   it('keeps the reference field names users write', () => {
-    const sm = crds.find((c) => c.spec.names.kind === 'ServiceMonitor')!.spec.versions[0]!.schema.openAPIV3Schema;
+    const sm = crds.find((c) => c.spec.names.kind === 'ServiceMonitor')!.spec.versions[0]!.schema
+      .openAPIV3Schema;
     const endpoint = sm.properties!['spec']!.properties!['endpoints']!.items!.properties!;
-    expect(Object.keys(endpoint)).toEqual(expect.arrayContaining(['port', 'targetPort', 'relabelings', 'metricRelabelings', 'bearerTokenSecret', 'tlsConfig']));
+    expect(Object.keys(endpoint)).toEqual(
+      expect.arrayContaining([
+        'port',
+        'targetPort',
+        'relabelings',
+        'metricRelabelings',
+        'bearerTokenSecret',
+        'tlsConfig',
+      ]),
+    );
   });
 
-  it.each(monitoringCrds().map((c) => [c.spec.names.plural, c] as const))('config/crd for %s is current', (plural, crd) => {
-    expectGolden(`config/crd/monitoring.coreos.com_${plural}.yaml`, toYaml(crd));
-  });
+  it.each(monitoringCrds().map((c) => [c.spec.names.plural, c] as const))(
+    'config/crd for %s is current',
+    (plural, crd) => {
+      expectGolden(`config/crd/monitoring.coreos.com_${plural}.yaml`, toYaml(crd));
+    },
+  );
 
   it('config/crd/kustomization.yaml lists every CRD file', () => {
     const resources = monitoringCrds().map((c) => `monitoring.coreos.com_${c.spec.names.plural}.yaml`);
-    expectGolden('config/crd/kustomization.yaml', toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+    expectGolden(
+      'config/crd/kustomization.yaml',
+      toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
+    );
   });
 });

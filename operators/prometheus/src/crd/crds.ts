@@ -2,7 +2,15 @@
 // kind-schemas.ts. `config/crd/*.yaml` is generated from these (see
 // crds.test.ts), never edited by hand.
 import { MONITORING_GROUP } from '../api/common.js';
-import { alertmanagerSpec, podMonitorSpec, prometheusRuleSpec, prometheusRuleStatus, prometheusSpec, serviceMonitorSpec, workloadStatusSchema } from './kind-schemas.js';
+import {
+  alertmanagerSpec,
+  podMonitorSpec,
+  prometheusRuleSpec,
+  prometheusRuleStatus,
+  prometheusSpec,
+  serviceMonitorSpec,
+  workloadStatusSchema,
+} from './kind-schemas.js';
 import { obj, str } from './json-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
 
@@ -22,7 +30,14 @@ export interface CustomResourceDefinition {
   metadata: { name: string; labels?: Record<string, string> };
   spec: {
     group: string;
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
     scope: 'Namespaced';
     versions: {
       name: string;
@@ -49,20 +64,71 @@ const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.cre
 
 const workloadColumns = (what: string): PrinterColumn[] => [
   { name: 'Version', type: 'string', jsonPath: '.spec.version', description: `The version of ${what}` },
-  { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'The number of desired replicas' },
-  { name: 'Ready', type: 'integer', jsonPath: '.status.availableReplicas', description: 'The number of ready replicas' },
+  {
+    name: 'Replicas',
+    type: 'integer',
+    jsonPath: '.spec.replicas',
+    description: 'The number of desired replicas',
+  },
+  {
+    name: 'Ready',
+    type: 'integer',
+    jsonPath: '.status.availableReplicas',
+    description: 'The number of ready replicas',
+  },
   { name: 'Reconciled', type: 'string', jsonPath: ".status.conditions[?(@.type == 'Reconciled')].status" },
   { name: 'Available', type: 'string', jsonPath: ".status.conditions[?(@.type == 'Available')].status" },
   AGE,
-  { name: 'Paused', type: 'boolean', jsonPath: '.status.paused', priority: 1, description: 'Whether reconciliation is paused' },
+  {
+    name: 'Paused',
+    type: 'boolean',
+    jsonPath: '.status.paused',
+    priority: 1,
+    description: 'Whether reconciliation is paused',
+  },
 ];
 
 const KINDS: readonly KindDefinition[] = [
-  { kind: 'Alertmanager', plural: 'alertmanagers', shortNames: ['am'], spec: alertmanagerSpec, specRequired: true, status: workloadStatusSchema, columns: workloadColumns('Alertmanager') },
-  { kind: 'PodMonitor', plural: 'podmonitors', shortNames: ['pmon'], spec: podMonitorSpec, specRequired: true },
-  { kind: 'Prometheus', plural: 'prometheuses', shortNames: ['prom'], spec: prometheusSpec, specRequired: true, status: workloadStatusSchema, columns: workloadColumns('Prometheus') },
-  { kind: 'PrometheusRule', plural: 'prometheusrules', shortNames: ['promrule'], spec: prometheusRuleSpec, specRequired: true, status: prometheusRuleStatus },
-  { kind: 'ServiceMonitor', plural: 'servicemonitors', shortNames: ['smon'], spec: serviceMonitorSpec, specRequired: true },
+  {
+    kind: 'Alertmanager',
+    plural: 'alertmanagers',
+    shortNames: ['am'],
+    spec: alertmanagerSpec,
+    specRequired: true,
+    status: workloadStatusSchema,
+    columns: workloadColumns('Alertmanager'),
+  },
+  {
+    kind: 'PodMonitor',
+    plural: 'podmonitors',
+    shortNames: ['pmon'],
+    spec: podMonitorSpec,
+    specRequired: true,
+  },
+  {
+    kind: 'Prometheus',
+    plural: 'prometheuses',
+    shortNames: ['prom'],
+    spec: prometheusSpec,
+    specRequired: true,
+    status: workloadStatusSchema,
+    columns: workloadColumns('Prometheus'),
+  },
+  {
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    shortNames: ['promrule'],
+    spec: prometheusRuleSpec,
+    specRequired: true,
+    status: prometheusRuleStatus,
+  },
+  {
+    kind: 'ServiceMonitor',
+    plural: 'servicemonitors',
+    shortNames: ['smon'],
+    spec: serviceMonitorSpec,
+    specRequired: true,
+  },
 ];
 
 function crdFor(def: KindDefinition): CustomResourceDefinition {

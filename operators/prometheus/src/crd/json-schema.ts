@@ -48,11 +48,19 @@ export function arrayOf(items: JSONSchemaProps, description?: string): JSONSchem
 
 /** A map from string keys to `values`. */
 export function mapOf(values: JSONSchemaProps, description?: string): JSONSchemaProps {
-  return { type: 'object', additionalProperties: values, ...(description === undefined ? {} : { description }) };
+  return {
+    type: 'object',
+    additionalProperties: values,
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
 /** An object with the given properties; `required` lists mandatory ones. */
-export function obj(properties: Record<string, JSONSchemaProps>, required: string[] = [], description?: string): JSONSchemaProps {
+export function obj(
+  properties: Record<string, JSONSchemaProps>,
+  required: string[] = [],
+  description?: string,
+): JSONSchemaProps {
   return {
     type: 'object',
     properties,
@@ -72,5 +80,9 @@ export function intOrString(description?: string): JSONSchemaProps {
 
 /** An object whose contents are kept as written (fields we pass through untyped). */
 export function opaqueObject(description?: string): JSONSchemaProps {
-  return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, ...(description === undefined ? {} : { description }) };
+  return {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    ...(description === undefined ? {} : { description }),
+  };
 }

@@ -64,7 +64,13 @@ export const podMonitorSpec: JSONSchemaProps = obj(
     jobLabel: str(),
     podTargetLabels: arrayOf(str()),
     podMetricsEndpoints: arrayOf(
-      obj({ ...endpointCommon, port: str(), portNumber: int(undefined, { minimum: 1, maximum: 65535 }), targetPort: intOrString(), tlsConfig: safeTLSConfig }),
+      obj({
+        ...endpointCommon,
+        port: str(),
+        portNumber: int(undefined, { minimum: 1, maximum: 65535 }),
+        targetPort: intOrString(),
+        tlsConfig: safeTLSConfig,
+      }),
     ),
     selector: labelSelector,
     namespaceSelector,
@@ -92,7 +98,14 @@ export const prometheusRuleSpec: JSONSchemaProps = obj({
   groups: {
     ...arrayOf(
       obj(
-        { name: str(undefined, { minLength: 1 }), interval: duration(), query_offset: duration(), limit: int(), labels: mapOf(str()), rules: arrayOf(rule) },
+        {
+          name: str(undefined, { minLength: 1 }),
+          interval: duration(),
+          query_offset: duration(),
+          limit: int(),
+          labels: mapOf(str()),
+          rules: arrayOf(rule),
+        },
         ['name'],
       ),
     ),
@@ -103,7 +116,11 @@ export const prometheusRuleSpec: JSONSchemaProps = obj({
 
 /** PrometheusRule status. */
 export const prometheusRuleStatus: JSONSchemaProps = obj({
-  conditions: { ...arrayOf(condition), 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+  conditions: {
+    ...arrayOf(condition),
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+  },
 });
 
 const alertmanagerEndpoints = obj(

@@ -8,7 +8,13 @@ import { toYaml } from '../config/yaml.js';
 import { DEFAULT_ALERTMANAGER_VERSION, workloadImage } from './images.js';
 import type { ImageSettings } from './images.js';
 import type { Secret, Service, StatefulSet, Volume } from './kube-types.js';
-import { governingServiceName, managedLabels, ownerReference, selectorLabels, statefulSetName } from './labels.js';
+import {
+  governingServiceName,
+  managedLabels,
+  ownerReference,
+  selectorLabels,
+  statefulSetName,
+} from './labels.js';
 
 const WEB_PORT = 9093;
 const MESH_PORT = 9094;
@@ -17,7 +23,10 @@ const CONFIG_DIR = '/etc/alertmanager/config';
 export const ALERTMANAGER_CONFIG_KEY = 'alertmanager.yaml';
 
 /** The config used when the user provides none: one receiver that drops every alert. */
-export const DEFAULT_ALERTMANAGER_CONFIG = toYaml({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] });
+export const DEFAULT_ALERTMANAGER_CONFIG = toYaml({
+  route: { receiver: 'null' },
+  receivers: [{ name: 'null' }],
+});
 
 /** The user's config Secret: `spec.configSecret` or `alertmanager-<name>`. */
 export function userConfigSecretName(am: Alertmanager): string {
@@ -42,7 +51,9 @@ export function alertmanagerConfigSecret(am: Alertmanager, config: string | unde
       ownerReferences: [ownerReference('Alertmanager', am)],
     },
     type: 'Opaque',
-    data: { [ALERTMANAGER_CONFIG_KEY]: Buffer.from(config ?? DEFAULT_ALERTMANAGER_CONFIG).toString('base64') },
+    data: {
+      [ALERTMANAGER_CONFIG_KEY]: Buffer.from(config ?? DEFAULT_ALERTMANAGER_CONFIG).toString('base64'),
+    },
   };
 }
 
@@ -54,21 +65,33 @@ export function alertmanagerStatefulSet(am: Alertmanager, images: ImageSettings)
   const replicas = spec.replicas ?? 1;
   const sts = statefulSetName('Alertmanager', name);
   const dataVolume = `${sts}-db`;
-  const peers = Array.from({ length: replicas }, (_, i) => `--cluster.peer=${sts}-${i}.${governingServiceName('Alertmanager')}.${namespace}.svc:${MESH_PORT}`);
+  const peers = Array.from(
+    { length: replicas },
+    (_, i) =>
+      `--cluster.peer=${sts}-${i}.${governingServiceName('Alertmanager')}.${namespace}.svc:${MESH_PORT}`,
+  );
   const claim = spec.storage?.volumeClaimTemplate;
   const volumes: Volume[] = [{ name: 'config', secret: { secretName: generatedConfigSecretName(name) } }];
   if (claim === undefined) volumes.push({ name: dataVolume, emptyDir: spec.storage?.emptyDir ?? {} });
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: sts, namespace, labels: managedLabels('Alertmanager', name), ownerReferences: [ownerReference('Alertmanager', am)] },
+    metadata: {
+      name: sts,
+      namespace,
+      labels: managedLabels('Alertmanager', name),
+      ownerReferences: [ownerReference('Alertmanager', am)],
+    },
     spec: {
       replicas,
       serviceName: governingServiceName('Alertmanager'),
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels('Alertmanager', name) },
       template: {
-        metadata: { labels: managedLabels('Alertmanager', name), annotations: { 'kubectl.kubernetes.io/default-container': 'alertmanager' } },
+        metadata: {
+          labels: managedLabels('Alertmanager', name),
+          annotations: { 'kubectl.kubernetes.io/default-container': 'alertmanager' },
+        },
         spec: {
           ...(spec.serviceAccountName === undefined ? {} : { serviceAccountName: spec.serviceAccountName }),
           ...(spec.nodeSelector === undefined ? {} : { nodeSelector: spec.nodeSelector }),
@@ -96,7 +119,12 @@ export function alertmanagerStatefulSet(am: Alertmanager, images: ImageSettings)
                 { name: 'mesh-tcp', containerPort: MESH_PORT, protocol: 'TCP' },
                 { name: 'mesh-udp', containerPort: MESH_PORT, protocol: 'UDP' },
               ],
-              readinessProbe: { httpGet: { path: '/-/ready', port: 'web' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 },
+              readinessProbe: {
+                httpGet: { path: '/-/ready', port: 'web' },
+                periodSeconds: 5,
+                timeoutSeconds: 3,
+                failureThreshold: 10,
+              },
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: dataVolume, mountPath: '/alertmanager' },
@@ -107,7 +135,11 @@ export function alertmanagerStatefulSet(am: Alertmanager, images: ImageSettings)
             {
               name: 'config-reloader',
               image: images.configReloaderImage,
-              args: [`--watched-dir=${CONFIG_DIR}`, `--reload-url=http://127.0.0.1:${WEB_PORT}/-/reload`, '--listen-address=:8080'],
+              args: [
+                `--watched-dir=${CONFIG_DIR}`,
+                `--reload-url=http://127.0.0.1:${WEB_PORT}/-/reload`,
+                '--listen-address=:8080',
+              ],
               ports: [{ name: 'reloader-web', containerPort: 8080 }],
               volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
               terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -116,7 +148,9 @@ export function alertmanagerStatefulSet(am: Alertmanager, images: ImageSettings)
           volumes,
         },
       },
-      ...(claim === undefined ? {} : { volumeClaimTemplates: [{ ...claim, metadata: { ...claim.metadata, name: dataVolume } }] }),
+      ...(claim === undefined
+        ? {}
+        : { volumeClaimTemplates: [{ ...claim, metadata: { ...claim.metadata, name: dataVolume } }] }),
     },
   };
 }

@@ -24,7 +24,11 @@ export const DEFAULT_IMAGES: ImageSettings = {
 };
 
 /** `spec.image` if set, otherwise `<base>:<version or default>`. */
-export function workloadImage(spec: { image?: string; version?: string }, base: string, defaultVersion: string): string {
+export function workloadImage(
+  spec: { image?: string; version?: string },
+  base: string,
+  defaultVersion: string,
+): string {
   if (spec.image !== undefined && spec.image !== '') return spec.image;
   const version = spec.version === undefined || spec.version === '' ? defaultVersion : spec.version;
   return `${base}:${version.startsWith('v') ? version : `v${version}`}`;

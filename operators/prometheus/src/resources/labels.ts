@@ -27,7 +27,11 @@ export function governingServiceName(kind: WorkloadKind): string {
 
 /** Labels that select the pods of one instance. */
 export function selectorLabels(kind: WorkloadKind, name: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': appName(kind), 'app.kubernetes.io/instance': name, [appName(kind)]: name };
+  return {
+    'app.kubernetes.io/name': appName(kind),
+    'app.kubernetes.io/instance': name,
+    [appName(kind)]: name,
+  };
 }
 
 /** Labels on every generated object of one instance. */
@@ -36,7 +40,11 @@ export function managedLabels(kind: WorkloadKind, name: string): Record<string, 
 }
 
 /** The controller owner reference to a Prometheus or Alertmanager. */
-export function ownerReference(kind: WorkloadKind, owner: { metadata: { name?: string; uid?: string } }, controller = true): OwnerReference {
+export function ownerReference(
+  kind: WorkloadKind,
+  owner: { metadata: { name?: string; uid?: string } },
+  controller = true,
+): OwnerReference {
   return {
     apiVersion: MONITORING_API_VERSION,
     kind,

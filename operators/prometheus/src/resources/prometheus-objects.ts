@@ -6,7 +6,12 @@ import type { Prometheus } from '../api/index.js';
 import type { RuleConfigMapContent } from '../rules/index.js';
 import type { ConfigMap, Secret, Service } from './kube-types.js';
 import { governingServiceName, managedLabels, ownerReference } from './labels.js';
-import { CONFIG_KEY, configSecretName, PROMETHEUS_PORT, tlsAssetsSecretName } from './prometheus-statefulset.js';
+import {
+  CONFIG_KEY,
+  configSecretName,
+  PROMETHEUS_PORT,
+  tlsAssetsSecretName,
+} from './prometheus-statefulset.js';
 
 function metaFor(prometheus: Prometheus, name: string): Secret['metadata'] {
   const owner = prometheus.metadata.name ?? '';
@@ -54,7 +59,10 @@ export function ruleConfigMap(prometheus: Prometheus, content: RuleConfigMapCont
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { ...metaFor(prometheus, content.name), labels: ruleConfigMapLabels(prometheus.metadata.name ?? '') },
+    metadata: {
+      ...metaFor(prometheus, content.name),
+      labels: ruleConfigMapLabels(prometheus.metadata.name ?? ''),
+    },
     data: content.data,
   };
 }

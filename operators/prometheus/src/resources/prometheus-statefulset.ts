@@ -9,7 +9,13 @@ import { TLS_ASSETS_DIR } from '../config/asset-store.js';
 import { DEFAULT_PROMETHEUS_VERSION, workloadImage } from './images.js';
 import type { ImageSettings } from './images.js';
 import type { Container, StatefulSet, Volume } from './kube-types.js';
-import { governingServiceName, managedLabels, ownerReference, selectorLabels, statefulSetName } from './labels.js';
+import {
+  governingServiceName,
+  managedLabels,
+  ownerReference,
+  selectorLabels,
+  statefulSetName,
+} from './labels.js';
 
 /** Key of the gzipped config in the config Secret. */
 export const CONFIG_KEY = 'prometheus.yaml.gz';
@@ -32,13 +38,21 @@ export function tlsAssetsSecretName(prometheusName: string): string {
   return `${statefulSetName('Prometheus', prometheusName)}-tls-assets-0`;
 }
 
-function reloaderContainer(name: string, image: string, ruleConfigMaps: readonly string[], once: boolean): Container {
+function reloaderContainer(
+  name: string,
+  image: string,
+  ruleConfigMaps: readonly string[],
+  once: boolean,
+): Container {
   const args = [
     `--config-file=${CONFIG_DIR}/${CONFIG_KEY}`,
     `--config-envsubst-file=${CONFIG_OUT_FILE}`,
     ...ruleConfigMaps.map((cm) => `--watched-dir=${RULES_DIR}/${cm}`),
   ];
-  args.push(once ? '--once' : `--reload-url=http://127.0.0.1:${PROMETHEUS_PORT}/-/reload`, `--listen-address=:${RELOADER_PORT}`);
+  args.push(
+    once ? '--once' : `--reload-url=http://127.0.0.1:${PROMETHEUS_PORT}/-/reload`,
+    `--listen-address=:${RELOADER_PORT}`,
+  );
   return {
     name,
     image,
@@ -59,7 +73,11 @@ function reloaderContainer(name: string, image: string, ruleConfigMaps: readonly
  *
  * @param ruleConfigMaps names of the rule ConfigMaps to mount, sorted.
  */
-export function prometheusStatefulSet(prometheus: Prometheus, ruleConfigMaps: readonly string[], images: ImageSettings): StatefulSet {
+export function prometheusStatefulSet(
+  prometheus: Prometheus,
+  ruleConfigMaps: readonly string[],
+  images: ImageSettings,
+): StatefulSet {
   const name = prometheus.metadata.name ?? '';
   const spec = prometheus.spec;
   const dataVolume = `${statefulSetName('Prometheus', name)}-db`;
@@ -77,7 +95,12 @@ export function prometheusStatefulSet(prometheus: Prometheus, ruleConfigMaps: re
     image: workloadImage(spec, images.prometheusBaseImage, DEFAULT_PROMETHEUS_VERSION),
     args,
     ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
-    readinessProbe: { httpGet: { path: '/-/ready', port: 'web' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+    readinessProbe: {
+      httpGet: { path: '/-/ready', port: 'web' },
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
     volumeMounts: [
       { name: 'config-out', mountPath: CONFIG_OUT_DIR, readOnly: true },
       { name: 'tls-assets', mountPath: TLS_ASSETS_DIR, readOnly: true },
@@ -111,18 +134,26 @@ export function prometheusStatefulSet(prometheus: Prometheus, ruleConfigMaps: re
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels('Prometheus', name) },
       template: {
-        metadata: { labels: managedLabels('Prometheus', name), annotations: { 'kubectl.kubernetes.io/default-container': 'prometheus' } },
+        metadata: {
+          labels: managedLabels('Prometheus', name),
+          annotations: { 'kubectl.kubernetes.io/default-container': 'prometheus' },
+        },
         spec: {
           ...(spec.serviceAccountName === undefined ? {} : { serviceAccountName: spec.serviceAccountName }),
           ...(spec.nodeSelector === undefined ? {} : { nodeSelector: spec.nodeSelector }),
           securityContext: { runAsUser: 1000, runAsNonRoot: true, fsGroup: 2000 },
           terminationGracePeriodSeconds: 600,
           initContainers: [reloaderContainer('init-config-reloader', images.configReloaderImage, [], true)],
-          containers: [prometheusContainer, reloaderContainer('config-reloader', images.configReloaderImage, ruleConfigMaps, false)],
+          containers: [
+            prometheusContainer,
+            reloaderContainer('config-reloader', images.configReloaderImage, ruleConfigMaps, false),
+          ],
           volumes,
         },
       },
-      ...(claim === undefined ? {} : { volumeClaimTemplates: [{ ...claim, metadata: { ...claim.metadata, name: dataVolume } }] }),
+      ...(claim === undefined
+        ? {}
+        : { volumeClaimTemplates: [{ ...claim, metadata: { ...claim.metadata, name: dataVolume } }] }),
     },
   };
 }

@@ -5,13 +5,20 @@ import { join } from 'node:path';
 import { expectGolden, PACKAGE_ROOT } from '../../test/support/golden.js';
 import type { Alertmanager, Prometheus } from '../api/index.js';
 import { toYaml } from '../config/yaml.js';
-import { alertmanagerConfigSecret, alertmanagerGoverningService, alertmanagerStatefulSet, DEFAULT_ALERTMANAGER_CONFIG } from './alertmanager-objects.js';
+import {
+  alertmanagerConfigSecret,
+  alertmanagerGoverningService,
+  alertmanagerStatefulSet,
+  DEFAULT_ALERTMANAGER_CONFIG,
+} from './alertmanager-objects.js';
 import { DEFAULT_IMAGES } from './images.js';
 import { configSecret, prometheusGoverningService, ruleConfigMap } from './prometheus-objects.js';
 import { CONFIG_KEY, prometheusStatefulSet } from './prometheus-statefulset.js';
 import { workloadStatus } from './workload-status.js';
 
-const docs = parseAllDocuments(readFileSync(join(PACKAGE_ROOT, 'testdata/objects/prometheus.input.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string });
+const docs = parseAllDocuments(
+  readFileSync(join(PACKAGE_ROOT, 'testdata/objects/prometheus.input.yaml'), 'utf8'),
+).map((d) => d.toJS() as { kind: string });
 const prometheus = docs.find((d) => d.kind === 'Prometheus') as unknown as Prometheus;
 const alertmanager = docs.find((d) => d.kind === 'Alertmanager') as unknown as Alertmanager;
 
@@ -40,27 +47,67 @@ describe('generated workload objects', () => {
   });
 
   it('lists every peer of a clustered Alertmanager', () => {
-    const args = alertmanagerStatefulSet(alertmanager, DEFAULT_IMAGES).spec.template.spec.containers[0]!.args!;
-    expect(args.filter((a) => a.startsWith('--cluster.peer='))).toEqual([0, 1, 2].map((i) => `--cluster.peer=alertmanager-main-${i}.alertmanager-operated.monitoring.svc:9094`));
+    const args = alertmanagerStatefulSet(alertmanager, DEFAULT_IMAGES).spec.template.spec.containers[0]!
+      .args!;
+    expect(args.filter((a) => a.startsWith('--cluster.peer='))).toEqual(
+      [0, 1, 2].map((i) => `--cluster.peer=alertmanager-main-${i}.alertmanager-operated.monitoring.svc:9094`),
+    );
   });
 });
 
 describe('workloadStatus', () => {
   const now = new Date('2026-11-27T10:00:00Z');
-  const sts = (available: number) => ({ ...prometheusStatefulSet(prometheus, [], DEFAULT_IMAGES), status: { replicas: 2, availableReplicas: available, updatedReplicas: 2 } });
+  const sts = (available: number) => ({
+    ...prometheusStatefulSet(prometheus, [], DEFAULT_IMAGES),
+    status: { replicas: 2, availableReplicas: available, updatedReplicas: 2 },
+  });
 
   it('is Available when every replica is, Degraded when some are, False when none', () => {
-    const status = (available: number) => workloadStatus({ desired: 2, generation: 3, paused: false, sts: sts(available), result: { ok: true }, previous: undefined, now });
-    expect(status(2).conditions[0]).toMatchObject({ type: 'Available', status: 'True', observedGeneration: 3 });
+    const status = (available: number) =>
+      workloadStatus({
+        desired: 2,
+        generation: 3,
+        paused: false,
+        sts: sts(available),
+        result: { ok: true },
+        previous: undefined,
+        now,
+      });
+    expect(status(2).conditions[0]).toMatchObject({
+      type: 'Available',
+      status: 'True',
+      observedGeneration: 3,
+    });
     expect(status(1).conditions[0]).toMatchObject({ type: 'Available', status: 'Degraded' });
     expect(status(0).conditions[0]).toMatchObject({ type: 'Available', status: 'False' });
     expect(status(1)).toMatchObject({ replicas: 2, availableReplicas: 1, unavailableReplicas: 1 });
   });
 
   it('keeps lastTransitionTime while a condition keeps its status', () => {
-    const first = workloadStatus({ desired: 2, generation: 1, paused: false, sts: sts(2), result: { ok: true }, previous: undefined, now });
-    const later = workloadStatus({ desired: 2, generation: 1, paused: false, sts: sts(2), result: { ok: false, reason: 'MissingAsset', message: 'x' }, previous: first.conditions, now: new Date('2026-11-27T11:00:00Z') });
+    const first = workloadStatus({
+      desired: 2,
+      generation: 1,
+      paused: false,
+      sts: sts(2),
+      result: { ok: true },
+      previous: undefined,
+      now,
+    });
+    const later = workloadStatus({
+      desired: 2,
+      generation: 1,
+      paused: false,
+      sts: sts(2),
+      result: { ok: false, reason: 'MissingAsset', message: 'x' },
+      previous: first.conditions,
+      now: new Date('2026-11-27T11:00:00Z'),
+    });
     expect(later.conditions[0]!.lastTransitionTime).toBe('2026-11-27T10:00:00Z');
-    expect(later.conditions[1]).toMatchObject({ type: 'Reconciled', status: 'False', reason: 'MissingAsset', lastTransitionTime: '2026-11-27T11:00:00Z' });
+    expect(later.conditions[1]).toMatchObject({
+      type: 'Reconciled',
+      status: 'False',
+      reason: 'MissingAsset',
+      lastTransitionTime: '2026-11-27T11:00:00Z',
+    });
   });
 });

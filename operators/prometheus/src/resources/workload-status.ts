@@ -20,7 +20,10 @@ function condition(
 ): MonitoringCondition {
   const before = previous?.find((c) => c.type === next.type);
   // lastTransitionTime moves only when the status flips (metav1.Condition).
-  const time = before !== undefined && before.status === next.status && before.lastTransitionTime !== undefined ? before.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time =
+    before !== undefined && before.status === next.status && before.lastTransitionTime !== undefined
+      ? before.lastTransitionTime
+      : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return { ...next, lastTransitionTime: time };
 }
 
@@ -48,17 +51,38 @@ export function workloadStatus(opts: {
     desired > 0 && available >= desired
       ? { ...base, type: 'Available', status: 'True', reason: 'AllReplicasAvailable', message: '' }
       : available > 0
-        ? { ...base, type: 'Available', status: 'Degraded', reason: 'SomeReplicasAvailable', message: `${available} of ${desired} replicas are available` }
-        : { ...base, type: 'Available', status: 'False', reason: desired === 0 ? 'NoReplicasRequested' : 'NoPodReady', message: `0 of ${desired} replicas are available` };
+        ? {
+            ...base,
+            type: 'Available',
+            status: 'Degraded',
+            reason: 'SomeReplicasAvailable',
+            message: `${available} of ${desired} replicas are available`,
+          }
+        : {
+            ...base,
+            type: 'Available',
+            status: 'False',
+            reason: desired === 0 ? 'NoReplicasRequested' : 'NoPodReady',
+            message: `0 of ${desired} replicas are available`,
+          };
   const reconciled: Omit<MonitoringCondition, 'lastTransitionTime'> = opts.result.ok
     ? { ...base, type: 'Reconciled', status: 'True', reason: 'ReconciliationSucceeded', message: '' }
-    : { ...base, type: 'Reconciled', status: 'False', reason: opts.result.reason, message: opts.result.message };
+    : {
+        ...base,
+        type: 'Reconciled',
+        status: 'False',
+        reason: opts.result.reason,
+        message: opts.result.message,
+      };
   return {
     paused: opts.paused,
     replicas,
     updatedReplicas: updated,
     availableReplicas: available,
     unavailableReplicas: Math.max(0, replicas - available),
-    conditions: [condition(opts.previous, availability, opts.now), condition(opts.previous, reconciled, opts.now)],
+    conditions: [
+      condition(opts.previous, availability, opts.now),
+      condition(opts.previous, reconciled, opts.now),
+    ],
   };
 }

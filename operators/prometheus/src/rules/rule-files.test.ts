@@ -25,7 +25,9 @@ describe('rule files', () => {
     const bad = ruleWith([{ alert: 'B', expr: 'sum(rate(x[5m])' }], 'bad');
     const out = buildRuleFiles([good, bad]);
     expect(Object.keys(out.files)).toEqual(['ns-good-uid-good.yaml']);
-    expect(out.invalid).toEqual([{ namespace: 'ns', name: 'bad', errors: ['group "g" rule 0: expr: unclosed "("'] }]);
+    expect(out.invalid).toEqual([
+      { namespace: 'ns', name: 'bad', errors: ['group "g" rule 0: expr: unclosed "("'] },
+    ]);
   });
 });
 
@@ -50,7 +52,12 @@ describe('validatePrometheusRule', () => {
 });
 
 describe('promqlLexicalError', () => {
-  it.each(['up', 'sum by (job) (rate(x{a="(",b=~"[}"}[5m]))', "label_replace(up, 'a', '$1', 'b', '(.*)')", 'up # comment (\n+ 1'])('accepts %j', (expr) => {
+  it.each([
+    'up',
+    'sum by (job) (rate(x{a="(",b=~"[}"}[5m]))',
+    "label_replace(up, 'a', '$1', 'b', '(.*)')",
+    'up # comment (\n+ 1',
+  ])('accepts %j', (expr) => {
     expect(promqlLexicalError(expr)).toBeUndefined();
   });
   it.each(['rate(x[5m]', 'x)', 'x{a="b}', 'x[5m}'])('rejects %j', (expr) => {
@@ -61,13 +68,17 @@ describe('promqlLexicalError', () => {
 describe('packRuleConfigMaps', () => {
   it('packs files first-fit in name order under the size budget', () => {
     const files = { 'c.yaml': 'x'.repeat(40), 'a.yaml': 'x'.repeat(60), 'b.yaml': 'x'.repeat(50) };
-    expect(packRuleConfigMaps('prometheus-main', files, 100).map((cm) => [cm.name, Object.keys(cm.data)])).toEqual([
+    expect(
+      packRuleConfigMaps('prometheus-main', files, 100).map((cm) => [cm.name, Object.keys(cm.data)]),
+    ).toEqual([
       ['prometheus-main-rulefiles-0', ['a.yaml']],
       ['prometheus-main-rulefiles-1', ['b.yaml', 'c.yaml']],
     ]);
   });
 
   it('always yields one ConfigMap so the rules folder exists', () => {
-    expect(packRuleConfigMaps('prometheus-main', {})).toEqual([{ name: 'prometheus-main-rulefiles-0', data: {} }]);
+    expect(packRuleConfigMaps('prometheus-main', {})).toEqual([
+      { name: 'prometheus-main-rulefiles-0', data: {} },
+    ]);
   });
 });

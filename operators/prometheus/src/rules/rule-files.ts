@@ -53,12 +53,20 @@ export function buildRuleFiles(rules: readonly PrometheusRule[]): RuleFiles {
     const body = renderRuleFile(rule);
     const size = Buffer.byteLength(body);
     if (size > MAX_RULE_CONFIGMAP_BYTES) {
-      invalid.push({ namespace: rule.metadata.namespace ?? '', name: rule.metadata.name ?? '', errors: [`rendered rules are ${size} bytes, above the ${MAX_RULE_CONFIGMAP_BYTES}-byte limit`] });
+      invalid.push({
+        namespace: rule.metadata.namespace ?? '',
+        name: rule.metadata.name ?? '',
+        errors: [`rendered rules are ${size} bytes, above the ${MAX_RULE_CONFIGMAP_BYTES}-byte limit`],
+      });
       continue;
     }
     files[ruleFileName(rule)] = body;
   }
-  const sorted = Object.fromEntries(Object.keys(files).sort().map((k) => [k, files[k]!]));
+  const sorted = Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((k) => [k, files[k]!]),
+  );
   return { files: sorted, invalid };
 }
 
@@ -75,12 +83,17 @@ export interface RuleConfigMapContent {
  *
  * @throws RangeError when a single file is larger than {@link MAX_RULE_CONFIGMAP_BYTES}.
  */
-export function packRuleConfigMaps(prefix: string, files: Readonly<Record<string, string>>, maxBytes = MAX_RULE_CONFIGMAP_BYTES): RuleConfigMapContent[] {
+export function packRuleConfigMaps(
+  prefix: string,
+  files: Readonly<Record<string, string>>,
+  maxBytes = MAX_RULE_CONFIGMAP_BYTES,
+): RuleConfigMapContent[] {
   const buckets: { data: Record<string, string>; size: number }[] = [{ data: {}, size: 0 }];
   for (const name of Object.keys(files).sort()) {
     const body = files[name]!;
     const size = Buffer.byteLength(body);
-    if (size > maxBytes) throw new RangeError(`rule file ${name} is ${size} bytes, above the ${maxBytes}-byte ConfigMap budget`);
+    if (size > maxBytes)
+      throw new RangeError(`rule file ${name} is ${size} bytes, above the ${maxBytes}-byte ConfigMap budget`);
     let bucket = buckets[buckets.length - 1]!;
     if (bucket.size + size > maxBytes) {
       bucket = { data: {}, size: 0 };

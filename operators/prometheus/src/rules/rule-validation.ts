@@ -7,7 +7,8 @@ import type { PrometheusRule, Rule } from '../api/index.js';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const DURATION = /^(?:0|(?:[0-9]+y)?(?:[0-9]+w)?(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?)$/;
+const DURATION =
+  /^(?:0|(?:[0-9]+y)?(?:[0-9]+w)?(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?)$/;
 
 /** Why a PromQL expression is lexically broken, or undefined when it is not. */
 export function promqlLexicalError(expr: string): string | undefined {
@@ -44,13 +45,22 @@ function findClosingQuote(expr: string, start: number): number {
 function ruleErrors(rule: Rule, where: string): string[] {
   const errors: string[] = [];
   const has = (s: string | undefined): s is string => s !== undefined && s !== '';
-  if (has(rule.record) === has(rule.alert)) errors.push(`${where}: exactly one of record and alert must be set`);
-  if (has(rule.record) && !METRIC_NAME.test(rule.record)) errors.push(`${where}: invalid recording rule name ${JSON.stringify(rule.record)}`);
-  if (has(rule.record) && (rule.for !== undefined || rule.keep_firing_for !== undefined || rule.annotations !== undefined)) {
+  if (has(rule.record) === has(rule.alert))
+    errors.push(`${where}: exactly one of record and alert must be set`);
+  if (has(rule.record) && !METRIC_NAME.test(rule.record))
+    errors.push(`${where}: invalid recording rule name ${JSON.stringify(rule.record)}`);
+  if (
+    has(rule.record) &&
+    (rule.for !== undefined || rule.keep_firing_for !== undefined || rule.annotations !== undefined)
+  ) {
     errors.push(`${where}: for, keep_firing_for and annotations apply to alerting rules only`);
   }
-  for (const [field, value] of [['for', rule.for], ['keep_firing_for', rule.keep_firing_for]] as const) {
-    if (value !== undefined && !DURATION.test(value)) errors.push(`${where}: invalid ${field} duration ${JSON.stringify(value)}`);
+  for (const [field, value] of [
+    ['for', rule.for],
+    ['keep_firing_for', rule.keep_firing_for],
+  ] as const) {
+    if (value !== undefined && !DURATION.test(value))
+      errors.push(`${where}: invalid ${field} duration ${JSON.stringify(value)}`);
   }
   for (const name of Object.keys(rule.labels ?? {})) {
     if (!LABEL_NAME.test(name)) errors.push(`${where}: invalid label name ${JSON.stringify(name)}`);
@@ -74,7 +84,8 @@ export function validatePrometheusRule(rule: PrometheusRule): string[] {
     seen.add(group.name);
     for (const field of ['interval', 'query_offset'] as const) {
       const value = group[field];
-      if (value !== undefined && !DURATION.test(value)) errors.push(`${where}: invalid ${field} ${JSON.stringify(value)}`);
+      if (value !== undefined && !DURATION.test(value))
+        errors.push(`${where}: invalid ${field} ${JSON.stringify(value)}`);
     }
     for (const [ri, r] of (group.rules ?? []).entries()) errors.push(...ruleErrors(r, `${where} rule ${ri}`));
   }

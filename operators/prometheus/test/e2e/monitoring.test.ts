@@ -5,12 +5,30 @@
 import type { Client, KubeObject } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
-import type { Alertmanager, PodMonitor, Prometheus, PrometheusRule, ServiceMonitor } from '../../src/api/index.js';
-import { ALERTMANAGER, POD_MONITOR, PROMETHEUS, PROMETHEUS_RULE, SERVICE, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
+import type {
+  Alertmanager,
+  PodMonitor,
+  Prometheus,
+  PrometheusRule,
+  ServiceMonitor,
+} from '../../src/api/index.js';
+import {
+  ALERTMANAGER,
+  POD_MONITOR,
+  PROMETHEUS,
+  PROMETHEUS_RULE,
+  SERVICE,
+  SERVICE_MONITOR,
+} from '../../src/controller/monitoring-kinds.js';
 import type { Service } from '../../src/resources/kube-types.js';
 import { installMonitoringCrds } from '../support/install-crds.js';
 import { whyNoNode } from '../support/node-gate.js';
-import { activeTargets, alertmanagerAlerts, prometheusAlerts, workloadPods } from '../support/prometheus-api.js';
+import {
+  activeTargets,
+  alertmanagerAlerts,
+  prometheusAlerts,
+  workloadPods,
+} from '../support/prometheus-api.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
@@ -53,7 +71,9 @@ describeE2E('prometheus operator on a real node', () => {
   /** The ServiceAccount Prometheus runs as, allowed to discover in its namespace. */
   async function prometheusIdentity(namespace: string): Promise<void> {
     const rbac = 'rbac.authorization.k8s.io/v1';
-    await client.resource({ apiVersion: 'v1', kind: 'ServiceAccount' }).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace } });
+    await client
+      .resource({ apiVersion: 'v1', kind: 'ServiceAccount' })
+      .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace } });
     await client.resource({ apiVersion: rbac, kind: 'Role' }).create({
       apiVersion: rbac,
       kind: 'Role',
@@ -83,14 +103,28 @@ describeE2E('prometheus operator on a real node', () => {
           selector: { matchLabels: labels },
           template: {
             metadata: { labels },
-            spec: { containers: [{ name: 'exporter', image: NODE_EXPORTER, args: ['--web.listen-address=:9100'], ports: [{ name: 'metrics', containerPort: 9100 }] }] },
+            spec: {
+              containers: [
+                {
+                  name: 'exporter',
+                  image: NODE_EXPORTER,
+                  args: ['--web.listen-address=:9100'],
+                  ports: [{ name: 'metrics', containerPort: 9100 }],
+                },
+              ],
+            },
           },
         },
       },
       { fieldManager: 'e2e', force: true },
     );
     await client.resource<Service>(SERVICE).apply(
-      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { selector: labels, ports: [{ name: 'web', port: 9100, targetPort: 'metrics' }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace, labels },
+        spec: { selector: labels, ports: [{ name: 'web', port: 9100, targetPort: 'metrics' }] },
+      },
       { fieldManager: 'e2e', force: true },
     );
   }
@@ -105,7 +139,9 @@ describeE2E('prometheus operator on a real node', () => {
   }
 
   /** Targets of every Prometheus replica, once all replicas answer. */
-  async function targetsOfEveryReplica(replicas: number): Promise<Awaited<ReturnType<typeof activeTargets>>[]> {
+  async function targetsOfEveryReplica(
+    replicas: number,
+  ): Promise<Awaited<ReturnType<typeof activeTargets>>[]> {
     const pods = await workloadPods(client, ns.name, 'prometheus', 'e2e');
     expect(pods).toHaveLength(replicas);
     return Promise.all(pods.map((p) => activeTargets(p.status?.podIP ?? '')));
@@ -114,8 +150,16 @@ describeE2E('prometheus operator on a real node', () => {
   it('scrapes a Service selected by a ServiceMonitor on every replica, follows scaling and deletion, ignores other namespaces', async () => {
     await exporter(ns.name, 'api', 1);
     await exporter(outside.name, 'api', 1);
-    await createPrometheus({ replicas: 2, serviceMonitorSelector: { matchLabels: { team: 'a' } }, externalLabels: { cluster: 'e2e' } });
-    await eventually(async () => targetsOfEveryReplica(2), { timeout: 120_000, interval: 1000, message: 'Prometheus replicas answer' });
+    await createPrometheus({
+      replicas: 2,
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+      externalLabels: { cluster: 'e2e' },
+    });
+    await eventually(async () => targetsOfEveryReplica(2), {
+      timeout: 120_000,
+      interval: 1000,
+      message: 'Prometheus replicas answer',
+    });
 
     const monitor = (namespace: string): ServiceMonitor => ({
       apiVersion: V1,
@@ -132,7 +176,12 @@ describeE2E('prometheus operator on a real node', () => {
         for (const targets of await targetsOfEveryReplica(2)) {
           const up = targets.filter((t) => t.scrapePool === job && t.health === 'up');
           expect(up).toHaveLength(1);
-          expect(up[0]?.labels).toMatchObject({ job: 'api', namespace: ns.name, service: 'api', endpoint: 'web' });
+          expect(up[0]?.labels).toMatchObject({
+            job: 'api',
+            namespace: ns.name,
+            service: 'api',
+            endpoint: 'web',
+          });
           expect(up[0]?.labels['pod']).toMatch(/^api-/);
           expect(targets.filter((t) => t.scrapePool.includes(outside.name))).toEqual([]);
         }
@@ -141,10 +190,13 @@ describeE2E('prometheus operator on a real node', () => {
     );
     process.stdout.write(`ServiceMonitor create -> target up on 2 replicas: ${Date.now() - created} ms\n`);
 
-    await client.resource<Deployment>(DEPLOYMENT).patch({ namespace: ns.name, name: 'api' }, { type: 'merge', body: { spec: { replicas: 3 } } });
+    await client
+      .resource<Deployment>(DEPLOYMENT)
+      .patch({ namespace: ns.name, name: 'api' }, { type: 'merge', body: { spec: { replicas: 3 } } });
     await eventually(
       async () => {
-        for (const targets of await targetsOfEveryReplica(2)) expect(targets.filter((t) => t.scrapePool === job && t.health === 'up')).toHaveLength(3);
+        for (const targets of await targetsOfEveryReplica(2))
+          expect(targets.filter((t) => t.scrapePool === job && t.health === 'up')).toHaveLength(3);
       },
       { timeout: 90_000, interval: 500, message: '3 targets after scaling' },
     );
@@ -152,7 +204,8 @@ describeE2E('prometheus operator on a real node', () => {
     await client.resource(SERVICE_MONITOR).delete({ namespace: ns.name, name: 'api' });
     await eventually(
       async () => {
-        for (const targets of await targetsOfEveryReplica(2)) expect(targets.filter((t) => t.scrapePool === job)).toEqual([]);
+        for (const targets of await targetsOfEveryReplica(2))
+          expect(targets.filter((t) => t.scrapePool === job)).toEqual([]);
       },
       { timeout: 60_000, interval: 500, message: 'targets gone after the ServiceMonitor is deleted' },
     );
@@ -165,21 +218,35 @@ describeE2E('prometheus operator on a real node', () => {
       apiVersion: V1,
       kind: 'PodMonitor',
       metadata: { name: 'worker', namespace: ns.name },
-      spec: { selector: { matchLabels: { app: 'worker' } }, podMetricsEndpoints: [{ port: 'metrics', interval: '2s' }] },
+      spec: {
+        selector: { matchLabels: { app: 'worker' } },
+        podMetricsEndpoints: [{ port: 'metrics', interval: '2s' }],
+      },
     });
     await eventually(
       async () => {
         const [targets] = await targetsOfEveryReplica(1);
-        const up = (targets ?? []).filter((t) => t.scrapePool === `podMonitor/${ns.name}/worker/0` && t.health === 'up');
+        const up = (targets ?? []).filter(
+          (t) => t.scrapePool === `podMonitor/${ns.name}/worker/0` && t.health === 'up',
+        );
         expect(up).toHaveLength(2);
-        expect(up[0]?.labels).toMatchObject({ namespace: ns.name, container: 'exporter', endpoint: 'metrics' });
+        expect(up[0]?.labels).toMatchObject({
+          namespace: ns.name,
+          container: 'exporter',
+          endpoint: 'metrics',
+        });
       },
       { timeout: 180_000, interval: 1000, message: '2 pod targets up' },
     );
   });
 
   it('fires an alert from a PrometheusRule and delivers it to an operator-managed Alertmanager', async () => {
-    await client.resource<Alertmanager>(ALERTMANAGER).create({ apiVersion: V1, kind: 'Alertmanager', metadata: { name: 'e2e', namespace: ns.name }, spec: { replicas: 1 } });
+    await client.resource<Alertmanager>(ALERTMANAGER).create({
+      apiVersion: V1,
+      kind: 'Alertmanager',
+      metadata: { name: 'e2e', namespace: ns.name },
+      spec: { replicas: 1 },
+    });
     await createPrometheus({
       ruleSelector: { matchLabels: { team: 'a' } },
       alerting: { alertmanagers: [{ namespace: ns.name, name: 'alertmanager-operated', port: 'web' }] },
@@ -193,9 +260,13 @@ describeE2E('prometheus operator on a real node', () => {
     await eventually(
       async () => {
         const [prom] = await workloadPods(client, ns.name, 'prometheus', 'e2e');
-        expect((await prometheusAlerts(prom?.status?.podIP ?? '')).map((a) => [a.labels['alertname'], a.state])).toContainEqual(['AlwaysFiring', 'firing']);
+        expect(
+          (await prometheusAlerts(prom?.status?.podIP ?? '')).map((a) => [a.labels['alertname'], a.state]),
+        ).toContainEqual(['AlwaysFiring', 'firing']);
         const [am] = await workloadPods(client, ns.name, 'alertmanager', 'e2e');
-        expect((await alertmanagerAlerts(am?.status?.podIP ?? '')).map((a) => a.labels['alertname'])).toContain('AlwaysFiring');
+        expect(
+          (await alertmanagerAlerts(am?.status?.podIP ?? '')).map((a) => a.labels['alertname']),
+        ).toContain('AlwaysFiring');
       },
       { timeout: 180_000, interval: 1000, message: 'alert firing in Prometheus and held by Alertmanager' },
     );

@@ -35,7 +35,9 @@ export function loadGoldenCase(dir: string, name: string): GoldenCase {
   const key = (d: LooseObject): string => `${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`;
   const secrets = new Map<string, AssetData>();
   for (const s of of<LooseObject>('Secret')) {
-    const decoded = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    const decoded = Object.fromEntries(
+      Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
     secrets.set(key(s), { ...decoded, ...s.stringData });
   }
   const prometheus = of<Prometheus>('Prometheus')[0];
@@ -45,7 +47,9 @@ export function loadGoldenCase(dir: string, name: string): GoldenCase {
     serviceMonitors: of<ServiceMonitor>('ServiceMonitor'),
     podMonitors: of<PodMonitor>('PodMonitor'),
     rules: of<PrometheusRule>('PrometheusRule'),
-    namespaces: new Map(of<LooseObject>('Namespace').map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}])),
+    namespaces: new Map(
+      of<LooseObject>('Namespace').map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]),
+    ),
     secrets,
     configMaps: new Map(of<LooseObject>('ConfigMap').map((c) => [key(c), c.data ?? {}])),
     ruleConfigMapNames: of<LooseObject>('GoldenInputs')[0]?.ruleConfigMapNames ?? [],

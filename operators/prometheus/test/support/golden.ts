@@ -23,12 +23,18 @@ export function expectGolden(relativePath: string, actual: string): void {
     return;
   }
   if (!existsSync(path)) {
-    throw new Error(`${relativePath} is missing; run: pnpm --filter @switchboard/prometheus-operator generate`);
+    throw new Error(
+      `${relativePath} is missing; run: pnpm --filter @switchboard/prometheus-operator generate`,
+    );
   }
   const expected = readFileSync(path, 'utf8');
   if (expected !== actual) {
     // toEqual prints a readable line diff; the hint says how to accept it.
-    expect({ file: relativePath, content: actual.split('\n'), hint: 'run: pnpm --filter @switchboard/prometheus-operator generate' }).toEqual({
+    expect({
+      file: relativePath,
+      content: actual.split('\n'),
+      hint: 'run: pnpm --filter @switchboard/prometheus-operator generate',
+    }).toEqual({
       file: relativePath,
       content: expected.split('\n'),
       hint: 'run: pnpm --filter @switchboard/prometheus-operator generate',

@@ -12,13 +12,17 @@ interface CrdObject extends KubeObject {
 
 /** Applies the five CRDs; resolves with a fresh Client once all are served. */
 export async function installMonitoringCrds(kc: ReturnType<typeof testKubeConfig>): Promise<Client> {
-  const crds = Client.fromKubeConfig(kc).resource<CrdObject>({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+  const crds = Client.fromKubeConfig(kc).resource<CrdObject>({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+  });
   for (const crd of monitoringCrds()) {
     await crds.apply(crd, { fieldManager: 'prometheus-operator-tests', force: true });
     await eventually(
       async () => {
         const live = await crds.get({ name: crd.metadata.name });
-        if (live.status?.conditions?.find((c) => c.type === 'Established')?.status !== 'True') throw new Error(`${crd.metadata.name} not established`);
+        if (live.status?.conditions?.find((c) => c.type === 'Established')?.status !== 'True')
+          throw new Error(`${crd.metadata.name} not established`);
       },
       { timeout: 30_000, message: `${crd.metadata.name} established` },
     );

@@ -17,8 +17,12 @@ export async function whyNoNode(): Promise<string | undefined> {
     const client = Client.fromKubeConfig(testKubeConfig());
     const nodes = await client.resource<Node>({ apiVersion: 'v1', kind: 'Node' }).list();
     client.close();
-    const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    return ready.length > 0 ? undefined : 'the test cluster has no Ready node (start one with `npm run cluster -- up` and set SWITCHBOARD_TEST_KUBECONFIG)';
+    const ready = nodes.items.filter((n) =>
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    return ready.length > 0
+      ? undefined
+      : 'the test cluster has no Ready node (start one with `npm run cluster -- up` and set SWITCHBOARD_TEST_KUBECONFIG)';
   } catch (err) {
     return `no test cluster: ${err instanceof Error ? err.message : String(err)}`;
   }

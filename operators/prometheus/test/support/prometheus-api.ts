@@ -16,9 +16,18 @@ export interface ActiveTarget {
 }
 
 /** The pods of a workload that have an IP. */
-export async function workloadPods(client: Client, namespace: string, app: 'prometheus' | 'alertmanager', name: string): Promise<Pod[]> {
-  const pods = await client.resource<Pod>({ apiVersion: 'v1', kind: 'Pod' }).list({ namespace, labelSelector: `app.kubernetes.io/name=${app},app.kubernetes.io/instance=${name}` });
-  return pods.items.filter((p) => p.status?.podIP !== undefined && p.metadata.deletionTimestamp === undefined);
+export async function workloadPods(
+  client: Client,
+  namespace: string,
+  app: 'prometheus' | 'alertmanager',
+  name: string,
+): Promise<Pod[]> {
+  const pods = await client
+    .resource<Pod>({ apiVersion: 'v1', kind: 'Pod' })
+    .list({ namespace, labelSelector: `app.kubernetes.io/name=${app},app.kubernetes.io/instance=${name}` });
+  return pods.items.filter(
+    (p) => p.status?.podIP !== undefined && p.metadata.deletionTimestamp === undefined,
+  );
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -29,12 +38,22 @@ async function getJson<T>(url: string): Promise<T> {
 
 /** Active targets of the Prometheus at `ip`. */
 export async function activeTargets(ip: string): Promise<ActiveTarget[]> {
-  return (await getJson<{ data: { activeTargets: ActiveTarget[] } }>(`http://${ip}:9090/api/v1/targets?state=active`)).data.activeTargets;
+  return (
+    await getJson<{ data: { activeTargets: ActiveTarget[] } }>(
+      `http://${ip}:9090/api/v1/targets?state=active`,
+    )
+  ).data.activeTargets;
 }
 
 /** Firing or pending alerts of the Prometheus at `ip`. */
-export async function prometheusAlerts(ip: string): Promise<{ labels: Record<string, string>; state: string }[]> {
-  return (await getJson<{ data: { alerts: { labels: Record<string, string>; state: string }[] } }>(`http://${ip}:9090/api/v1/alerts`)).data.alerts;
+export async function prometheusAlerts(
+  ip: string,
+): Promise<{ labels: Record<string, string>; state: string }[]> {
+  return (
+    await getJson<{ data: { alerts: { labels: Record<string, string>; state: string }[] } }>(
+      `http://${ip}:9090/api/v1/alerts`,
+    )
+  ).data.alerts;
 }
 
 /** Alerts the Alertmanager at `ip` holds. */

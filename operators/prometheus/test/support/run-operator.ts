@@ -24,7 +24,11 @@ export interface RunOperatorOptions {
 }
 
 /** Starts the operator for one namespace, with the identity `kc` names. */
-export function runOperator(kc: ReturnType<typeof testKubeConfig>, namespace: string, opts: RunOperatorOptions = {}): RunningOperator {
+export function runOperator(
+  kc: ReturnType<typeof testKubeConfig>,
+  namespace: string,
+  opts: RunOperatorOptions = {},
+): RunningOperator {
   const { images, leaseName } = opts;
   const manager = new Manager({
     client: Client.fromKubeConfig(kc),
