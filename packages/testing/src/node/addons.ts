@@ -25,7 +25,7 @@ const COREFILE = `.:53 {
 `;
 
 /** CoreDNS: RBAC, Corefile, Deployment, and the kube-dns Service at `dnsServiceIP`. */
-export function corednsObjects(dnsServiceIP: string, replicas = 1): KubernetesObject[] {
+export function corednsObjects(dnsServiceIP: string, replicas = 2): KubernetesObject[] {
   const ns = 'kube-system';
   const labels = { 'k8s-app': 'kube-dns' };
   return [
@@ -87,13 +87,25 @@ export function corednsObjects(dnsServiceIP: string, replicas = 1): KubernetesOb
                   readOnlyRootFilesystem: true,
                 },
                 volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
+                // kubeadm's CoreDNS probe settings. With the default 1 s
+                // timeouts, a loaded 2-core node failed them for seconds at a
+                // time: CoreDNS left the Service and was restarted into
+                // CrashLoopBackOff, leaving the cluster without DNS for
+                // minutes (etcd members, which find peers by name, then lost
+                // quorum or never joined).
                 livenessProbe: {
                   httpGet: { path: '/health', port: 8080 },
-                  initialDelaySeconds: 10,
+                  initialDelaySeconds: 60,
                   periodSeconds: 10,
+                  timeoutSeconds: 5,
                   failureThreshold: 5,
                 },
-                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+                readinessProbe: {
+                  httpGet: { path: '/ready', port: 8181 },
+                  periodSeconds: 2,
+                  timeoutSeconds: 3,
+                  failureThreshold: 3,
+                },
               },
             ],
             volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
