@@ -1,7 +1,11 @@
 // Looks at a running etcd cluster from the test, the way a user would: its
 // EtcdCluster status, and etcd itself through each member Pod's IP.
+import { loadavg } from 'node:os';
+
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Client, ObjectKey } from '@switchboard/core';
-import { eventually } from '@switchboard/testing';
+import { EventuallyTimeoutError, eventually, testKubeConfig } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster } from '../../src/api/types.js';
@@ -72,7 +76,66 @@ export async function waitHealthy(
       return members;
     },
     { timeout, interval: 1000, message: `${key.name} healthy with ${size} voters at ${version}` },
-  );
+  ).catch(async (err: unknown) => {
+    if (!(err instanceof EventuallyTimeoutError)) throw err;
+    err.message += `\n--- what the node and the members looked like:\n${await describeClusterState(key)}`;
+    throw err;
+  });
+}
+
+const tail = (text: string, lines: number): string =>
+  text
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    ${l.slice(0, 400)}`)
+    .join('\n');
+
+/**
+ * What a person debugging a failed wait would look at first: the member Pods
+ * (phase, readiness, restarts, IP), the last lines of each member's log, the
+ * namespace's recent events, CoreDNS (members find their peers by DNS name)
+ * and the machine's load. Never throws.
+ */
+export async function describeClusterState(key: ObjectKey): Promise<string> {
+  const core = testKubeConfig().makeApiClient(CoreV1Api);
+  const out: string[] = [
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ];
+  const podLine = (p: V1Pod): string => {
+    const c = p.status?.containerStatuses?.[0];
+    const ready = p.status?.conditions?.find((x) => x.type === 'Ready')?.status ?? '?';
+    const state = c?.state?.waiting?.reason ?? (c?.state?.terminated ? 'Terminated' : '');
+    return `  ${p.metadata?.name} ${p.status?.phase} ready=${ready} restarts=${c?.restartCount ?? 0} ip=${p.status?.podIP ?? '-'} ${state}`;
+  };
+  try {
+    const pods = await core.listNamespacedPod({
+      namespace: key.namespace ?? 'default',
+      labelSelector: clusterSelectorString(key.name),
+    });
+    out.push('member pods:', ...pods.items.map(podLine));
+    for (const p of pods.items) {
+      const name = p.metadata?.name ?? '';
+      const log = await core
+        .readNamespacedPodLog({ name, namespace: key.namespace ?? 'default', tailLines: 12 })
+        .catch((e: unknown) => `(no log: ${e instanceof Error ? e.message : String(e)})`);
+      out.push(`log of ${name}:`, tail(String(log), 12));
+    }
+    const events = await core.listNamespacedEvent({ namespace: key.namespace ?? 'default' });
+    out.push(
+      'recent events:',
+      ...events.items
+        .slice(-15)
+        .map((e) => `  ${e.type} ${e.reason} ${e.involvedObject.name}: ${(e.message ?? '').slice(0, 200)}`),
+    );
+    const dns = await core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns' });
+    out.push('CoreDNS pods:', ...dns.items.map(podLine));
+  } catch (err) {
+    out.push(`(could not read more: ${err instanceof Error ? err.message : String(err)})`);
+  }
+  return out.join('\n');
 }
 
 /**
