@@ -5,6 +5,7 @@
 // runbook/  the operator's runbook as pure planning: observe, then one step
 // kube/     the Pods, PVCs, Services and PDB of a cluster
 // controller/  observe + decide + write status + execute, wired to a Manager
+// operator.ts  what `switchboard crd|rbac` read: resources, controllers, extra permissions
 export {
   ETCD_GROUP,
   ETCD_API_VERSION,
@@ -28,9 +29,8 @@ export type {
   EtcdAntiAffinity,
   Condition,
 } from './api/types.js';
-export { etcdClusterCrd } from './api/crd.js';
-export type { CustomResourceDefinition, JsonSchemaProps } from './api/crd.js';
-export { CRD_FILE, renderCrdYaml } from './api/crd-yaml.js';
+export { EtcdClusterResource, etcdClusterCrd } from './api/crd.js';
+export { operator } from './operator.js';
 export { parseVersion, compareVersions, upgradePathProblem } from './api/version.js';
 export type { EtcdVersion } from './api/version.js';
 export { EtcdRequestError } from './etcd/etcd-client.js';

@@ -4,18 +4,16 @@
 //   etcd-operator [--kubeconfig PATH] [--namespace NS] [--leader-elect]
 //                 [--leader-election-namespace NS] [--metrics-bind-address :8080]
 //                 [--health-probe-bind-address :8081]
-//   etcd-operator crd [--write]     print the CRD (or write config/crd/)
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+//   etcd-operator crd               print the CRD (config/crd/ is written by `switchboard crd --write`)
 import { parseArgs } from 'node:util';
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager, shutdownSignal } from '@switchboard/core';
 
-import { CRD_FILE, renderCrdYaml } from './api/crd-yaml.js';
+import { EtcdClusterResource } from './api/crd.js';
 import { addEtcdController } from './controller/etcd-controller.js';
 
-const USAGE = `usage: etcd-operator [flags] | etcd-operator crd [--write]
+const USAGE = `usage: etcd-operator [flags] | etcd-operator crd
   --kubeconfig PATH                   kubeconfig (default $KUBECONFIG, ~/.kube/config or in-cluster)
   --namespace NS                      watch one namespace (default all)
   --leader-elect                      run only while holding the Lease
@@ -34,7 +32,6 @@ async function main(argv: string[]): Promise<number> {
       'leader-election-namespace': { type: 'string' },
       'metrics-bind-address': { type: 'string', default: ':8080' },
       'health-probe-bind-address': { type: 'string', default: ':8081' },
-      write: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,8 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] === 'crd') {
-    if (values.write) writeFileSync(join(import.meta.dirname, '..', CRD_FILE), renderCrdYaml());
-    else process.stdout.write(renderCrdYaml());
+    process.stdout.write(EtcdClusterResource.crdYaml());
     return 0;
   }
   if (positionals.length > 0) {

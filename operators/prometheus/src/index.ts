@@ -30,8 +30,8 @@ export type {
   RelabelConfig,
   MonitoringCondition,
 } from './api/index.js';
-export { monitoringCrds } from './crd/crds.js';
-export type { CustomResourceDefinition } from './crd/crds.js';
+export { monitoringCrds, monitoringResources } from './crd/crds.js';
+export { operator } from './operator.js';
 export {
   generatePrometheusConfig,
   AssetStore,

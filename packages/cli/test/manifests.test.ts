@@ -40,7 +40,7 @@ describe('switchboard crd', () => {
 
   it('--check names the stale files and the command that regenerates them; --write fixes them', async () => {
     await expect(crdCommand({ module, out: dir, check: true })).rejects.toThrow(
-      /example\.com_widgets\.yaml: missing\nregenerate with: switchboard crd --write/,
+      /example\.com_widgets\.yaml: missing\nregenerate with: switchboard crd --module \S+ --out \S+ --write/,
     );
     await crdCommand({ module, out: dir, write: true });
     await expect(crdCommand({ module, out: dir, check: true })).resolves.toBeUndefined();

@@ -207,6 +207,7 @@ export type {
   ScaleSubresource,
   ResourceDefinitionInput,
   ResourceDefinition,
+  CustomResourceDefinitionManifest,
   ValidationResult,
 } from './schema/index.js';
 export {

@@ -1,12 +1,16 @@
-// The EtcdCluster CustomResourceDefinition, as code. `etcd-operator crd`
-// prints it and config/crd/ holds the generated YAML (crd-file.test.ts fails
-// when the two drift). Written by hand here until @switchboard/core's schema
-// layer can derive a CRD from a type; the shape mirrors ./types.ts.
+// The EtcdCluster resource, defined once with @switchboard/core's
+// defineResource: its CRD (`switchboard crd --write` writes config/crd/, and
+// the check in npm test fails when the two drift), a validator and a typed
+// client. The schema mirrors ./types.ts.
 //
 // Validation lives in the API server so a bad spec is refused at `kubectl
 // apply`, not discovered by the operator later: size range, the upgrade path
 // (transition rules compare `self` with `oldSelf`) and storage immutability,
 // each with a message that names the field.
+import { defineResource } from '@switchboard/core';
+import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
+
+import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
   DEFAULT_ETCD_VERSION,
@@ -17,68 +21,9 @@ import {
   MIN_CLUSTER_SIZE,
 } from './types.js';
 
-/** apiextensions.k8s.io/v1 JSONSchemaProps in its JSON form (the subset we use). */
-export interface JsonSchemaProps {
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  description?: string;
-  properties?: Record<string, JsonSchemaProps>;
-  additionalProperties?: JsonSchemaProps | boolean;
-  items?: JsonSchemaProps;
-  required?: string[];
-  enum?: (string | number)[];
-  default?: unknown;
-  pattern?: string;
-  format?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  maxItems?: number;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-validations'?: {
-    rule: string;
-    message?: string;
-    messageExpression?: string;
-    reason?: string;
-  }[];
-}
-
-/** A CustomResourceDefinition manifest (apiextensions.k8s.io/v1) in its JSON form. */
-export interface CustomResourceDefinition {
-  apiVersion: 'apiextensions.k8s.io/v1';
-  kind: 'CustomResourceDefinition';
-  metadata: { name: string; labels?: Record<string, string> };
-  spec: {
-    group: string;
-    names: {
-      kind: string;
-      listKind: string;
-      plural: string;
-      singular: string;
-      shortNames?: string[];
-      categories?: string[];
-    };
-    scope: 'Namespaced' | 'Cluster';
-    versions: {
-      name: string;
-      served: boolean;
-      storage: boolean;
-      schema: { openAPIV3Schema: JsonSchemaProps };
-      subresources?: { status?: Record<string, never> };
-      additionalPrinterColumns?: {
-        name: string;
-        type: string;
-        jsonPath: string;
-        description?: string;
-        priority?: number;
-      }[];
-    }[];
-  };
-}
-
-const stringMap: JsonSchemaProps = { type: 'object', additionalProperties: { type: 'string' } };
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 /** Kubernetes types we pass through to Pods unchanged; the API server validates them on the Pod. */
-const passThrough = (description: string): JsonSchemaProps => ({
+const passThrough = (description: string): JsonSchema => ({
   type: 'object',
   description,
   'x-kubernetes-preserve-unknown-fields': true,
@@ -86,7 +31,7 @@ const passThrough = (description: string): JsonSchemaProps => ({
 
 const VERSION_PATTERN = '^[0-9]+\\.[0-9]+\\.[0-9]+$';
 
-const specSchema: JsonSchemaProps = {
+const specSchema: JsonSchema = {
   type: 'object',
   description: 'Declared intent for one etcd cluster.',
   properties: {
@@ -183,7 +128,7 @@ const specSchema: JsonSchemaProps = {
   },
 };
 
-const conditionSchema: JsonSchemaProps = {
+const conditionSchema: JsonSchema = {
   type: 'object',
   required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
   properties: {
@@ -196,7 +141,7 @@ const conditionSchema: JsonSchemaProps = {
   },
 };
 
-const statusSchema: JsonSchemaProps = {
+const statusSchema: JsonSchema = {
   type: 'object',
   properties: {
     phase: { type: 'string' },
@@ -226,63 +171,40 @@ const statusSchema: JsonSchemaProps = {
   },
 };
 
-/** The EtcdCluster CRD manifest. */
-export function etcdClusterCrd(): CustomResourceDefinition {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `etcdclusters.${ETCD_GROUP}` },
-    spec: {
-      group: ETCD_GROUP,
-      names: {
-        kind: ETCD_CLUSTER_KIND,
-        listKind: `${ETCD_CLUSTER_KIND}List`,
-        plural: 'etcdclusters',
-        singular: 'etcdcluster',
-        shortNames: ['etcd'],
-        categories: ['all'],
-      },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: ETCD_API_VERSION_NAME,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description: 'An etcd cluster run by the Switchboard etcd operator.',
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: specSchema,
-                status: statusSchema,
-              },
-              required: ['spec'],
-            },
-          },
-          additionalPrinterColumns: [
-            { name: 'Size', type: 'integer', jsonPath: '.spec.size', description: 'Declared voting members' },
-            {
-              name: 'Ready',
-              type: 'integer',
-              jsonPath: '.status.readyMembers',
-              description: 'Healthy voting members',
-            },
-            { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
-            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-            {
-              name: 'Available',
-              type: 'string',
-              jsonPath: '.status.conditions[?(@.type=="Available")].status',
-            },
-            { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused', priority: 1 },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-        },
-      ],
+/** The EtcdCluster resource: CRD, validator and typed client. */
+export const EtcdClusterResource = defineResource<EtcdClusterSpec, EtcdClusterStatus>({
+  group: ETCD_GROUP,
+  version: ETCD_API_VERSION_NAME,
+  kind: ETCD_CLUSTER_KIND,
+  plural: 'etcdclusters',
+  singular: 'etcdcluster',
+  shortNames: ['etcd'],
+  categories: ['all'],
+  scope: 'Namespaced',
+  description: 'An etcd cluster run by the Switchboard etcd operator.',
+  spec: specSchema,
+  status: statusSchema,
+  printerColumns: [
+    { name: 'Size', type: 'integer', jsonPath: '.spec.size', description: 'Declared voting members' },
+    {
+      name: 'Ready',
+      type: 'integer',
+      jsonPath: '.status.readyMembers',
+      description: 'Healthy voting members',
     },
-  };
+    { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    {
+      name: 'Available',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Available")].status',
+    },
+    { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+});
+
+/** The EtcdCluster CRD manifest (what config/crd/ holds). */
+export function etcdClusterCrd(): CustomResourceDefinitionManifest {
+  return EtcdClusterResource.crd();
 }

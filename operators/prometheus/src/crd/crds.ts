@@ -1,6 +1,9 @@
-// CustomResourceDefinitions for the five kinds, built from the schemas in
-// kind-schemas.ts. `config/crd/*.yaml` is generated from these (see
-// crds.test.ts), never edited by hand.
+// The five kinds as resource definitions (@switchboard/core's defineResource),
+// from the schemas in kind-schemas.ts. `config/crd/*.yaml` is generated from
+// these by `switchboard crd --write` (the check in npm test fails on drift),
+// never edited by hand.
+import { defineResource } from '@switchboard/core';
+import type { CustomResourceDefinitionManifest, PrinterColumn, ResourceDefinition } from '@switchboard/core';
 import { MONITORING_GROUP } from '../api/common.js';
 import {
   alertmanagerSpec,
@@ -11,51 +14,13 @@ import {
   serviceMonitorSpec,
   workloadStatusSchema,
 } from './kind-schemas.js';
-import { obj, str } from './json-schema.js';
 import type { JSONSchemaProps } from './json-schema.js';
-
-/** One additional printer column of `kubectl get`. */
-export interface PrinterColumn {
-  name: string;
-  type: 'string' | 'integer' | 'boolean' | 'date';
-  jsonPath: string;
-  description?: string;
-  priority?: number;
-}
-
-/** An apiextensions.k8s.io/v1 CustomResourceDefinition, as far as we fill it. */
-export interface CustomResourceDefinition {
-  apiVersion: 'apiextensions.k8s.io/v1';
-  kind: 'CustomResourceDefinition';
-  metadata: { name: string; labels?: Record<string, string> };
-  spec: {
-    group: string;
-    names: {
-      kind: string;
-      listKind: string;
-      plural: string;
-      singular: string;
-      shortNames: string[];
-      categories: string[];
-    };
-    scope: 'Namespaced';
-    versions: {
-      name: string;
-      served: boolean;
-      storage: boolean;
-      schema: { openAPIV3Schema: JSONSchemaProps };
-      subresources?: { status: Record<string, never> };
-      additionalPrinterColumns?: PrinterColumn[];
-    }[];
-  };
-}
 
 interface KindDefinition {
   kind: string;
   plural: string;
   shortNames: string[];
   spec: JSONSchemaProps;
-  specRequired: boolean;
   status?: JSONSchemaProps;
   columns?: PrinterColumn[];
 }
@@ -94,7 +59,6 @@ const KINDS: readonly KindDefinition[] = [
     plural: 'alertmanagers',
     shortNames: ['am'],
     spec: alertmanagerSpec,
-    specRequired: true,
     status: workloadStatusSchema,
     columns: workloadColumns('Alertmanager'),
   },
@@ -103,14 +67,12 @@ const KINDS: readonly KindDefinition[] = [
     plural: 'podmonitors',
     shortNames: ['pmon'],
     spec: podMonitorSpec,
-    specRequired: true,
   },
   {
     kind: 'Prometheus',
     plural: 'prometheuses',
     shortNames: ['prom'],
     spec: prometheusSpec,
-    specRequired: true,
     status: workloadStatusSchema,
     columns: workloadColumns('Prometheus'),
   },
@@ -119,7 +81,6 @@ const KINDS: readonly KindDefinition[] = [
     plural: 'prometheusrules',
     shortNames: ['promrule'],
     spec: prometheusRuleSpec,
-    specRequired: true,
     status: prometheusRuleStatus,
   },
   {
@@ -127,46 +88,26 @@ const KINDS: readonly KindDefinition[] = [
     plural: 'servicemonitors',
     shortNames: ['smon'],
     spec: serviceMonitorSpec,
-    specRequired: true,
   },
 ];
 
-function crdFor(def: KindDefinition): CustomResourceDefinition {
-  const properties: Record<string, JSONSchemaProps> = {
-    apiVersion: str(),
-    kind: str(),
-    metadata: { type: 'object' },
+function resourceFor(def: KindDefinition): ResourceDefinition<unknown, unknown> {
+  return defineResource({
+    group: MONITORING_GROUP,
+    version: 'v1',
+    kind: def.kind,
+    plural: def.plural,
+    shortNames: def.shortNames,
+    categories: ['prometheus-operator'],
+    scope: 'Namespaced',
     spec: def.spec,
-  };
-  if (def.status !== undefined) properties['status'] = def.status;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${def.plural}.${MONITORING_GROUP}` },
-    spec: {
-      group: MONITORING_GROUP,
-      names: {
-        kind: def.kind,
-        listKind: `${def.kind}List`,
-        plural: def.plural,
-        singular: def.kind.toLowerCase(),
-        shortNames: def.shortNames,
-        categories: ['prometheus-operator'],
-      },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: obj(properties, def.specRequired ? ['spec'] : []) },
-          ...(def.status === undefined ? {} : { subresources: { status: {} } }),
-          ...(def.columns === undefined ? {} : { additionalPrinterColumns: def.columns }),
-        },
-      ],
-    },
-  };
+    ...(def.status === undefined ? {} : { status: def.status }),
+    ...(def.columns === undefined ? {} : { printerColumns: def.columns }),
+  });
 }
+
+/** The five kinds this operator serves, sorted by plural name: CRD, validator and typed client each. */
+export const monitoringResources: readonly ResourceDefinition<unknown, unknown>[] = KINDS.map(resourceFor);
 
 /**
  * The CRDs of every kind this operator serves, sorted by plural name.
@@ -176,6 +117,6 @@ function crdFor(def: KindDefinition): CustomResourceDefinition {
  * for (const crd of monitoringCrds()) await crds.apply(crd, { fieldManager: 'prometheus-operator' });
  * ```
  */
-export function monitoringCrds(): CustomResourceDefinition[] {
-  return KINDS.map(crdFor);
+export function monitoringCrds(): CustomResourceDefinitionManifest[] {
+  return monitoringResources.map((r) => r.crd());
 }

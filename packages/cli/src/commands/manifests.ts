@@ -6,6 +6,7 @@ import { crdFiles } from '../manifests/crd.js';
 import type { GeneratedFile } from '../manifests/files.js';
 import { staleFiles, writeFiles } from '../manifests/files.js';
 import { loadOperator } from '../manifests/operator-module.js';
+import type { OperatorDescription } from '../manifests/operator-module.js';
 import { rbacFiles } from '../manifests/rbac.js';
 import { line, UsageError } from '../output.js';
 
@@ -43,6 +44,19 @@ async function run(kind: 'crd' | 'rbac', opts: ManifestOptions): Promise<void> {
   if (opts.write && opts.check)
     throw new UsageError(`--write and --check exclude each other\n\n${kind === 'crd' ? crdHelp : rbacHelp}`);
   const op = await loadOperator(opts.module ?? 'dist/operator.js');
+  generateManifests(kind, op, opts);
+}
+
+/**
+ * What `switchboard crd|rbac` do once the operator is loaded: print, write
+ * (`write`) or check (`check`, throwing a UsageError that lists the stale
+ * files and the command that regenerates them).
+ */
+export function generateManifests(
+  kind: 'crd' | 'rbac',
+  op: OperatorDescription,
+  opts: ManifestOptions,
+): void {
   const files: GeneratedFile[] = kind === 'crd' ? crdFiles(op) : rbacFiles(op);
   const out = opts.out ?? (kind === 'crd' ? 'config/crd' : 'config/rbac');
   if (opts.check) {
@@ -54,8 +68,14 @@ async function run(kind: 'crd' | 'rbac', opts: ManifestOptions): Promise<void> {
             `  ${relative('.', s.path)}: ${s.problem === 'missing' ? 'missing' : 'differs from the code'}`,
         )
         .join('\n');
+      const again = [
+        `switchboard ${kind}`,
+        ...(opts.module !== undefined ? [`--module ${opts.module}`] : []),
+        ...(opts.out !== undefined ? [`--out ${opts.out}`] : []),
+        '--write',
+      ].join(' ');
       throw new UsageError(
-        `generated ${kind === 'crd' ? 'CRDs' : 'RBAC'} are stale:\n${list}\nregenerate with: switchboard ${kind} --write`,
+        `generated ${kind === 'crd' ? 'CRDs' : 'RBAC'} are stale:\n${list}\nregenerate with: ${again}`,
       );
     }
     line(kind, `${files.length} file(s) in ${out} are current`);

@@ -7,13 +7,13 @@
 //     name: 'memcached-operator',                 // ClusterRole name
 //     resources: [MemcachedResource],             // defineResource results (or CRD objects)
 //     controllers(host) { addMemcachedController(host); },
-//     rbac: { leaderElection: true, rules: [] },  // extra permissions
+//     rbac: { leaderElection: true, writes: 'update', rules: [] },  // extra permissions
 //   };
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { ControllerHost, KubeObject } from '@switchboard/core';
+import type { KubeObject, Manager } from '@switchboard/core';
 
 import { UsageError } from '../output.js';
 
@@ -34,11 +34,26 @@ export interface OperatorDescription {
   name: string;
   /** The custom resources it defines. */
   resources?: readonly CrdSource[];
-  /** Adds its controllers to a host (a Manager at run time, a recorder here). */
-  controllers?: (host: ControllerHost) => unknown;
+  /**
+   * Adds its controllers to a Manager: the one that runs them, or here one
+   * that is never started and records what they watch, own and write.
+   * Functions taking a `ControllerHost` fit too.
+   */
+  controllers?: (host: Manager) => unknown;
   rbac?: {
     /** Add the Lease permissions leader election needs. Default true. */
     leaderElection?: boolean;
+    /**
+     * How the controllers write, which decides the verbs they get.
+     * - `update` (default): read-modify-write and patches. Reconciled kinds:
+     *   get list watch update patch, their status get update patch; owned
+     *   kinds every verb up to delete.
+     * - `apply`: server-side apply only. Reconciled kinds are read (get list
+     *   watch), their status patched; owned kinds get list watch create patch,
+     *   and deletion is left to the garbage collector (declare `delete` in
+     *   `rules` for kinds a controller deletes itself).
+     */
+    writes?: 'update' | 'apply';
     /** Permissions the controllers need beyond what they watch, own and reconcile. */
     rules?: readonly PolicyRule[];
   };
@@ -59,7 +74,7 @@ export function operatorFromModule(mod: Record<string, unknown>, where: string):
   const candidate = mod['operator'] ?? mod['default'];
   if (!isDescription(candidate)) {
     throw new UsageError(
-      `${where} does not export an operator description: export const operator = { name, resources, controllers(host) { ... } } (see docs/resource-definitions.md)`,
+      `${where} does not export an operator description: export const operator = { name, resources, controllers(host) { ... } } (see docs/schema.md)`,
     );
   }
   return candidate;

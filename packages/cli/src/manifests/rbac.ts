@@ -4,6 +4,8 @@
 //                     finalizers update (owner references that block deletion)
 //   owned kinds       get list watch create update patch delete
 //   watched kinds     get list watch
+// With `rbac.writes: 'apply'` (server-side apply only) reconciled kinds are
+// read-only, status gets patch, and owned kinds get list watch create patch.
 //   events            create patch (when an EventRecorder was made)
 //   leases            get list watch create update patch (leader election)
 import type { TypeMeta } from '@switchboard/core';
@@ -17,6 +19,8 @@ const READ = ['get', 'list', 'watch'];
 const RECONCILE = [...READ, 'update', 'patch'];
 const OWN = [...READ, 'create', 'update', 'patch', 'delete'];
 const STATUS = ['get', 'update', 'patch'];
+const APPLY_OWN = [...READ, 'create', 'patch'];
+const APPLY_STATUS = ['patch'];
 const EVENTS = ['create', 'patch'];
 const LEASES = [...READ, 'create', 'update', 'patch'];
 const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -98,13 +102,14 @@ export function rbacRules(op: OperatorDescription): PolicyRule[] {
     const plural = pluralOf(type.kind, plurals, group);
     return { apiGroups: [group], resources: [sub ? `${plural}/${sub}` : plural], verbs };
   };
+  const apply = op.rbac?.writes === 'apply';
   const rules: PolicyRule[] = [
     ...recorded.reconciled.flatMap((t) => [
-      rule(t, RECONCILE),
-      rule(t, STATUS, 'status'),
+      rule(t, apply ? READ : RECONCILE),
+      rule(t, apply ? APPLY_STATUS : STATUS, 'status'),
       ...(recorded.owned.length > 0 ? [rule(t, ['update'], 'finalizers')] : []),
     ]),
-    ...recorded.owned.map((t) => rule(t, OWN)),
+    ...recorded.owned.map((t) => rule(t, apply ? APPLY_OWN : OWN)),
     ...recorded.watched.map((t) => rule(t, READ)),
     ...recorded.clients.filter((t) => t.kind === 'Event').map((t) => rule(t, EVENTS)),
     ...((op.rbac?.leaderElection ?? true)

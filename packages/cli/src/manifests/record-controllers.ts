@@ -1,16 +1,11 @@
 // Finds out what an operator's controllers watch, own and reconcile by
-// running its `controllers(host)` against a host that records instead of
-// connecting: informers are never started and every HTTP call is refused.
+// running its `controllers(manager)` against a Manager that is never started
+// (constructing one opens nothing: no informer runs, no port is bound) over a
+// client whose every HTTP call is refused.
 // The builder is the one way controllers are wired (decorators replay onto
 // it), so recording its for/owns/watches calls sees every controller.
-import type {
-  ControllerHost,
-  EventSourceInformer,
-  KubeObject,
-  ReconcileLoop,
-  TypeMeta,
-} from '@switchboard/core';
-import { Client, ControllerBuilder } from '@switchboard/core';
+import type { EventSourceInformer, InformerSelection, KubeObject, TypeMeta } from '@switchboard/core';
+import { Client, ControllerBuilder, Manager, silentLogger } from '@switchboard/core';
 
 import { UsageError } from '../output.js';
 import type { OperatorDescription } from './operator-module.js';
@@ -42,15 +37,20 @@ export function recordControllers(op: OperatorDescription): RecordedControllers 
     return makeResource<T>(type);
   };
   const informed: TypeMeta[] = [];
-  const host: ControllerHost & { controller(): ControllerBuilder } = {
+  const host = new Manager({
     client,
-    informerFor<T extends KubeObject>(type: TypeMeta): EventSourceInformer<T> {
-      informed.push(type);
-      return { type, addHandler: () => () => {}, waitForSync: () => Promise.resolve() };
-    },
-    add(_controller: ReconcileLoop): void {},
-    // Operators written against Manager call manager.controller().
-    controller: () => new ControllerBuilder(host),
+    logger: silentLogger,
+    processMetrics: false,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+  });
+  const informerFor = host.informerFor.bind(host);
+  host.informerFor = <T extends KubeObject>(
+    type: TypeMeta,
+    selection?: InformerSelection,
+  ): EventSourceInformer<T> => {
+    informed.push(type);
+    return informerFor<T>(type, selection);
   };
 
   const proto = ControllerBuilder.prototype as unknown as Record<

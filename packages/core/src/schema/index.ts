@@ -17,6 +17,7 @@ export type {
   ScaleSubresource,
   ResourceDefinitionInput,
   ResourceDefinition,
+  CustomResourceDefinitionManifest,
   ValidationResult,
 } from './resource-definition.js';
 export { defineResource, SchemaError } from './resource-definition.js';

@@ -23,6 +23,12 @@ export interface JsonSchema {
   required?: string[];
   items?: JsonSchema;
   additionalProperties?: JsonSchema | boolean;
+  /**
+   * Alternatives, for validation only (a structural schema keeps the types
+   * outside): e.g. `[{ type: 'integer' }, { type: 'string' }]` beside
+   * `x-kubernetes-int-or-string`.
+   */
+  anyOf?: JsonSchema[];
   enum?: unknown[];
   format?: string;
   pattern?: string;

@@ -5,7 +5,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { stringify } from 'yaml';
-import type { Client, KubeObject, ResourceClient } from '../client/index.js';
+import type { Client, KubeObject, ObjectMeta, ResourceClient } from '../client/index.js';
 import type { JsonSchema, ValidationRule } from './json-schema.js';
 import { structuralProblems } from './json-schema.js';
 
@@ -48,6 +48,8 @@ export interface ResourceDefinitionInput {
   shortNames?: string[];
   categories?: string[];
   scope: 'Namespaced' | 'Cluster';
+  /** Describes the whole object (`kubectl explain <kind>`). Default none. */
+  description?: string;
   /** Schema of `.spec`. */
   spec: JsonSchema;
   /** Schema of `.status`; enables the status subresource unless `subresources.status` is false. */
@@ -74,6 +76,15 @@ export class SchemaError extends Error {
 export type ValidationResult =
   { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
 
+/** A CustomResourceDefinition manifest (apiextensions.k8s.io/v1), as {@link ResourceDefinition.crd} builds it. */
+export interface CustomResourceDefinitionManifest extends KubeObject {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: ObjectMeta & { name: string };
+  /** group, names, scope and versions (with the schema), in their JSON form. */
+  spec: Record<string, unknown>;
+}
+
 /** A defined resource: its identity, CRD, validator and typed client. */
 export interface ResourceDefinition<Spec, Status = never> {
   readonly apiVersion: string;
@@ -85,7 +96,7 @@ export interface ResourceDefinition<Spec, Status = never> {
   /** The full object schema (apiVersion, kind, metadata, spec, status). */
   readonly schema: JsonSchema;
   /** The CustomResourceDefinition manifest. */
-  crd(): KubeObject & { spec: Record<string, unknown> };
+  crd(): CustomResourceDefinitionManifest;
   /** The manifest as YAML, for `config/crd/`. */
   crdYaml(): string;
   /** Validates an object with ajv against the same schema (CEL rules are checked by the server only). */
@@ -120,6 +131,7 @@ export function defineResource<Spec, Status = never>(
   const apiVersion = `${input.group}/${input.version}`;
   const schema: JsonSchema = {
     type: 'object',
+    ...(input.description !== undefined ? { description: input.description } : {}),
     required: ['spec'],
     properties: {
       apiVersion: { type: 'string' },
@@ -137,7 +149,7 @@ export function defineResource<Spec, Status = never>(
     ...(statusSub ? { status: {} } : {}),
     ...(input.subresources?.scale ? { scale: input.subresources.scale } : {}),
   };
-  const crd = (): KubeObject & { spec: Record<string, unknown> } => ({
+  const crd = (): CustomResourceDefinitionManifest => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.${input.group}` },
