@@ -60,5 +60,12 @@ export type {
   NetworkPlan,
   NodeBinaries,
 } from './node/index.js';
-export { IMAGES, imageReferences, localRepository, buildImages, startRegistry } from './images/index.js';
+export {
+  IMAGES,
+  OPERATOR_IMAGES,
+  imageReferences,
+  localRepository,
+  buildImages,
+  startRegistry,
+} from './images/index.js';
 export type { ImageSpec, BuildImagesResult, LocalRegistry } from './images/index.js';

@@ -2,10 +2,10 @@
 // local registry with crane (go-containerregistry): one layer made with tar
 // from a staged folder, then crane sets the config (entrypoint, user, env,
 // workdir, platform) and copies the image to its other names. An image is
-// rebuilt only when its inputs change (a fingerprint of the spec and of each
-// source file's size and modification time).
+// rebuilt only when its inputs change (a fingerprint of the spec, of each
+// source file's size and modification time, and of each tree's content).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import {
   chmod,
   copyFile,
@@ -26,8 +26,10 @@ import { cacheDir, MissingBinaryError } from '../control-plane/paths.js';
 import { imageBinary } from '../node/binaries.js';
 import { run } from '../node/command.js';
 import { IMAGES, localRepository } from './catalog.js';
-import type { FileSource, ImageFile, ImageSpec } from './catalog.js';
+import type { FileSource, ImageFile, ImageSpec, TreeSource } from './catalog.js';
 import { startRegistry } from './registry.js';
+import { copyTree } from './tree.js';
+import { deployWorkspacePackage } from './workspace-package.js';
 
 export interface BuildImagesOptions {
   /** Which images; default the whole catalog. */
@@ -66,7 +68,7 @@ export async function buildImages(options: BuildImagesOptions = {}): Promise<Bui
   const skipped: { name: string; reason: string }[] = [];
   try {
     for (const image of images) {
-      let sources: Map<FileSource, string>;
+      let sources: Map<FileSource | TreeSource, string>;
       try {
         sources = await resolveSources(image, repoRoot);
       } catch (err) {
@@ -164,15 +166,19 @@ async function allPresent(crane: string, refs: readonly string[]): Promise<boole
   return true;
 }
 
-function sourceOf(file: ImageFile): FileSource | undefined {
+function sourceOf(file: ImageFile): FileSource | TreeSource | undefined {
   if ('source' in file) return file.source;
   if ('busybox' in file) return file.busybox;
+  if ('tree' in file) return file.tree;
   return undefined;
 }
 
-/** Resolves each file source to a host path (building Go programs); throws MissingBinaryError. */
-async function resolveSources(image: ImageSpec, repoRoot: string): Promise<Map<FileSource, string>> {
-  const out = new Map<FileSource, string>();
+/** Resolves each source to a host path (building Go programs, deploying packages); throws MissingBinaryError. */
+async function resolveSources(
+  image: ImageSpec,
+  repoRoot: string,
+): Promise<Map<FileSource | TreeSource, string>> {
+  const out = new Map<FileSource | TreeSource, string>();
   for (const file of image.files) {
     const source = sourceOf(file);
     if (!source) continue;
@@ -181,8 +187,13 @@ async function resolveSources(image: ImageSpec, repoRoot: string): Promise<Map<F
   return out;
 }
 
-async function resolveSource(source: FileSource, repoRoot: string): Promise<string> {
+async function resolveSource(source: FileSource | TreeSource, repoRoot: string): Promise<string> {
   switch (source.kind) {
+    case 'node':
+      return projectNode(repoRoot);
+    case 'workspace-package':
+      // Content-addressed: the folder's name is a digest of what it was deployed from.
+      return deployWorkspacePackage(repoRoot, source.package);
     case 'cache': {
       const path = join(cacheDir(), source.component, source.version, 'bin', source.name);
       if (!existsSync(path)) throw new MissingBinaryError(source.name, path);
@@ -194,6 +205,12 @@ async function resolveSource(source: FileSource, repoRoot: string): Promise<stri
     case 'go':
       return buildGoProgram(join(repoRoot, source.dir));
   }
+}
+
+/** The project's Node: bootstrap's under .tools/ when there is one, else the Node running this build. */
+export function projectNode(repoRoot: string): string {
+  const tools = join(repoRoot, '.tools', 'node', 'bin', 'node');
+  return realpathSync(existsSync(tools) ? tools : process.execPath);
 }
 
 /** Builds a Go program of this repository once per source content; returns the binary. */
@@ -216,7 +233,10 @@ async function buildGoProgram(dir: string): Promise<string> {
   return out;
 }
 
-async function fingerprintOf(image: ImageSpec, sources: Map<FileSource, string>): Promise<string> {
+async function fingerprintOf(
+  image: ImageSpec,
+  sources: Map<FileSource | TreeSource, string>,
+): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify(image));
   for (const path of sources.values()) {
     const s = await stat(path);
@@ -256,7 +276,11 @@ function userLines(user: string | undefined): { passwd: string; group: string } 
 }
 
 /** Lays out the image's file system under `root`. */
-async function stage(image: ImageSpec, sources: Map<FileSource, string>, root: string): Promise<void> {
+async function stage(
+  image: ImageSpec,
+  sources: Map<FileSource | TreeSource, string>,
+  root: string,
+): Promise<void> {
   const at = (p: string) => join(root, p);
   const put = async (path: string, from: string, mode?: number) => {
     await mkdir(dirname(at(path)), { recursive: true });
@@ -284,6 +308,10 @@ async function stage(image: ImageSpec, sources: Map<FileSource, string>, root: s
     } else if ('content' in file) {
       await mkdir(dirname(at(file.path)), { recursive: true });
       await writeFile(at(file.path), file.content, { mode: file.mode ?? 0o644 });
+    } else if ('tree' in file) {
+      const from = sources.get(file.tree);
+      if (!from) throw new Error(`unresolved source for ${file.path}`);
+      await copyTree(from, at(file.path));
     } else if ('busybox' in file) {
       const from = sources.get(file.busybox);
       if (!from) throw new Error(`unresolved source for ${file.path}`);
@@ -300,7 +328,7 @@ async function stage(image: ImageSpec, sources: Map<FileSource, string>, root: s
       const from = sources.get(file.source);
       if (!from) throw new Error(`unresolved source for ${file.path}`);
       await put(file.path, from, file.mode ?? 0o755);
-      if (file.source.kind === 'host' && file.source.withLibraries) {
+      if ((file.source.kind === 'host' && file.source.withLibraries) || file.source.kind === 'node') {
         for (const lib of await sharedLibraries(from)) if (!existsSync(at(lib))) await put(lib, lib, 0o755);
       }
     }

@@ -1,5 +1,11 @@
-import { configFlags } from './build.js';
-import { IMAGES, imageReferences, localRepository } from './catalog.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { parseAllDocuments } from 'yaml';
+
+import { configFlags, findRepoRoot } from './build.js';
+import { IMAGES, OPERATOR_IMAGES, imageReferences, localRepository } from './catalog.js';
+import type { ImageSpec } from './catalog.js';
 
 describe('localRepository', () => {
   it('drops the host, as containerd asks the local registry', () => {
@@ -54,5 +60,67 @@ describe('IMAGES', () => {
         'docker.io/library/busybox:latest',
       ]),
     );
+  });
+});
+
+/** What the final stage of a Dockerfile sets: the instructions after its last FROM. */
+function finalStage(dockerfile: string): { from: string; instructions: Map<string, string[]> } {
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const last = lines.map((l) => l.split(/\s+/)[0]?.toUpperCase()).lastIndexOf('FROM');
+  const instructions = new Map<string, string[]>();
+  for (const line of lines.slice(last + 1)) {
+    const [word = '', ...rest] = line.split(/\s+/);
+    instructions.set(word.toUpperCase(), [...(instructions.get(word.toUpperCase()) ?? []), rest.join(' ')]);
+  }
+  return { from: lines[last] ?? '', instructions };
+}
+
+describe('OPERATOR_IMAGES', () => {
+  const root = findRepoRoot();
+  const folderOf = (image: ImageSpec) => join(root, 'operators', image.name.replace(/-operator$/, ''));
+
+  it.each(OPERATOR_IMAGES.map((i) => [i.name, i] as const))(
+    '%s is served under the image its manager Deployment names',
+    (_name, image) => {
+      const docs = parseAllDocuments(
+        readFileSync(join(folderOf(image), 'config', 'manager', 'manager.yaml'), 'utf8'),
+      ).map(
+        (d) =>
+          d.toJS() as {
+            kind?: string;
+            spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+          },
+      );
+      const deployment = docs.find((d) => d.kind === 'Deployment');
+      const wanted = deployment?.spec?.template?.spec?.containers?.[0]?.image ?? '(none)';
+      expect(image.references.map(localRepository)).toContainEqual(localRepository(wanted));
+    },
+  );
+
+  it.each(OPERATOR_IMAGES.map((i) => [i.name, i] as const))(
+    '%s lays out what the final stage of its Dockerfile lays out',
+    (_name, image) => {
+      const { from, instructions } = finalStage(readFileSync(join(folderOf(image), 'Dockerfile'), 'utf8'));
+      // node:24-slim keeps Node at /usr/local/bin/node.
+      expect(from).toMatch(/^FROM node:24-slim$/);
+      expect(image.files).toContainEqual({ path: '/usr/local/bin/node', source: { kind: 'node' } });
+      expect(instructions.get('COPY')).toEqual(['--from=build /out /app']);
+      expect(image.files).toContainEqual({
+        path: '/app',
+        tree: { kind: 'workspace-package', package: `@switchboard/${image.name}` },
+      });
+      expect(JSON.parse(instructions.get('ENTRYPOINT')?.[0] ?? '[]')).toEqual(image.entrypoint);
+      expect(instructions.get('USER')).toEqual([image.user]);
+      expect(instructions.get('WORKDIR')).toEqual([image.workdir]);
+      expect(instructions.get('ENV')?.map((e) => e.split('=', 2))).toEqual(Object.entries(image.env ?? {}));
+    },
+  );
+
+  it('run as a non-root numeric user', () => {
+    for (const image of OPERATOR_IMAGES) expect(image.user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
   });
 });

@@ -16,7 +16,21 @@ export type FileSource =
   /** A program installed on the host (a Debian package); `withLibraries` adds what `ldd` lists. */
   | { readonly kind: 'host'; readonly path: string; readonly withLibraries?: boolean }
   /** A Go program in this repository (folder relative to the repository root), built with CGO_ENABLED=0. */
-  | { readonly kind: 'go'; readonly dir: string };
+  | { readonly kind: 'go'; readonly dir: string }
+  /**
+   * The project's Node.js (bootstrap's Node 24 under `.tools/`, else the Node
+   * running the build), with the shared libraries `ldd` lists.
+   */
+  | { readonly kind: 'node' };
+
+/** Where a directory tree of an image comes from. */
+export type TreeSource =
+  /**
+   * A package of this workspace as `pnpm deploy --prod` lays it out: its
+   * published files (the built `dist/`) and its production dependencies,
+   * workspace ones as their built JavaScript. Skipped until the package is built.
+   */
+  { readonly kind: 'workspace-package'; readonly package: string };
 
 /** One entry of an image's file system. */
 export type ImageFile =
@@ -25,7 +39,9 @@ export type ImageFile =
   | { readonly path: string; readonly symlink: string }
   | { readonly path: string; readonly directory: true; readonly mode?: number }
   /** Busybox at `path` plus a symlink for each applet it lists (sh, ls, wget, nslookup...). */
-  | { readonly path: string; readonly busybox: FileSource };
+  | { readonly path: string; readonly busybox: FileSource }
+  /** A directory tree copied to `path` as it is (symlinks kept). */
+  | { readonly path: string; readonly tree: TreeSource };
 
 /** An image: its names, its files, and how it starts. */
 export interface ImageSpec {
@@ -133,6 +149,36 @@ const MONITORING_IMAGES: readonly ImageSpec[] = [
   },
 ];
 
+/**
+ * An operator of this repository, laid out as its Dockerfile's final stage
+ * (operators/<name>/Dockerfile) lays it out on `node:24-slim`: Node at
+ * /usr/local/bin/node, the package's production deploy at /app, a non-root
+ * numeric user, `node dist/main.js` from /app. The reference is the one its
+ * config/manager Deployment names; the tag stays `dev` and the image is
+ * rebuilt whenever the package's built output (or a workspace package it
+ * depends on) changes.
+ */
+function operatorImage(name: 'etcd-operator' | 'prometheus-operator'): ImageSpec {
+  return {
+    name,
+    references: [`docker.io/switchboard/${name}:dev`],
+    files: [
+      { path: '/usr/local/bin/node', source: { kind: 'node' } },
+      { path: '/app', tree: { kind: 'workspace-package', package: `@switchboard/${name}` } },
+    ],
+    entrypoint: ['node', 'dist/main.js'],
+    user: '65532:65532',
+    env: { NODE_ENV: 'production' },
+    workdir: '/app',
+  };
+}
+
+/** The operators of this repository, as their Deployments run them (see {@link operatorImage}). */
+export const OPERATOR_IMAGES: readonly ImageSpec[] = [
+  operatorImage('etcd-operator'),
+  operatorImage('prometheus-operator'),
+];
+
 /** The standard set: what the bootstrap builds and the local cluster offers. */
 export const IMAGES: readonly ImageSpec[] = [
   {
@@ -202,6 +248,7 @@ export const IMAGES: readonly ImageSpec[] = [
     user: '65532:65532',
   },
   ...MONITORING_IMAGES,
+  ...OPERATOR_IMAGES,
 ];
 
 /** Every image reference the local cluster offers, one per image and tag, sorted. */

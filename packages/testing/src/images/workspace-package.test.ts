@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { MissingBinaryError } from '../control-plane/paths.js';
+import { findRepoRoot } from './build.js';
+import { deployInputsDigest, productionClosure, workspacePackages } from './workspace-package.js';
+
+let root: string;
+
+async function pkg(dir: string, json: object, files: Record<string, string> = {}): Promise<void> {
+  await mkdir(join(root, dir), { recursive: true });
+  await writeFile(join(root, dir, 'package.json'), JSON.stringify(json));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(root, dir, path, '..'), { recursive: true });
+    await writeFile(join(root, dir, path), content);
+  }
+}
+
+// A workspace like ours: an operator that needs the core at run time and a
+// testing package only for its tests.
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'switchboard-ws-'));
+  await writeFile(
+    join(root, 'pnpm-workspace.yaml'),
+    'packages:\n  - packages/*\n  - operators/*\n  - bench\n',
+  );
+  await writeFile(join(root, 'pnpm-lock.yaml'), 'lockfileVersion: 9.0\n');
+  await pkg(
+    'packages/core',
+    { name: '@x/core', dependencies: { yaml: '^2.0.0' }, files: ['dist', 'README.md'] },
+    { 'dist/index.js': 'export const core = 1;\n', 'src/index.ts': 'export const core = 1;\n' },
+  );
+  await pkg(
+    'packages/testing',
+    { name: '@x/testing', dependencies: { '@x/core': 'workspace:*' }, files: ['dist'] },
+    { 'dist/index.js': '' },
+  );
+  await pkg(
+    'operators/op',
+    {
+      name: '@x/op',
+      dependencies: { '@x/core': 'workspace:*', yaml: '^2.0.0' },
+      devDependencies: { '@x/testing': 'workspace:*' },
+      files: ['dist'],
+    },
+    { 'dist/main.js': 'import "@x/core";\n', 'src/main.ts': '' },
+  );
+  await pkg('bench', { name: 'bench', private: true });
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('workspacePackages', () => {
+  it('finds the packages of dir/* and plain patterns', async () => {
+    const packages = await workspacePackages(root);
+    expect([...packages.keys()].sort()).toEqual(['@x/core', '@x/op', '@x/testing', 'bench']);
+    expect(packages.get('@x/op')?.dir).toBe(join(root, 'operators', 'op'));
+  });
+});
+
+describe('productionClosure', () => {
+  it('takes workspace packages needed at run time, not dev dependencies or registry packages', async () => {
+    const closure = productionClosure(await workspacePackages(root), '@x/op');
+    expect(closure.map((p) => p.name)).toEqual(['@x/core', '@x/op']);
+  });
+  it('refuses a package outside the workspace', () => {
+    expect(() => productionClosure(new Map(), '@x/nope')).toThrow(/not a package of this workspace/);
+  });
+  it('finds the core under the etcd operator of this repository', async () => {
+    const closure = productionClosure(await workspacePackages(findRepoRoot()), '@switchboard/etcd-operator');
+    expect(closure.map((p) => p.name)).toEqual(['@switchboard/core', '@switchboard/etcd-operator']);
+  });
+});
+
+describe('deployInputsDigest', () => {
+  it('changes when the built output of the package or of a workspace dependency changes', async () => {
+    const seen = new Set([await deployInputsDigest(root, '@x/op')]);
+    await writeFile(join(root, 'operators/op/dist/main.js'), 'import "@x/core"; // 2\n');
+    seen.add(await deployInputsDigest(root, '@x/op'));
+    await writeFile(join(root, 'packages/core/dist/index.js'), 'export const core = 2;\n');
+    seen.add(await deployInputsDigest(root, '@x/op'));
+    await writeFile(join(root, 'pnpm-lock.yaml'), 'lockfileVersion: 9.0\n# changed\n');
+    seen.add(await deployInputsDigest(root, '@x/op'));
+    expect(seen.size).toBe(4);
+  });
+  it('does not change with sources, dev dependencies or other packages', async () => {
+    const before = await deployInputsDigest(root, '@x/op');
+    await writeFile(join(root, 'operators/op/src/main.ts'), 'changed');
+    await writeFile(join(root, 'packages/core/src/index.ts'), 'changed');
+    await writeFile(join(root, 'packages/testing/dist/index.js'), 'changed');
+    expect(await deployInputsDigest(root, '@x/op')).toBe(before);
+  });
+  it('says the package is not built when a published folder is missing', async () => {
+    await rm(join(root, 'packages/core/dist'), { recursive: true });
+    const err = await deployInputsDigest(root, '@x/op').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingBinaryError);
+    expect((err as Error).message).toMatch(/@x\/core's dist/);
+  });
+});
