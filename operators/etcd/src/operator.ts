@@ -1,8 +1,12 @@
 // The operator as `switchboard crd` and `switchboard rbac` read it: the
 // resources it defines (config/crd/) and the controllers it runs, from whose
 // for/owns/watches calls and EventRecorder the ClusterRole in config/rbac/ is
-// derived. It needs nothing beyond that: every write goes to a kind it
-// reconciles (status included) or owns.
+// derived. Its writes: status by merge patch, Services and the PDB by
+// server-side apply, member Pods and PVCs created (`writes: 'apply'` covers
+// these), a Pod's image by JSON patch (patch), and member Pods and PVCs
+// deleted by the runbook itself (the rule below). The leader-election Lease
+// lives in the operator's own namespace, so a namespaced Role grants it
+// (config/rbac/leader-election-role.yaml), not this cluster-wide role.
 import type { Manager } from '@switchboard/core';
 
 import { EtcdClusterResource } from './api/crd.js';
@@ -16,5 +20,9 @@ export const operator = {
   controllers(manager: Manager): void {
     addEtcdController(manager);
   },
-  rbac: { leaderElection: true, rules: [] },
+  rbac: {
+    leaderElection: false,
+    writes: 'apply' as const,
+    rules: [{ apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] }],
+  },
 };
