@@ -3,7 +3,7 @@
 //
 //   etcd-operator [--kubeconfig PATH] [--namespace NS] [--leader-elect]
 //                 [--leader-election-namespace NS] [--metrics-bind-address :8080]
-//                 [--health-probe-bind-address :8081]
+//                 [--health-probe-bind-address :8081] [--member-address auto|dns|pod-ip]
 //   etcd-operator crd               print the CRD (config/crd/ is written by `switchboard crd --write`)
 import { parseArgs } from 'node:util';
 
@@ -19,7 +19,9 @@ const USAGE = `usage: etcd-operator [flags] | etcd-operator crd
   --leader-elect                      run only while holding the Lease
   --leader-election-namespace NS      namespace of the Lease (default --namespace or "default")
   --metrics-bind-address ADDR         /metrics address (default :8080, "0" disables)
-  --health-probe-bind-address ADDR    /healthz and /readyz address (default :8081, "0" disables)`;
+  --health-probe-bind-address ADDR    /healthz and /readyz address (default :8081, "0" disables)
+  --member-address auto|dns|pod-ip    reach etcd members by their DNS names or Pod IPs (default auto:
+                                      dns inside a Pod, pod-ip on a host outside the cluster's DNS)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       'leader-election-namespace': { type: 'string' },
       'metrics-bind-address': { type: 'string', default: ':8080' },
       'health-probe-bind-address': { type: 'string', default: ':8081' },
+      'member-address': { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) {
     process.stderr.write(`unknown command ${positionals[0]}\n${USAGE}\n`);
+    return 2;
+  }
+  const memberAddress = values['member-address'];
+  if (memberAddress !== 'auto' && memberAddress !== 'dns' && memberAddress !== 'pod-ip') {
+    process.stderr.write(`--member-address: expected auto, dns or pod-ip, got ${memberAddress}\n${USAGE}\n`);
     return 2;
   }
   let client: Client | undefined;
@@ -65,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     metricsBindAddress: values['metrics-bind-address'],
     healthProbeBindAddress: values['health-probe-bind-address'],
   });
-  addEtcdController(manager);
+  addEtcdController(manager, memberAddress === 'auto' ? {} : { memberAddressing: memberAddress });
   await manager.start(shutdownSignal());
   return 0;
 }

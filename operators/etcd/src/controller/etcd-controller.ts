@@ -9,6 +9,8 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
+import { defaultMemberAddressing } from '../runbook/member-names.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
 import type { EventSink } from './execute-step.js';
 import type { ResyncIntervals } from './reconcile-cluster.js';
 import { reconcileEtcdCluster } from './reconcile-cluster.js';
@@ -23,6 +25,12 @@ export interface EtcdControllerOptions {
   /** Clusters reconciled at once (default 4; one cluster is never reconciled twice at once). */
   maxConcurrentReconciles?: number;
   resync?: ResyncIntervals;
+  /**
+   * How to reach members: `dns` (their names under the headless Service) or
+   * `pod-ip`. Default {@link defaultMemberAddressing}: `dns` when the operator
+   * runs in a Pod, `pod-ip` on a host, which cannot resolve cluster names.
+   */
+  memberAddressing?: MemberAddressing;
 }
 
 /**
@@ -37,6 +45,8 @@ export interface EtcdControllerOptions {
  */
 export function addEtcdController(manager: Manager, opts: EtcdControllerOptions = {}): void {
   const etcd = opts.etcd ?? ((endpoint: string) => new GatewayEtcdClient(endpoint));
+  const addressing = opts.memberAddressing ?? defaultMemberAddressing();
+  manager.logger.info('reaching etcd members', { by: addressing });
   const recorder = new EventRecorder(manager.client, {
     reportingController: 'etcd.switchboard.dev/etcd-operator',
     logger: manager.logger,
@@ -66,6 +76,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           client: manager.client,
           etcd,
           events,
+          addressing,
           ...(opts.resync ? { resync: opts.resync } : {}),
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },

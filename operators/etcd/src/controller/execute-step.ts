@@ -15,7 +15,8 @@ import { PodType, PvcType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
 import { etcdImage, memberPod, memberPvc } from '../kube/member-pod.js';
-import { clientURLOfIP, peerURL } from '../runbook/member-names.js';
+import { memberClientURL, peerURL } from '../runbook/member-names.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
 import type { Step } from '../runbook/step.js';
@@ -32,6 +33,8 @@ export interface StepContext {
   etcd: EtcdClientFactory;
   events: EventSink;
   signal?: AbortSignal;
+  /** How members are reached (default `pod-ip`). */
+  addressing?: MemberAddressing;
 }
 
 /** How soon to look again after a step. */
@@ -40,9 +43,11 @@ export interface StepResult {
   retrySoon: boolean;
 }
 
-function endpointOf(obs: ClusterObservation, member: string): string | undefined {
+function endpointOf(obs: ClusterObservation, ctx: StepContext, member: string): string | undefined {
   const ip = obs.pods.get(member)?.podIP;
-  return ip === undefined ? undefined : clientURLOfIP(ip);
+  return ip === undefined
+    ? undefined
+    : memberClientURL(ctx.addressing ?? 'pod-ip', obs.name, obs.namespace, member, ip);
 }
 
 /** A client of a healthy voter other than `except`, the leader preferred (membership calls go there anyway). */
@@ -51,7 +56,7 @@ function voterClient(obs: ClusterObservation, ctx: StepContext, except?: string)
     .filter((m) => m.healthy && m.id !== except)
     .sort((a, b) => Number(b.id === obs.membership?.leaderId) - Number(a.id === obs.membership?.leaderId));
   for (const m of candidates) {
-    const endpoint = endpointOf(obs, m.memberName);
+    const endpoint = endpointOf(obs, ctx, m.memberName);
     if (endpoint !== undefined) return ctx.etcd(endpoint);
   }
   throw new EtcdRequestError(
@@ -160,7 +165,7 @@ export async function executeStep(
       break;
     case 'MoveLeader': {
       const from = obs.membership?.members.find((m) => m.id === step.fromId);
-      const endpoint = from ? endpointOf(obs, from.memberName) : undefined;
+      const endpoint = from ? endpointOf(obs, ctx, from.memberName) : undefined;
       if (endpoint === undefined) return { retrySoon: true };
       await ctx.etcd(endpoint).moveLeader(step.toId, call);
       break;

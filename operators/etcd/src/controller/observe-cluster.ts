@@ -2,12 +2,15 @@
 // the API server (live, not from a cache: the runbook's safety checks must
 // not act on a stale view), then etcd through one client per member
 // endpoint: a linearizable member list from the first member that can give
-// one, and every member's status and health.
+// one, and every member's status and health. A member is reached by its Pod's
+// IP or its DNS name (see MemberAddressing); either way only once its Pod has
+// an IP, since the headless Service publishes no name before that.
 import type { Client } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointStatus, EtcdMemberList } from '../etcd/etcd-client.js';
-import { clientURLOfIP, memberNameOfPeerURL } from '../runbook/member-names.js';
+import { memberClientURL, memberNameOfPeerURL } from '../runbook/member-names.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
 import type {
   ClusterObservation,
   MemberPod,
@@ -41,12 +44,13 @@ export function toMemberPod(pod: Pod): MemberPod {
 
 async function memberList(
   pods: readonly MemberPod[],
+  endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
   signal: AbortSignal | undefined,
 ): Promise<{ list?: EtcdMemberList; endpoint?: string; error?: string }> {
   let error = pods.length === 0 ? 'no member Pod has an IP yet' : undefined;
   for (const pod of pods) {
-    const endpoint = clientURLOfIP(pod.podIP ?? '');
+    const endpoint = endpointOf(pod);
     try {
       return {
         list: await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) }),
@@ -65,9 +69,12 @@ export async function observeCluster(
   cluster: EtcdCluster,
   etcd: EtcdClientFactory,
   signal?: AbortSignal,
+  addressing: MemberAddressing = 'pod-ip',
 ): Promise<ClusterObservation> {
   const namespace = cluster.metadata.namespace ?? 'default';
   const name = cluster.metadata.name ?? '';
+  const endpointOf = (pod: MemberPod): string =>
+    memberClientURL(addressing, name, namespace, pod.name, pod.podIP ?? '');
   const selector = { namespace, labelSelector: clusterSelectorString(name) };
   const [podList, pvcList] = await Promise.all([
     client.resource<Pod>(PodType).listAll(selector),
@@ -82,7 +89,7 @@ export async function observeCluster(
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
-  const { list, endpoint, error } = await memberList(reachable, etcd, signal);
+  const { list, endpoint, error } = await memberList(reachable, endpointOf, etcd, signal);
   const base: ClusterObservation = {
     name,
     namespace,
@@ -94,13 +101,14 @@ export async function observeCluster(
   };
   if (list === undefined || endpoint === undefined)
     return { ...base, ...(error ? { membershipError: error } : {}) };
-  return { ...base, membership: await describeMembers(list, endpoint, base, etcd, signal) };
+  return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };
 }
 
 async function describeMembers(
   list: EtcdMemberList,
   listEndpoint: string,
   obs: ClusterObservation,
+  endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
   signal: AbortSignal | undefined,
 ): Promise<ObservedMembership> {
@@ -110,7 +118,7 @@ async function describeMembers(
       const memberName = memberNameOfPeerURL(obs.name, obs.namespace, m.peerURLs[0] ?? '') ?? m.name;
       const pod = obs.pods.get(memberName);
       if (pod?.podIP === undefined || pod.terminating) return { ...m, memberName, healthy: false };
-      const client = etcd(clientURLOfIP(pod.podIP));
+      const client = etcd(endpointOf(pod));
       const [status, healthy] = await Promise.all([
         client.status(opts).catch((): EtcdEndpointStatus | undefined => undefined),
         client.health(opts).catch(() => false),

@@ -20,6 +20,7 @@ import { FIELD_MANAGER } from '../kube/labels.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
@@ -50,6 +51,8 @@ export interface EtcdReconcilerDeps {
   newMemberName?: (cluster: string) => string;
   /** Called with every decided step (logging, tests). */
   onStep?: (cluster: ObjectKey, step: Step) => void;
+  /** How members are reached: by Pod IP (default) or by DNS name. */
+  addressing?: MemberAddressing;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -77,7 +80,8 @@ export async function reconcileEtcdCluster(
   if (cluster.metadata.deletionTimestamp !== undefined) return { done: true };
 
   if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
-  const obs = await observeCluster(deps.client, cluster, deps.etcd, signal);
+  const addressing = deps.addressing ?? 'pod-ip';
+  const obs = await observeCluster(deps.client, cluster, deps.etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
   const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name) });
   deps.onStep?.(key, step);
@@ -90,7 +94,7 @@ export async function reconcileEtcdCluster(
   );
 
   const result = await executeStep(
-    { client: deps.client, etcd: deps.etcd, events: deps.events, ...call },
+    { client: deps.client, etcd: deps.etcd, events: deps.events, addressing, ...call },
     cluster,
     obs,
     step,

@@ -37,6 +37,41 @@ export function clientURLOfIP(ip: string): string {
   return `http://${ip}:${CLIENT_PORT}`;
 }
 
+/**
+ * Client URL of a member by its DNS name under the headless Service, the
+ * name its peers use: resolvable only inside the cluster, and stable while
+ * the Pod's IP changes.
+ */
+export function clientURLOfName(cluster: string, namespace: string, member: string): string {
+  return `http://${member}.${peerServiceName(cluster)}.${namespace}.svc:${CLIENT_PORT}`;
+}
+
+/**
+ * How the operator reaches a member's client endpoint: `dns`, its name under
+ * the headless Service (an operator running in a Pod), or `pod-ip` (an
+ * operator on a host outside the cluster network's DNS, e.g. in tests).
+ */
+export type MemberAddressing = 'dns' | 'pod-ip';
+
+/**
+ * `dns` inside a Pod (the kubelet sets `KUBERNETES_SERVICE_HOST` in every
+ * container), `pod-ip` elsewhere: a host cannot resolve cluster names.
+ */
+export function defaultMemberAddressing(env: NodeJS.ProcessEnv = process.env): MemberAddressing {
+  return env['KUBERNETES_SERVICE_HOST'] ? 'dns' : 'pod-ip';
+}
+
+/** Client URL of `member` of a cluster, whose Pod has `podIP`, as `addressing` says. */
+export function memberClientURL(
+  addressing: MemberAddressing,
+  cluster: string,
+  namespace: string,
+  member: string,
+  podIP: string,
+): string {
+  return addressing === 'dns' ? clientURLOfName(cluster, namespace, member) : clientURLOfIP(podIP);
+}
+
 /** A fresh member name, `<cluster>-<5 random chars>`; never reused, so no stale DNS or peer URL is inherited. */
 export function randomMemberName(cluster: string): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
