@@ -98,6 +98,7 @@ export async function observeCluster(
     previousStatus: cluster.status ?? {},
     pods,
     pvcs,
+    observedAt: Date.now(),
   };
   if (list === undefined || endpoint === undefined)
     return { ...base, ...(error ? { membershipError: error } : {}) };

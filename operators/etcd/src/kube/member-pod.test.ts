@@ -30,6 +30,13 @@ describe('member Pod', () => {
     expect(args).toContain('--quota-backend-bytes=1024');
   });
 
+  it('is probed by etcd: ready with a leader (/readyz), alive without one (/livez)', () => {
+    const c = pod.spec.containers[0]!;
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 2379 });
+    // A member that lost quorum must not be restarted: /livez needs no leader.
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 2379 });
+  });
+
   it('runs the image of spec.version on its own PVC, owned by the cluster', () => {
     expect(pod.spec.containers[0]!.image).toBe('quay.io/coreos/etcd:v3.5.35');
     expect(pod.spec.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'demo-abcde' } }]);

@@ -96,21 +96,26 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
       { name: 'peer', containerPort: PEER_PORT },
     ],
     volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-    // Ready when the member has a leader; clients are only sent to those.
+    // etcd's own probe endpoints (3.5.11+ and 3.6). /readyz: the member has
+    // a leader and serves linearizable reads, so Services send clients only
+    // to members that can answer.
     readinessProbe: {
-      httpGet: { path: '/health', port: CLIENT_PORT },
+      httpGet: { path: '/readyz', port: CLIENT_PORT },
       periodSeconds: 5,
+      timeoutSeconds: 3,
       failureThreshold: 3,
     },
-    // Alive as long as the process answers at all: a serializable health
-    // check does not need a leader, so losing quorum never restarts members
-    // (which would make it worse), while a frozen process is restarted.
+    // /livez: the process serves a local (serializable) read, with or without
+    // a leader. So losing quorum never restarts members (which would make it
+    // worse: a restarted member must catch up before it votes), while a
+    // deadlocked process or a stalled disk is restarted. Generous bounds: a
+    // busy node answering late is not a dead member.
     livenessProbe: {
-      httpGet: { path: '/health?serializable=true', port: CLIENT_PORT },
-      initialDelaySeconds: 10,
+      httpGet: { path: '/livez', port: CLIENT_PORT },
+      initialDelaySeconds: 15,
       periodSeconds: 10,
       timeoutSeconds: 5,
-      failureThreshold: 3,
+      failureThreshold: 6,
     },
     ...(cluster.spec.podTemplate?.resources ? { resources: cluster.spec.podTemplate.resources } : {}),
   };

@@ -55,6 +55,8 @@ export interface ClusterObservation {
   pvcs: ReadonlySet<string>;
   /** Undefined when no member could answer a linearizable member list. */
   membership?: ObservedMembership;
+  /** When the observation was made (ms since the epoch); ages of Pods are measured from it. */
+  observedAt?: number;
   /** Why membership is undefined (the last error seen), for status messages. */
   membershipError?: string;
 }

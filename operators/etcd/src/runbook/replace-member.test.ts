@@ -1,6 +1,6 @@
 import { healthy, idOf, names, observe } from '../../test/support/observation-fixture.js';
 import { decide } from './decide.js';
-import { REPLACE_AFTER_RESTARTS } from './replace-member.js';
+import { JOIN_TIMEOUT_MS, REPLACE_AFTER_RESTARTS } from './replace-member.js';
 
 describe('replace member', () => {
   it('recreates a lost Pod on its PVC first (same member, same data)', () => {
@@ -41,6 +41,43 @@ describe('replace member', () => {
     expect(decide(observe({ members }), { newMemberName: names() })).not.toMatchObject({
       kind: 'RemoveMember',
     });
+  });
+
+  it('replaces a learner that never joins, so it cannot block later scale-ups', () => {
+    const members = [...healthy(3), { name: 'etcd-d', learner: true, started: false }];
+    const created = Date.parse('2026-01-01T00:00:03Z');
+    const at = (observedAt: number, restartCount = 0) =>
+      decide(
+        {
+          ...observe({
+            spec: { size: 4 },
+            members: members.map((m) => (m.name === 'etcd-d' ? { ...m, pod: { restartCount } } : m)),
+          }),
+          observedAt,
+        },
+        { newMemberName: names() },
+      );
+    expect(at(created + JOIN_TIMEOUT_MS - 1000)).toMatchObject({ kind: 'Wait', reason: 'LearnerStarting' });
+    expect(at(created + JOIN_TIMEOUT_MS)).toMatchObject({
+      kind: 'RemoveMember',
+      member: 'etcd-d',
+      reason: 'Replace',
+      detail: expect.stringContaining('has not joined') as unknown,
+    });
+    expect(at(created, REPLACE_AFTER_RESTARTS)).toMatchObject({
+      kind: 'RemoveMember',
+      member: 'etcd-d',
+      detail: expect.stringContaining('never joined') as unknown,
+    });
+  });
+
+  it('starts a member that was added but has no Pod yet, however long ago it was added', () => {
+    const members = [...healthy(3), { name: 'etcd-d', learner: true, started: false, pod: false as const }];
+    const step = decide(
+      { ...observe({ spec: { size: 4 }, members }), observedAt: Date.now() },
+      { newMemberName: names() },
+    );
+    expect(step).toMatchObject({ kind: 'StartMember', member: 'etcd-d', why: 'NeverStarted' });
   });
 
   it('replaces a member with a CORRUPT alarm', () => {

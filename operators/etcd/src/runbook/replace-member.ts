@@ -7,6 +7,11 @@
 // - It is crash-looping: the etcd container restarted at least
 //   REPLACE_AFTER_RESTARTS times and the member is not healthy. A Pod
 //   recreated on the same PVC (restart-member.ts) is always tried first.
+// - It was added but never joined (etcd still lists it without a name): its
+//   container restarted REPLACE_AFTER_RESTARTS times, or its Pod has existed
+//   for JOIN_TIMEOUT_MS. etcd allows one learner at a time, so a learner that
+//   can never start (unresolvable peer name, bad node) would otherwise block
+//   every later scale-up and replacement.
 // - etcd raised a CORRUPT alarm on it.
 //
 // Safety rules
@@ -24,9 +29,26 @@ import type { Step } from './step.js';
 /** Container restarts after which an unhealthy member is replaced instead of restarted again. */
 export const REPLACE_AFTER_RESTARTS = 5;
 
+/** How long an added member's Pod may exist without the member joining before it is replaced. */
+export const JOIN_TIMEOUT_MS = 5 * 60_000;
+
+function neverJoined(obs: ClusterObservation, member: ObservedMember): string | undefined {
+  const pod = obs.pods.get(member.memberName);
+  if (pod === undefined || pod.terminating) return undefined; // restart-member.ts starts it
+  if (pod.restartCount >= REPLACE_AFTER_RESTARTS) {
+    return `it never joined: its container restarted ${pod.restartCount} times`;
+  }
+  const created = Date.parse(pod.createdAt);
+  if (obs.observedAt === undefined || Number.isNaN(created)) return undefined;
+  const age = obs.observedAt - created;
+  return age >= JOIN_TIMEOUT_MS
+    ? `it has not joined ${Math.round(age / 1000)} s after its Pod was created`
+    : undefined;
+}
+
 /** Why a member counts as failed, or undefined when it does not. */
 export function failureOf(obs: ClusterObservation, member: ObservedMember): string | undefined {
-  if (!hasStarted(member)) return undefined; // never started: restart-member.ts starts it
+  if (!hasStarted(member)) return neverJoined(obs, member);
   const pod = obs.pods.get(member.memberName);
   const dataKept = isPersistent(obs) && obs.pvcs.has(member.memberName);
   if (pod === undefined && !dataKept) return 'its Pod and data are gone';
