@@ -28,8 +28,18 @@ export { startProcess, stopPid, isAlive, logTail } from './control-plane/process
 export type { ManagedProcess, ProcessSpec } from './control-plane/process.js';
 export { eventually, EventuallyTimeoutError } from './eventually.js';
 export type { EventuallyOptions } from './eventually.js';
-export { testKubeConfig, testKubeconfigPath, createTestNamespace, TEST_ENV } from './test-cluster.js';
-export type { TestNamespace } from './test-cluster.js';
+export {
+  testKubeConfig,
+  testKubeconfigPath,
+  createTestNamespace,
+  whyNoNode,
+  TEST_ENV,
+} from './test-cluster.js';
+export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
+export { deployOperator, kubectl, metricValue, podStartToReady } from './deployed-operator.js';
+export type { DeployedOperator, DeployedOperatorOptions, LeaseHolder } from './deployed-operator.js';
+export { runAsServiceAccount } from './operator-rbac.js';
+export type { ServiceAccountRbacOptions, ServiceAccountIdentity } from './operator-rbac.js';
 export {
   startLocalCluster,
   readLocalClusterState,

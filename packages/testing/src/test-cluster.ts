@@ -2,7 +2,7 @@
 // started (or an existing cluster named by SWITCHBOARD_TEST_KUBECONFIG).
 import { randomBytes } from 'node:crypto';
 
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 
 /** Environment variables through which the global setup hands the cluster to suites. */
 export const TEST_ENV = {
@@ -68,4 +68,57 @@ export async function createTestNamespace(kc: KubeConfig, prefix = 'test'): Prom
       }
     },
   };
+}
+
+/** Options of {@link whyNoNode}. */
+export interface NodeGateOptions {
+  /** How long to wait for cluster DNS to have a ready endpoint. Default 60 000 ms. */
+  readonly dnsTimeoutMs?: number;
+}
+
+async function clusterDnsReady(kc: KubeConfig): Promise<boolean> {
+  const slices = await kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({
+    namespace: 'kube-system',
+    labelSelector: 'kubernetes.io/service-name=kube-dns',
+  });
+  return slices.items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready === true));
+}
+
+/**
+ * Why suites that need a real node cannot run against the cluster under
+ * test, or undefined when they can. Call it at the top of an e2e suite and
+ * skip the suite with the reason when there is one.
+ *
+ * A cluster with a Ready node can run them; before answering, this waits
+ * for cluster DNS (the kube-dns Service) to have a ready endpoint, because
+ * workloads such as etcd members find their peers by name. A DNS that stays
+ * down is reported on stderr and the suite runs anyway (its failures then
+ * say what was wrong), so a broken cluster is never reported as skipped.
+ *
+ * @example
+ * const skipReason = await whyNoNode();
+ * const describeE2E = skipReason ? describe.skip : describe;
+ */
+export async function whyNoNode(options: NodeGateOptions = {}): Promise<string | undefined> {
+  let kc: KubeConfig;
+  try {
+    kc = testKubeConfig();
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+    const ready = nodes.items.some((n) =>
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    if (!ready) {
+      return 'the test cluster has no Ready node (start one with `npm run cluster -- up` and set SWITCHBOARD_TEST_KUBECONFIG)';
+    }
+  } catch (err) {
+    return `no test cluster: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const deadline = Date.now() + (options.dnsTimeoutMs ?? 60_000);
+  for (;;) {
+    if (await clusterDnsReady(kc).catch(() => false)) return undefined;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  process.stderr.write('warning: cluster DNS (kube-system/kube-dns) has no ready endpoint; running anyway\n');
+  return undefined;
 }
