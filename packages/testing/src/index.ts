@@ -36,10 +36,6 @@ export {
   TEST_ENV,
 } from './test-cluster.js';
 export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
-export { deployOperator, kubectl, metricValue, podStartToReady } from './deployed-operator.js';
-export type { DeployedOperator, DeployedOperatorOptions, LeaseHolder } from './deployed-operator.js';
-export { runAsServiceAccount } from './operator-rbac.js';
-export type { ServiceAccountRbacOptions, ServiceAccountIdentity } from './operator-rbac.js';
 export {
   startLocalCluster,
   readLocalClusterState,
