@@ -2,7 +2,10 @@
 // kinds it defines (config/crd/) and the controllers it runs, from whose
 // for/owns/watches calls the ClusterRole in config/rbac/ is derived. Every
 // write is a server-side apply (create when new, else patch), so `writes:
-// 'apply'`; the rules below are what the controllers do beyond that.
+// 'apply'`; the rules below are what the controllers do beyond that. The
+// leader-election Lease lives in the operator's own namespace, so a namespaced
+// Role grants it (config/rbac/leader-election-role.yaml), not this
+// cluster-wide role.
 import type { Manager } from '@switchboard/core';
 
 import { MONITORING_GROUP } from './api/common.js';
@@ -20,7 +23,7 @@ export const operator = {
     addAlertmanagerController(manager);
   },
   rbac: {
-    leaderElection: true,
+    leaderElection: false,
     writes: 'apply' as const,
     rules: [
       // Rule ConfigMaps: surplus ones are deleted once their rules moved.
