@@ -42,6 +42,7 @@ export function testKubeConfig(): KubeConfig {
 /** A namespace a suite owns; `delete()` removes it (and waits for nothing). */
 export interface TestNamespace {
   readonly name: string;
+  /** Deletes the namespace (and so everything in it); a namespace already gone is fine. */
   delete(): Promise<void>;
 }
 

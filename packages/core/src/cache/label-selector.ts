@@ -8,6 +8,7 @@ type Requirement =
 
 /** A parsed label selector; `matches` tests one object's labels. */
 export interface LabelSelector {
+  /** Whether an object with these labels (none when undefined) is selected. */
   matches(labels: Readonly<Record<string, string>> | undefined): boolean;
 }
 

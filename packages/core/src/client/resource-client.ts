@@ -53,6 +53,7 @@ export interface ResourceClient<T extends KubeObject> {
   readonly type: TypeMeta;
   /** The REST mapping (plural, scope), via discovery. */
   resource(opts?: RequestOptions): Promise<ApiResource>;
+  /** Reads one object; rejects with NotFoundError when there is none. */
   get(key: ObjectKey, opts?: GetOptions): Promise<T>;
   /** One page (all objects when `limit` is unset and the server does not paginate). */
   list(opts?: ListOptions): Promise<KubeList<T>>;
@@ -60,11 +61,13 @@ export interface ResourceClient<T extends KubeObject> {
   listAll(opts?: ListOptions): Promise<KubeList<T>>;
   /** Pages one at a time (`limit` default 500). */
   listPages(opts?: ListOptions): AsyncIterable<KubeList<T>>;
+  /** Creates the object; rejects with AlreadyExistsError when the name is taken. */
   create(obj: T, opts?: WriteOptions): Promise<T>;
   /** Replaces the object; fails with ConflictError when `metadata.resourceVersion` is stale. */
   update(obj: T, opts?: WriteOptions): Promise<T>;
   /** Deletes; rejects with NotFoundError when there is nothing to delete. */
   delete(key: ObjectKey, opts?: DeleteOptions): Promise<void>;
+  /** Patches the object: JSON Patch, merge or strategic merge, as `patch.type` says. */
   patch(key: ObjectKey, patch: Patch, opts?: WriteOptions): Promise<T>;
   /** Server-side apply. A field owned by another manager fails with ConflictError unless `force`. */
   apply(obj: ApplyObject<T>, opts?: ApplyOptions): Promise<T>;

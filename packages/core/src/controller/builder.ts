@@ -23,6 +23,7 @@ export interface ControllerHost {
   add(controller: ReconcileLoop): void;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** The metrics of one controller (reconcile totals, durations, queue); none when absent. */
   metricsFor?(controllerName: string): ControllerMetricSet;
 }
 

@@ -37,8 +37,11 @@ export type ReconcileFunction = (
 
 /** The part of an Informer a controller needs (the cache layer's Informer fits). */
 export interface EventSourceInformer<T extends KubeObject = KubeObject> {
+  /** The kind it informs about. */
   readonly type: TypeMeta;
+  /** Calls `handler` on every add, update and delete; returns the function that removes it. */
   addHandler(handler: InformerHandler<T>): () => void;
+  /** Resolves once the initial list is in the cache; rejects when `signal` aborts first. */
   waitForSync(signal?: AbortSignal): Promise<void>;
 }
 

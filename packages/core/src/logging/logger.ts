@@ -14,15 +14,21 @@ export type LogFields = Readonly<Record<string, LogValue>>;
 
 /** A structured logger. `child` returns one that adds `fields` to every line. */
 export interface Logger {
+  /** Detail for debugging; dropped below `LOG_LEVEL=debug`. */
   debug(msg: string, fields?: LogFields): void;
+  /** What happened, for people running the operator. */
   info(msg: string, fields?: LogFields): void;
+  /** Something went wrong and was handled. */
   warn(msg: string, fields?: LogFields): void;
+  /** Something went wrong and was not handled. */
   error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line it writes. */
   child(fields: LogFields): Logger;
 }
 
 /** Where lines go: anything with `write` (process.stderr by default). */
 export interface LogSink {
+  /** Takes one formatted line, newline included. */
   write(line: string): unknown;
 }
 

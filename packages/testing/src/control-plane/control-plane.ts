@@ -96,6 +96,7 @@ export interface ControlPlane {
   restartApiServer(): Promise<void>;
   /** Stops the API server only; {@link ControlPlane.startApiServer} brings it back. */
   stopApiServer(): Promise<void>;
+  /** Starts a stopped API server again with the same flags and port; resolves when ready. */
   startApiServer(): Promise<void>;
   /** Stops every process in reverse start order. With `removeData`, deletes the working folder too. */
   stop(options?: { removeData?: boolean }): Promise<void>;

@@ -43,6 +43,7 @@ export interface BuildImagesOptions {
   readonly onProgress?: (line: string) => void;
 }
 
+/** What {@link buildImages} did, by image name. */
 export interface BuildImagesResult {
   readonly built: readonly string[];
   readonly upToDate: readonly string[];

@@ -173,7 +173,7 @@ function operatorImage(name: 'etcd-operator' | 'prometheus-operator'): ImageSpec
   };
 }
 
-/** The operators of this repository, as their Deployments run them (see {@link operatorImage}). */
+/** The operators of this repository, as their Deployments run them (see `operatorImage` in this file). */
 export const OPERATOR_IMAGES: readonly ImageSpec[] = [
   operatorImage('etcd-operator'),
   operatorImage('prometheus-operator'),

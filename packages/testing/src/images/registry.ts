@@ -25,6 +25,7 @@ export interface LocalRegistry {
   readonly address: string;
   readonly pid: number;
   readonly logFile: string;
+  /** Stops the registry process; its storage stays for the next start. */
   stop(): Promise<void>;
 }
 

@@ -28,7 +28,7 @@ function cached(component: string, version: string, name: string): string {
   return path;
 }
 
-/** Absolute paths of every binary a node needs; throws {@link MissingBinaryError} naming the first one missing. */
+/** Absolute paths of every binary a node needs. */
 export interface NodeBinaries {
   readonly containerd: string;
   readonly ctr: string;
@@ -42,6 +42,7 @@ export interface NodeBinaries {
   readonly crane: string;
 }
 
+/** The node binaries built into the cache; throws {@link MissingBinaryError} naming the first one missing. */
 export function nodeBinaries(): NodeBinaries {
   const v = NODE_VERSIONS;
   const containerd = cached('containerd', `v${v.containerd}`, 'containerd');

@@ -57,6 +57,7 @@ export class ClusterRunningError extends Error {
   }
 }
 
+/** Options of {@link startLocalCluster}. */
 export interface LocalClusterOptions {
   /** How many nodes. Default 1. */
   readonly nodes?: number;
@@ -73,6 +74,7 @@ export interface LocalClusterOptions {
     ControlPlaneOptions,
     'dir' | 'bindAddress' | 'serviceClusterIPRange' | 'clusterCIDR'
   >;
+  /** Called with one line per step, for people watching. */
   readonly onProgress?: (line: string) => void;
   /**
    * While every slot holds a running cluster, wait up to this many ms for one
@@ -92,6 +94,7 @@ export interface LocalClusterState {
   readonly registry?: { readonly pid: number; readonly address: string };
 }
 
+/** A running local cluster: control plane, nodes, registry, and the faults tests inject. */
 export interface LocalCluster {
   readonly dir: string;
   readonly kubeconfigPath: string;
@@ -100,6 +103,7 @@ export interface LocalCluster {
   readonly nodes: readonly LocalNode[];
   readonly registry: LocalRegistry;
   readonly faults: Faults;
+  /** What another process needs to find and stop the cluster (written as `cluster-state.json`). */
   state(): LocalClusterState;
   /** Tears everything down (see teardown.ts); `removeData` also deletes the folder. */
   stop(options?: { removeData?: boolean }): Promise<void>;

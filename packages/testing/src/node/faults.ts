@@ -20,14 +20,17 @@ export interface PodRef {
   readonly container?: string;
 }
 
+/** Real faults for a pod's containers, its network and the nodes, as the fault-injection tests use them. */
 export interface Faults {
   /** SIGKILLs the container's main process; the kubelet restarts it per the pod's restartPolicy. */
   killContainer(pod: PodRef): Promise<void>;
   /** Freezes every process of the container (containerd task pause). */
   freezeContainer(pod: PodRef): Promise<void>;
+  /** Resumes a frozen container. */
   thawContainer(pod: PodRef): Promise<void>;
   /** Takes the cluster side of the pod's veth down: nothing reaches the pod, nothing leaves it. */
   cutNetwork(pod: PodRef): Promise<void>;
+  /** Brings a cut pod's network back. */
   healNetwork(pod: PodRef): Promise<void>;
   /** Stops the node's kubelet and containerd (containers keep running); the Node goes NotReady. */
   stopNode(nodeName: string): Promise<void>;

@@ -46,6 +46,7 @@ export interface NetworkPlan {
 /** How many clusters can run side by side. */
 export const MAX_SLOTS = 8;
 
+/** The addresses and names of the cluster in `slot` (0..{@link MAX_SLOTS}-1); rejects other slots. */
 export function networkPlan(slot: number): NetworkPlan {
   if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_SLOTS)
     throw new RangeError(`slot must be 0..${MAX_SLOTS - 1}`);

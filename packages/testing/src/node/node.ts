@@ -51,6 +51,7 @@ export interface NodeState {
   readonly pids: { readonly containerd?: number; readonly kubelet?: number };
 }
 
+/** Options of {@link startNode}. */
 export interface StartNodeOptions {
   /** 1-based; picks the pod CIDR 10.244.<index>.0/24 and node IP 10.244.<index>.1. */
   readonly index: number;
@@ -69,7 +70,9 @@ export interface StartNodeOptions {
   readonly binaries?: NodeBinaries;
   /** Wait until the Node reports Ready. Default true. */
   readonly waitReady?: boolean;
+  /** How long to wait for Ready, in ms. Default 90 000. */
   readonly readyTimeoutMs?: number;
+  /** Called with one line per step, for people watching. */
   readonly onProgress?: (line: string) => void;
 }
 
@@ -81,10 +84,15 @@ export interface LocalNode {
   readonly dir: string;
   /** containerd's gRPC socket (for ctr and crictl). */
   readonly containerdSocket: string;
+  /** PIDs, paths and addresses, to find and clean up the node from another process. */
   state(): NodeState;
+  /** Stops the kubelet only (SIGTERM); pods keep running, the Node goes NotReady. */
   stopKubelet(): Promise<void>;
+  /** Starts a stopped kubelet again. */
   startKubelet(): Promise<void>;
+  /** Stops containerd only; running containers keep running. */
   stopContainerd(): Promise<void>;
+  /** Starts a stopped containerd again. */
   startContainerd(): Promise<void>;
   /** Stops the kubelet, then containerd (containers keep running, as on a real node whose services died). */
   stop(): Promise<void>;
@@ -94,6 +102,11 @@ export interface LocalNode {
   waitReady(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * Starts one real node (containerd and a kubelet) joined to a running control
+ * plane, on the cluster network's bridge; waits for Ready unless told not to.
+ * Needs root and the node binaries ({@link nodeBinaries}).
+ */
 export async function startNode(options: StartNodeOptions): Promise<LocalNode> {
   const bin = options.binaries ?? nodeBinaries();
   const name = options.name ?? `node-${options.index}`;
