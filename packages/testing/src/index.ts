@@ -37,6 +37,22 @@ export {
 } from './test-cluster.js';
 export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
 export {
+  deployOperator,
+  kubectl,
+  managerProblems,
+  metricValue,
+  podStartToReady,
+  renderKustomization,
+} from './deployed-operator.js';
+export type {
+  DeployedOperator,
+  DeployedOperatorOptions,
+  LeaseHolder,
+  RenderedObject,
+} from './deployed-operator.js';
+export { runAsServiceAccount } from './operator-rbac.js';
+export type { ServiceAccountRbacOptions, ServiceAccountIdentity } from './operator-rbac.js';
+export {
   startLocalCluster,
   readLocalClusterState,
   attachLocalCluster,

@@ -1,0 +1,327 @@
+// An operator deployed the way users deploy it: `kubectl apply -k` of its
+// kustomization (the kubectl built with the control plane), then looked at
+// from outside, as a person would: the Deployment's Pods and their readiness,
+// the leader-election Lease, each Pod's /metrics. Removal is `kubectl delete
+// -k` of the same folder, waiting until every object, cluster-scoped ones
+// included, is gone, so the suites after it find the cluster as it was.
+import { AppsV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+
+import { kubernetesBinary } from './control-plane/paths.js';
+import { eventually } from './eventually.js';
+import { CommandError, run } from './node/command.js';
+
+/** Runs the kubectl built with the control plane against `kubeconfig`; resolves with its stdout. */
+export function kubectl(kubeconfig: string, args: readonly string[], timeoutMs = 180_000): Promise<string> {
+  return run(kubernetesBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], { timeoutMs });
+}
+
+/** Where a deployed operator lives. */
+export interface DeployedOperatorOptions {
+  /** The kustomization folder, e.g. `operators/etcd/config/default`. */
+  readonly kustomization: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** Name of its Deployment; its Pods are those matching the Deployment's selector. */
+  readonly deployment: string;
+  /** Name of its leader-election Lease (in `namespace`). */
+  readonly leaseName: string;
+  /** Container port of /metrics. Default 8080. */
+  readonly metricsPort?: number;
+  /** Its ServiceAccount (in `namespace`). Default: the Deployment's name. */
+  readonly serviceAccount?: string;
+}
+
+/** Who holds a Lease, as the Lease says. */
+export interface LeaseHolder {
+  /** The holder's identity, `<pod name>_<uuid>` for a Switchboard manager. */
+  readonly identity: string;
+  /** The Pod whose name starts the identity. */
+  readonly pod: string;
+  readonly acquireTime?: Date;
+  readonly renewTime?: Date;
+  readonly leaseDurationSeconds: number;
+  readonly leaseTransitions: number;
+}
+
+/** An operator installed from its kustomization. */
+export interface DeployedOperator {
+  readonly options: DeployedOperatorOptions;
+  /** Its Pods that are not being deleted, oldest first. */
+  pods(): Promise<V1Pod[]>;
+  /** Resolves with the Pods once exactly `replicas` are Ready (and none is being deleted). */
+  waitReady(replicas: number, timeoutMs?: number): Promise<V1Pod[]>;
+  /** The Lease's current holder; undefined while nobody holds it. */
+  leader(): Promise<LeaseHolder | undefined>;
+  /** Waits for a holder other than `previous` (any holder when undefined). */
+  nextLeader(previous?: LeaseHolder, timeoutMs?: number): Promise<LeaseHolder>;
+  /** The text of a Pod's /metrics, fetched from its Pod IP. */
+  metrics(pod: V1Pod): Promise<string>;
+  /** `kubectl auth can-i ARGS --as` the operator's ServiceAccount: true for yes. */
+  can(...args: string[]): Promise<boolean>;
+  /** The RoleBindings and ClusterRoleBindings naming its ServiceAccount, as `Kind/name` (Roles as `Kind/namespace/name`), sorted. */
+  bindings(): Promise<string[]>;
+  /** `kubectl delete -k`, waiting until every object is gone. */
+  uninstall(): Promise<void>;
+}
+
+/** Seconds from a Pod's creation, and from its container's start, to Ready (whole seconds, as the API reports). */
+export function podStartToReady(
+  pod: V1Pod,
+): { createdToReadyS: number; startedToReadyS: number } | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  const started = pod.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+  const created = pod.metadata?.creationTimestamp;
+  if (!ready?.lastTransitionTime || !started || !created) return undefined;
+  const at = (d: Date | string) => new Date(d).getTime();
+  return {
+    createdToReadyS: (at(ready.lastTransitionTime) - at(created)) / 1000,
+    startedToReadyS: (at(ready.lastTransitionTime) - at(started)) / 1000,
+  };
+}
+
+/**
+ * Sums a counter or gauge over the samples of a Prometheus text exposition
+ * whose labels include every `labels` pair; 0 when none matches.
+ */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = new Map([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+const isReady = (p: V1Pod) =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/**
+ * `kubectl apply -k` of an operator's kustomization, unchanged; resolves once
+ * the objects are in and the CRDs served (wait for the Pods with `waitReady`).
+ *
+ * @example
+ * const op = await deployOperator(kc, kubeconfigPath, {
+ *   kustomization: 'operators/etcd/config/default',
+ *   namespace: 'etcd-operator-system', deployment: 'etcd-operator', leaseName: 'etcd-operator-leader',
+ * });
+ * const [leader] = await op.waitReady(2);
+ * await op.uninstall();
+ */
+export async function deployOperator(
+  kc: KubeConfig,
+  kubeconfig: string,
+  options: DeployedOperatorOptions,
+): Promise<DeployedOperator> {
+  await kubectl(kubeconfig, ['apply', '-k', options.kustomization]);
+  // Its CRDs served before anyone creates objects of their kinds.
+  await kubectl(kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const { namespace } = options;
+  const account = options.serviceAccount ?? options.deployment;
+
+  const pods = async (): Promise<V1Pod[]> => {
+    const deployment = await apps.readNamespacedDeployment({ namespace, name: options.deployment });
+    const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const list = await core.listNamespacedPod({ namespace, labelSelector: selector });
+    return list.items
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .sort(
+        (a, b) =>
+          new Date(a.metadata?.creationTimestamp ?? 0).getTime() -
+          new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
+      );
+  };
+
+  const leader = async (): Promise<LeaseHolder | undefined> => {
+    let lease;
+    try {
+      lease = await coordination.readNamespacedLease({ namespace, name: options.leaseName });
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+    const identity = lease.spec?.holderIdentity;
+    if (!identity) return undefined;
+    return {
+      identity,
+      pod: identity.split('_')[0] ?? identity,
+      ...(lease.spec?.acquireTime ? { acquireTime: new Date(lease.spec.acquireTime) } : {}),
+      ...(lease.spec?.renewTime ? { renewTime: new Date(lease.spec.renewTime) } : {}),
+      leaseDurationSeconds: lease.spec?.leaseDurationSeconds ?? 0,
+      leaseTransitions: lease.spec?.leaseTransitions ?? 0,
+    };
+  };
+
+  return {
+    options,
+    pods,
+    waitReady: (replicas, timeoutMs = 180_000) =>
+      eventually(
+        async () => {
+          const current = await pods();
+          const summary = current.map((p) => `${p.metadata?.name} ${p.status?.phase} ready=${isReady(p)}`);
+          if (current.length !== replicas || !current.every(isReady))
+            throw new Error(`want ${replicas} Ready: ${summary.join('; ') || 'no pods'}`);
+          return current;
+        },
+        { timeout: timeoutMs, interval: 500, message: `${options.deployment}: ${replicas} Ready Pods` },
+      ),
+    leader,
+    nextLeader(previous, timeoutMs = 90_000) {
+      return eventually(
+        async () => {
+          const holder = await leader();
+          if (!holder || holder.identity === previous?.identity)
+            throw new Error(`Lease held by ${holder?.identity ?? 'nobody'}`);
+          return holder;
+        },
+        { timeout: timeoutMs, interval: 200, message: `a leader of ${options.leaseName}` },
+      );
+    },
+    async can(...args) {
+      const as = `system:serviceaccount:${namespace}:${account}`;
+      // can-i exits 1 for "no".
+      let out: string;
+      try {
+        out = await kubectl(kubeconfig, ['auth', 'can-i', '--as', as, ...args]);
+      } catch (err) {
+        if (!(err instanceof CommandError && err.exitCode === 1)) throw err;
+        out = 'no';
+      }
+      return out.trim() === 'yes';
+    },
+    async bindings() {
+      const list = JSON.parse(
+        await kubectl(kubeconfig, ['get', 'clusterrolebindings,rolebindings', '-A', '-o', 'json']),
+      ) as {
+        items: {
+          kind: string;
+          metadata: { name: string; namespace?: string };
+          subjects?: { kind: string; name: string; namespace?: string }[];
+        }[];
+      };
+      return list.items
+        .filter((b) =>
+          b.subjects?.some(
+            (s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === namespace,
+          ),
+        )
+        .map((b) => [b.kind, b.metadata.namespace, b.metadata.name].filter(Boolean).join('/'))
+        .sort();
+    },
+    async metrics(pod) {
+      const ip = pod.status?.podIP;
+      if (!ip) throw new Error(`${pod.metadata?.name} has no IP`);
+      const res = await fetch(`http://${ip}:${options.metricsPort ?? 8080}/metrics`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!res.ok) throw new Error(`${pod.metadata?.name} /metrics: HTTP ${res.status}`);
+      return res.text();
+    },
+    async uninstall() {
+      await kubectl(
+        kubeconfig,
+        ['delete', '-k', options.kustomization, '--ignore-not-found', '--wait', '--timeout=180s'],
+        240_000,
+      );
+    },
+  };
+}
+
+/** The objects `kubectl kustomize` renders from a kustomization folder (no cluster needed). */
+export async function renderKustomization(dir: string): Promise<RenderedObject[]> {
+  const out = await run(kubernetesBinary('kubectl'), ['kustomize', dir]);
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as RenderedObject | null)
+    .filter((o): o is RenderedObject => o !== null);
+}
+
+/** An object as a kustomization renders it. */
+export interface RenderedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+interface ContainerSpec {
+  name: string;
+  args?: string[];
+  livenessProbe?: { httpGet?: { path?: string } };
+  readinessProbe?: { httpGet?: { path?: string } };
+  resources?: { requests?: Record<string, string> };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+}
+
+type ManagerDeployment = RenderedObject & {
+  spec?: {
+    template?: {
+      spec?: {
+        serviceAccountName?: string;
+        securityContext?: { runAsNonRoot?: boolean };
+        containers?: ContainerSpec[];
+      };
+    };
+  };
+};
+
+/**
+ * What keeps a manager Deployment from being deployable as DESIGN asks (an
+ * empty list when nothing): its namespace created by the same manifests,
+ * non-root, no privilege escalation, a read-only root file system, every
+ * capability dropped, requests for CPU and memory, liveness on /healthz and
+ * readiness on /readyz, leader election on, and a ServiceAccount the
+ * manifests create.
+ */
+export function managerProblems(objects: readonly RenderedObject[], deployment: string): string[] {
+  const d: ManagerDeployment | undefined = objects.find(
+    (o) => o.kind === 'Deployment' && o.metadata.name === deployment,
+  );
+  if (!d) return [`no Deployment ${deployment}`];
+  const problems: string[] = [];
+  const pod = d.spec?.template?.spec;
+  const ns = d.metadata.namespace;
+  if (!objects.some((o) => o.kind === 'Namespace' && o.metadata.name === ns))
+    problems.push(`namespace ${ns ?? '(none)'} is not created`);
+  const account = pod?.serviceAccountName;
+  if (
+    !objects.some(
+      (o) => o.kind === 'ServiceAccount' && o.metadata.name === account && o.metadata.namespace === ns,
+    )
+  )
+    problems.push(`ServiceAccount ${account ?? '(none)'} is not created in ${ns ?? '(none)'}`);
+  for (const c of pod?.containers ?? []) {
+    const sc = c.securityContext ?? {};
+    if (!(sc.runAsNonRoot ?? pod?.securityContext?.runAsNonRoot))
+      problems.push(`${c.name}: runAsNonRoot not set`);
+    if (sc.allowPrivilegeEscalation !== false) problems.push(`${c.name}: allowPrivilegeEscalation not false`);
+    if (sc.readOnlyRootFilesystem !== true) problems.push(`${c.name}: root file system not read-only`);
+    if (!sc.capabilities?.drop?.includes('ALL')) problems.push(`${c.name}: capabilities not dropped`);
+    for (const r of ['cpu', 'memory'])
+      if (!c.resources?.requests?.[r]) problems.push(`${c.name}: no ${r} request`);
+    if (c.livenessProbe?.httpGet?.path !== '/healthz')
+      problems.push(`${c.name}: liveness probe not on /healthz`);
+    if (c.readinessProbe?.httpGet?.path !== '/readyz')
+      problems.push(`${c.name}: readiness probe not on /readyz`);
+    if (!c.args?.includes('--leader-elect')) problems.push(`${c.name}: leader election off`);
+  }
+  if ((pod?.containers ?? []).length === 0) problems.push('no containers');
+  return problems;
+}
