@@ -22,7 +22,7 @@ beforeAll(async () => {
   const kc = testKubeConfig();
   client = await installEtcdCrd(kc);
   ns = await createTestNamespace(kc, 'etcd-manager');
-  operator = runOperator(kc, ns.name);
+  operator = await runOperator(kc, ns.name);
 });
 
 afterAll(async () => {

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const kc = testKubeConfig();
   client = await installMonitoringCrds(kc);
   ns = await createTestNamespace(kc, 'prom-manager');
-  operator = runOperator(kc, ns.name);
+  operator = await runOperator(kc, ns.name);
 });
 
 afterAll(async () => {

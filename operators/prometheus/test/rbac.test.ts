@@ -1,6 +1,7 @@
-// The operator runs with exactly the permissions of config/rbac/role.yaml:
-// a ServiceAccount bound to that ClusterRole, with a token from the
-// TokenRequest API, runs the manager (leader election included) through a
+// The operator runs with exactly the permissions of config/rbac: its
+// ServiceAccount and ClusterRole binding, moved into the test namespace, with
+// a token from the TokenRequest API (support/run-operator.ts, as every suite
+// here runs it), runs the manager (leader election included) through a
 // Prometheus, a ServiceMonitor reading a Secret, a PrometheusRule and an
 // Alertmanager. A missing permission shows up as a cache that never syncs or
 // a failed write, so every step must succeed.
@@ -25,7 +26,6 @@ import { runOperator } from './support/run-operator.js';
 import type { RunningOperator } from './support/run-operator.js';
 
 const V1 = 'monitoring.coreos.com/v1';
-const RBAC = { apiVersion: 'rbac.authorization.k8s.io/v1' };
 
 interface PolicyRule {
   apiGroups?: string[];
@@ -43,68 +43,16 @@ const role = parseAllDocuments(
 let ns: TestNamespace;
 let admin: Client;
 let operator: RunningOperator | undefined;
-let bindingName: string;
-
-/** A kubeconfig that authenticates as `namespace/serviceAccount` with a fresh token. */
-async function serviceAccountKubeConfig(
-  namespace: string,
-  serviceAccount: string,
-): Promise<ReturnType<typeof testKubeConfig>> {
-  const res = await admin.transport.request({
-    method: 'POST',
-    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  const token = (res.body as { status?: { token?: string } }).status?.token;
-  if (token === undefined)
-    throw new Error(`no token for ${namespace}/${serviceAccount}: ${JSON.stringify(res.body)}`);
-  const kc = testKubeConfig();
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error('test kubeconfig has no current cluster');
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: serviceAccount, token }],
-    contexts: [{ name: serviceAccount, cluster: cluster.name, user: serviceAccount }],
-    currentContext: serviceAccount,
-  });
-  return kc;
-}
 
 beforeAll(async () => {
   const kc = testKubeConfig();
   admin = await installMonitoringCrds(kc);
   ns = await createTestNamespace(kc, 'prom-rbac');
-  // The role under a test-only name, so this suite never edits a deployed operator's.
-  const roleName = `prometheus-operator-test-${ns.name}`;
-  bindingName = roleName;
-  await admin.resource({ ...RBAC, kind: 'ClusterRole' }).create({ ...role, metadata: { name: roleName } });
-  await admin.resource({ apiVersion: 'v1', kind: 'ServiceAccount' }).create({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: 'prometheus-operator', namespace: ns.name },
-  });
-  await admin.resource({ ...RBAC, kind: 'ClusterRoleBinding' }).create({
-    ...RBAC,
-    kind: 'ClusterRoleBinding',
-    metadata: { name: bindingName },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-    subjects: [{ kind: 'ServiceAccount', name: 'prometheus-operator', namespace: ns.name }],
-  } as KubeObject);
-  operator = runOperator(await serviceAccountKubeConfig(ns.name, 'prometheus-operator'), ns.name, {
-    leaseName: 'prometheus-operator-leader',
-  });
+  operator = await runOperator(kc, ns.name, { leaseName: 'prometheus-operator-leader' });
 });
 
 afterAll(async () => {
   await operator?.stop();
-  await admin
-    ?.resource({ ...RBAC, kind: 'ClusterRoleBinding' })
-    .delete({ name: bindingName })
-    .catch(() => undefined);
-  await admin
-    ?.resource({ ...RBAC, kind: 'ClusterRole' })
-    .delete({ name: bindingName })
-    .catch(() => undefined);
   await ns?.delete();
 });
 

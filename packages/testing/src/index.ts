@@ -50,6 +50,8 @@ export type {
   LeaseHolder,
   RenderedObject,
 } from './deployed-operator.js';
+export { runAsServiceAccount } from './operator-rbac.js';
+export type { ServiceAccountRbacOptions, ServiceAccountIdentity } from './operator-rbac.js';
 export {
   startLocalCluster,
   readLocalClusterState,

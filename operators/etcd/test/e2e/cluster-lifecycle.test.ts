@@ -54,7 +54,7 @@ describeE2E('etcd operator on a real node', () => {
 
   beforeEach(async () => {
     ns = await createTestNamespace(kc, 'etcd-e2e');
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
   });
 
   afterEach(async () => {
@@ -204,14 +204,14 @@ describeE2E('etcd operator on a real node', () => {
       });
     };
     const key = await createCluster('crash', { size: 1, version: V36 });
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
     await waitHealthy(client, key, 1, V36);
     await operator.stop();
-    operator = runOperator(kc, ns.name, crashAfterAdd);
+    operator = await runOperator(kc, ns.name, crashAfterAdd);
     await patchSpec(key, { size: 3 });
     await eventually(() => expect(crashed).toBe(true), { timeout: 60_000 });
     await operator.stop();
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
     const members = await waitHealthy(client, key, 3, V36, 180_000);
     expect(new Set(members.map((m) => m.peerURLs[0])).size).toBe(3);
     expect((await memberPods(client, key)).map((p) => p.metadata.name).sort()).toEqual(
@@ -234,11 +234,11 @@ describeE2E('etcd operator on a real node', () => {
         },
       });
     };
-    operator = runOperator(kc, ns.name, crashAfterRemove);
+    operator = await runOperator(kc, ns.name, crashAfterRemove);
     await patchSpec(key, { size: 1 });
     await eventually(() => expect(crashed).toBe(true), { timeout: 60_000 });
     await operator.stop();
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
     const members = await waitHealthy(client, key, 1, V36, 180_000);
     await eventually(async () => {
       expect((await memberPods(client, key)).map((p) => p.metadata.name)).toEqual(members.map((m) => m.name));

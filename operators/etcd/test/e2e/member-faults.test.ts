@@ -52,7 +52,7 @@ describeE2E('etcd members failing on a real node', () => {
     client = await installEtcdCrd(kc);
     faults = (await attachLocalCluster(clusterDir!)).faults;
     ns = await createTestNamespace(kc, 'etcd-faults');
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
     await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
       apiVersion: ETCD_API_VERSION,
       kind: ETCD_CLUSTER_KIND,

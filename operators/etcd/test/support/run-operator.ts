@@ -1,11 +1,21 @@
 // Runs the etcd operator in the test process, as the binary would (a core
 // Manager with the EtcdCluster controller), scoped to one namespace, with
 // no HTTP endpoints, and stoppable at any moment.
+//
+// It runs as its own ServiceAccount under the API server's RBAC, with exactly
+// the permissions of config/rbac (moved into the test namespace), so every
+// suite that runs it also proves those manifests complete: a missing verb
+// shows up as a cache that never syncs or a failed write.
+import { join } from 'node:path';
+
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
+import { runAsServiceAccount } from '@switchboard/testing';
 
 import { addEtcdController } from '../../src/controller/etcd-controller.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
+
+const RBAC_DIR = join(import.meta.dirname, '..', '..', 'config', 'rbac');
 
 /** A running operator. */
 export interface RunningOperator {
@@ -15,10 +25,23 @@ export interface RunningOperator {
   readonly ended: Promise<void>;
 }
 
-/** Starts the operator for one namespace; `etcd` can wrap the real client to inject a crash point. */
-export function runOperator(kc: KubeConfig, namespace: string, etcd?: EtcdClientFactory): RunningOperator {
+/** The operator's ServiceAccount in `namespace`, made from config/rbac on first use. */
+export async function operatorKubeConfig(admin: KubeConfig, namespace: string): Promise<KubeConfig> {
+  return (await runAsServiceAccount(admin, { rbacDir: RBAC_DIR, namespace })).kubeConfig;
+}
+
+/**
+ * Starts the operator for one namespace as its ServiceAccount; `kc` is the
+ * admin's, used only to set that account up. `etcd` can wrap the real client
+ * to inject a crash point.
+ */
+export async function runOperator(
+  kc: KubeConfig,
+  namespace: string,
+  etcd?: EtcdClientFactory,
+): Promise<RunningOperator> {
   const manager = new Manager({
-    client: Client.fromKubeConfig(kc),
+    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',

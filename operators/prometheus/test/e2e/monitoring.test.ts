@@ -59,7 +59,7 @@ describeE2E('prometheus operator on a real node', () => {
     ns = await createTestNamespace(kc, 'prom-e2e');
     outside = await createTestNamespace(kc, 'prom-e2e-outside');
     await prometheusIdentity(ns.name);
-    operator = runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name);
   });
 
   afterEach(async () => {

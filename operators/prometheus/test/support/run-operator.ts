@@ -1,11 +1,23 @@
 // Runs the operator in the test process, as the binary does (a core Manager
 // with the Prometheus and Alertmanager controllers), scoped to one
 // namespace, with no HTTP endpoints, and stoppable at any moment.
+//
+// It runs as its own ServiceAccount under the API server's RBAC, with exactly
+// the permissions of config/rbac (moved into the test namespace), so every
+// suite that runs it also proves those manifests complete: a missing verb
+// shows up as a cache that never syncs or a failed write.
+import { join } from 'node:path';
+
 import { Client, Manager } from '@switchboard/core';
+import { runAsServiceAccount } from '@switchboard/testing';
 import type { testKubeConfig } from '@switchboard/testing';
 import { addAlertmanagerController } from '../../src/controller/alertmanager-controller.js';
 import { addPrometheusController } from '../../src/controller/prometheus-controller.js';
 import type { ImageSettings } from '../../src/resources/images.js';
+
+type KubeConfig = ReturnType<typeof testKubeConfig>;
+
+const RBAC_DIR = join(import.meta.dirname, '..', '..', 'config', 'rbac');
 
 /** A running operator. */
 export interface RunningOperator {
@@ -23,15 +35,17 @@ export interface RunOperatorOptions {
   leaseName?: string;
 }
 
-/** Starts the operator for one namespace, with the identity `kc` names. */
-export function runOperator(
-  kc: ReturnType<typeof testKubeConfig>,
+/** Starts the operator for one namespace as its ServiceAccount; `kc` is the admin's, used only to set that account up. */
+export async function runOperator(
+  kc: KubeConfig,
   namespace: string,
   opts: RunOperatorOptions = {},
-): RunningOperator {
+): Promise<RunningOperator> {
   const { images, leaseName } = opts;
   const manager = new Manager({
-    client: Client.fromKubeConfig(kc),
+    client: Client.fromKubeConfig(
+      (await runAsServiceAccount(kc, { rbacDir: RBAC_DIR, namespace })).kubeConfig,
+    ),
     namespace,
     leaderElection: leaseName === undefined ? false : { leaseName },
     metricsBindAddress: '0',

@@ -245,7 +245,11 @@ async function startOnce(options: ControlPlaneOptions & { readonly dir: string }
         `--service-account-signing-key-file=${sa.privateKeyFile}`,
         `--service-cluster-ip-range=${serviceRange}`,
         '--authorization-mode=Node,RBAC',
-        '--enable-admission-plugins=NodeRestriction',
+        // OwnerReferencesPermissionEnforcement, as on hardened clusters: an
+        // owner reference with blockOwnerDeletion needs `update` on the
+        // owner's finalizers, so tests that run operators under their own
+        // RBAC prove the generated roles grant it.
+        '--enable-admission-plugins=NodeRestriction,OwnerReferencesPermissionEnforcement',
         '--allow-privileged=true',
         `--kubelet-client-certificate=${kubeletClient.certFile}`,
         `--kubelet-client-key=${kubeletClient.keyFile}`,
