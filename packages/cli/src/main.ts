@@ -1,87 +1,9 @@
 #!/usr/bin/env node
 // The `switchboard` command.
-import { parseArgs } from 'node:util';
-
-import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
-import { imageCommand, imageHelp } from './commands/image.js';
-import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
-import { newCommand, newHelp } from './commands/new.js';
+import { run } from './cli.js';
 import { UsageError } from './output.js';
 
-const help = `Usage: switchboard <command> [options]
-
-Commands:
-  cluster up|down|status    a local Kubernetes cluster built from source
-  kubeconfig                print the local cluster's kubeconfig path
-  image build|list          the local cluster's images (built from local files)
-  crd                       CRDs from the operator's resource definitions (--write, --check)
-  rbac                      the operator's ClusterRole from what its controllers do (--write, --check)
-  new operator|api          scaffold an operator project, or add a kind to one
-
-Run \`switchboard <command> --help\` for a command's options.
-`;
-
-async function main(argv: readonly string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      name: { type: 'string', default: 'default' },
-      force: { type: 'boolean', default: false },
-      module: { type: 'string' },
-      out: { type: 'string' },
-      write: { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      kind: { type: 'string' },
-      group: { type: 'string' },
-      version: { type: 'string' },
-      dir: { type: 'string' },
-      nodes: { type: 'string' },
-    },
-  });
-  const [command, ...rest] = positionals;
-  const name = values.name ?? 'default';
-  switch (command) {
-    case undefined:
-      process.stdout.write(help);
-      return;
-    case 'cluster':
-      if (values.help) return void process.stdout.write(clusterHelp);
-      return clusterCommand(rest, {
-        name,
-        ...(values.nodes !== undefined ? { nodes: Number(values.nodes) } : {}),
-      });
-    case 'image':
-      if (values.help) return void process.stdout.write(imageHelp);
-      return imageCommand(rest, { force: values.force ?? false });
-    case 'crd':
-      if (values.help) return void process.stdout.write(crdHelp);
-      return crdCommand(values);
-    case 'rbac':
-      if (values.help) return void process.stdout.write(rbacHelp);
-      return rbacCommand(values);
-    case 'new':
-      if (values.help) return void process.stdout.write(newHelp);
-      return newCommand(rest, values);
-    case 'kubeconfig': {
-      if (values.help)
-        return void process.stdout.write(
-          'Usage: switchboard kubeconfig [--name NAME]\n\n  prints the kubeconfig path of a running local cluster\n',
-        );
-      const path = await localKubeconfig(name);
-      if (!path)
-        throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);
-      process.stdout.write(`${path}\n`);
-      return;
-    }
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${help}`);
-  }
-}
-
-main(process.argv.slice(2)).catch((err: unknown) => {
+run(process.argv.slice(2)).catch((err: unknown) => {
   if (
     err instanceof UsageError ||
     (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))

@@ -12,7 +12,8 @@ interface CrdNames {
   names: { plural: string };
 }
 
-function crdOf(source: CrdSource): KubeObject & { spec?: CrdNames } {
+/** The CRD object of a resource definition or CRD. */
+export function crdOf(source: CrdSource): KubeObject & { spec?: CrdNames } {
   const crd: KubeObject =
     'crd' in source && typeof source.crd === 'function' ? source.crd() : (source as KubeObject);
   if (crd.kind !== 'CustomResourceDefinition') {
