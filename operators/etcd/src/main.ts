@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// `etcd-operator`: runs the EtcdCluster controller, or prints its CRD.
+// `etcd-operator`: runs the EtcdCluster and EtcdBackup controllers, or prints their CRDs.
 //
 //   etcd-operator [--kubeconfig PATH] [--namespace NS] [--leader-elect]
 //                 [--leader-election-namespace NS] [--metrics-bind-address :8080]
 //                 [--health-probe-bind-address :8081] [--member-address auto|dns|pod-ip]
-//   etcd-operator crd               print the CRD (config/crd/ is written by `switchboard crd --write`)
+//   etcd-operator crd               print the CRDs (config/crd/ is written by `switchboard crd --write`)
 import { parseArgs } from 'node:util';
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager, shutdownSignal } from '@switchboard/core';
 
+import { EtcdBackupResource } from './api/backup-crd.js';
 import { EtcdClusterResource } from './api/crd.js';
+import { addEtcdBackupController } from './controller/backup-controller.js';
 import { addEtcdController } from './controller/etcd-controller.js';
 
 const USAGE = `usage: etcd-operator [flags] | etcd-operator crd
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] === 'crd') {
-    process.stdout.write(EtcdClusterResource.crdYaml());
+    process.stdout.write([EtcdClusterResource, EtcdBackupResource].map((r) => r.crdYaml()).join('---\n'));
     return 0;
   }
   if (positionals.length > 0) {
@@ -74,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     healthProbeBindAddress: values['health-probe-bind-address'],
   });
   addEtcdController(manager, memberAddress === 'auto' ? {} : { memberAddressing: memberAddress });
+  addEtcdBackupController(manager);
   await manager.start(shutdownSignal());
   return 0;
 }

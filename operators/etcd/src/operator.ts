@@ -7,22 +7,31 @@
 // deleted by the runbook itself (the rule below). The leader-election Lease
 // lives in the operator's own namespace, so a namespaced Role grants it
 // (config/rbac/leader-election-role.yaml), not this cluster-wide role.
+// The backup controller creates snapshot Jobs, reads their Pods' results and
+// deletes the Jobs once recorded; it reads the EtcdCluster it backs up and
+// the destination PVC.
 import type { Manager } from '@switchboard/core';
 
+import { EtcdBackupResource } from './api/backup-crd.js';
 import { EtcdClusterResource } from './api/crd.js';
+import { addEtcdBackupController } from './controller/backup-controller.js';
 import { addEtcdController } from './controller/etcd-controller.js';
 
 /** What the etcd operator defines, runs and is allowed to do. */
 export const operator = {
   /** Name of the ClusterRole, ServiceAccount and Deployment. */
   name: 'etcd-operator',
-  resources: [EtcdClusterResource],
+  resources: [EtcdClusterResource, EtcdBackupResource],
   controllers(manager: Manager): void {
     addEtcdController(manager);
+    addEtcdBackupController(manager);
   },
   rbac: {
     leaderElection: false,
     writes: 'apply' as const,
-    rules: [{ apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] }],
+    rules: [
+      { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+    ],
   },
 };

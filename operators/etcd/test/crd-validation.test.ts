@@ -1,6 +1,5 @@
 // The CRD's schema and CEL rules, proven against the real API server: each
 // invalid spec is refused with a message naming the field, valid changes pass.
-import { InvalidError } from '@switchboard/core';
 import type { Client, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
@@ -8,6 +7,7 @@ import type { TestNamespace } from '@switchboard/testing';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../src/api/types.js';
 import { installEtcdCrd } from './support/install-crd.js';
+import { rejection } from './support/rejection.js';
 
 let ns: TestNamespace;
 let client: Client;
@@ -31,16 +31,6 @@ function cluster(name: string, spec: Partial<EtcdClusterSpec>): EtcdCluster {
     metadata: { name, namespace: ns.name },
     spec: spec as EtcdClusterSpec,
   };
-}
-
-async function rejection(write: Promise<unknown>): Promise<string> {
-  try {
-    await write;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidError);
-    return (err as Error).message;
-  }
-  throw new Error('the API server accepted an invalid EtcdCluster');
 }
 
 describe('EtcdCluster validation by the API server', () => {

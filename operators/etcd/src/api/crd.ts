@@ -5,8 +5,8 @@
 //
 // Validation lives in the API server so a bad spec is refused at `kubectl
 // apply`, not discovered by the operator later: size range, the upgrade path
-// (transition rules compare `self` with `oldSelf`) and storage immutability,
-// each with a message that names the field.
+// (transition rules compare `self` with `oldSelf`), storage and bootstrap
+// immutability, each with a message that names the field.
 import { defineResource } from '@switchboard/core';
 import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
 
@@ -34,6 +34,13 @@ const VERSION_PATTERN = '^[0-9]+\\.[0-9]+\\.[0-9]+$';
 const specSchema: JsonSchema = {
   type: 'object',
   description: 'Declared intent for one etcd cluster.',
+  'x-kubernetes-validations': [
+    // The rule on spec.bootstrap itself only compares two present values; this one refuses adding or removing it.
+    {
+      rule: 'has(self.bootstrap) == has(oldSelf.bootstrap)',
+      message: 'spec.bootstrap is immutable after creation',
+    },
+  ],
   properties: {
     size: {
       type: 'integer',
@@ -109,6 +116,30 @@ const specSchema: JsonSchema = {
         nodeSelector: stringMap,
       },
     },
+    bootstrap: {
+      type: 'object',
+      description:
+        'How the cluster starts: empty (default), or restored from a backup. Immutable after creation.',
+      properties: {
+        restore: {
+          type: 'object',
+          description:
+            'Seed the new cluster from a verified snapshot of an EtcdBackup in the same namespace; the other members join as learners.',
+          required: ['backupName'],
+          properties: {
+            backupName: { type: 'string', maxLength: 253, description: 'The EtcdBackup.' },
+            snapshot: {
+              type: 'string',
+              maxLength: 253,
+              description: "A snapshot file name from the backup's status.snapshots; default its newest.",
+            },
+          },
+        },
+      },
+      'x-kubernetes-validations': [
+        { rule: 'self == oldSelf', message: 'spec.bootstrap is immutable after creation' },
+      ],
+    },
     etcdOptions: {
       type: 'object',
       description: 'etcd server flags.',
@@ -128,7 +159,8 @@ const specSchema: JsonSchema = {
   },
 };
 
-const conditionSchema: JsonSchema = {
+/** metav1.Condition, as every kind of this operator reports it. */
+export const conditionSchema: JsonSchema = {
   type: 'object',
   required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
   properties: {

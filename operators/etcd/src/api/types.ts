@@ -57,6 +57,20 @@ export interface EtcdOptions {
   autoCompactionRetention?: string;
 }
 
+/** Seed a new cluster from a snapshot of an EtcdBackup (same namespace). */
+export interface EtcdRestoreSpec {
+  /** The EtcdBackup whose snapshot seeds the cluster. */
+  backupName: string;
+  /** A snapshot file name from the backup's `status.snapshots`; default its newest. */
+  snapshot?: string;
+}
+
+/** How a new cluster starts. Immutable after creation. */
+export interface EtcdBootstrap {
+  /** Restore from a backup instead of starting empty. */
+  restore?: EtcdRestoreSpec;
+}
+
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
 
@@ -75,6 +89,8 @@ export interface EtcdClusterSpec {
   podTemplate?: EtcdPodTemplate;
   etcdOptions?: EtcdOptions;
   antiAffinity?: EtcdAntiAffinity;
+  /** How the cluster starts (empty, or restored from a backup). Immutable. */
+  bootstrap?: EtcdBootstrap;
 }
 
 /** Lifecycle summary for `kubectl get`. */

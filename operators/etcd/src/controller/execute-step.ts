@@ -136,13 +136,19 @@ export async function executeStep(
     case 'Wait':
     case 'Converged':
       return done;
-    case 'CreateSeed':
-      await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'new'));
+    case 'CreateSeed': {
+      const boot = bootstrapFor(obs, step.member, 'new');
+      await startMember(ctx, cluster, step.member, step.restore ? { ...boot, restore: step.restore } : boot);
       break;
+    }
     case 'StartMember': {
-      // A seed that never answered is started as `new` again; everything else joins.
+      // A seed that never answered is started as `new` again (restored again
+      // if it was, unless its data is there); everything else joins.
       const state = obs.previousStatus.clusterID || obs.membership ? 'existing' : 'new';
-      await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, state));
+      const boot = bootstrapFor(obs, step.member, state);
+      const source = state === 'new' ? obs.restoreSource : undefined;
+      const restore = source?.ready ? (({ ready: _ready, ...from }) => from)(source) : undefined;
+      await startMember(ctx, cluster, step.member, restore ? { ...boot, restore } : boot);
       break;
     }
     case 'AddLearner': {

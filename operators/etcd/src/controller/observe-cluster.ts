@@ -21,6 +21,7 @@ import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
 import { versionOfImage } from '../kube/member-pod.js';
+import { observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
 
@@ -100,6 +101,9 @@ export async function observeCluster(
     pvcs,
     observedAt: Date.now(),
   };
+  const restore = cluster.spec.bootstrap?.restore;
+  if (restore !== undefined && !cluster.status?.clusterID && list === undefined)
+    base.restoreSource = await observeRestoreSource(client, namespace, restore, signal);
   if (list === undefined || endpoint === undefined)
     return { ...base, ...(error ? { membershipError: error } : {}) };
   return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };

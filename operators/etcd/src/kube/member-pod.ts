@@ -9,9 +9,11 @@ import type { V1Affinity, V1Container, V1PodSpec, V1Volume } from '@kubernetes/c
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
 import { CLIENT_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
+import type { RestoreFrom } from '../runbook/restore.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { CLUSTER_LABEL, memberLabels } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
+import { restoreInitContainers, restoreVolumes } from './restore-init.js';
 
 const DATA_DIR = '/var/lib/etcd';
 
@@ -20,6 +22,8 @@ export interface MemberBootstrap {
   state: 'new' | 'existing';
   /** `name=peerURL` of every member, this one included. */
   initialCluster: string[];
+  /** A seed restored from a snapshot before etcd starts (../runbook/restore.ts). */
+  restore?: RestoreFrom;
 }
 
 /** The etcd image of a version: `<repository>:v<version>`. */
@@ -121,6 +125,24 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
   };
 }
 
+function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom) {
+  const ns = cluster.metadata.namespace ?? 'default';
+  const name = cluster.metadata.name ?? '';
+  const url = peerURL(name, ns, member);
+  return {
+    initContainers: restoreInitContainers(from, {
+      member,
+      peerURL: url,
+      initialCluster: `${member}=${url}`,
+      token: cluster.metadata.uid ?? name,
+      dataDir: `${DATA_DIR}/data`,
+      dataMount: { name: 'data', mountPath: DATA_DIR },
+      image: etcdImage(cluster),
+    }),
+    volumes: restoreVolumes(from),
+  };
+}
+
 /** The Pod of one member. */
 export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBootstrap): Pod {
   const name = cluster.metadata.name ?? '';
@@ -130,12 +152,14 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
       ? { name: 'data', emptyDir: {} }
       : { name: 'data', persistentVolumeClaim: { claimName: member } };
   const podAffinity = affinity(cluster);
+  const restore = boot.restore ? restoreParts(cluster, member, boot.restore) : undefined;
   const spec: V1PodSpec = {
     hostname: member,
     subdomain: peerServiceName(name),
     restartPolicy: 'Always',
+    ...(restore ? { initContainers: restore.initContainers } : {}),
     containers: [container(cluster, member, boot)],
-    volumes: [volume],
+    volumes: [volume, ...(restore?.volumes ?? [])],
     ...(podAffinity ? { affinity: podAffinity } : {}),
     ...(template.tolerations ? { tolerations: template.tolerations } : {}),
     ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),

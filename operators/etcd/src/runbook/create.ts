@@ -12,6 +12,8 @@
 //   UID), so it cannot join a cluster of a deleted namesake.
 // - Only one member is created; the rest join one at a time as learners
 //   (scale-up.ts), which is how etcd wants clusters grown.
+// - With `spec.bootstrap.restore`, the seed is restored from the backup's
+//   snapshot (restore.ts), and nothing is created until that snapshot is found.
 import type { ClusterObservation } from './observation.js';
 import type { Step } from './step.js';
 
@@ -20,5 +22,17 @@ export function planCreate(obs: ClusterObservation, newMemberName: () => string)
   if (obs.membership !== undefined) return undefined;
   if (obs.pods.size > 0 || obs.pvcs.size > 0) return undefined;
   if (obs.previousStatus.clusterID) return undefined;
+  if (obs.spec.bootstrap?.restore !== undefined) {
+    const source = obs.restoreSource;
+    if (source?.ready !== true) {
+      return {
+        kind: 'Wait',
+        reason: 'RestoreSourceNotReady',
+        message: source?.message ?? `waiting to read EtcdBackup ${obs.spec.bootstrap.restore.backupName}`,
+      };
+    }
+    const { ready: _ready, ...restore } = source;
+    return { kind: 'CreateSeed', member: newMemberName(), restore };
+  }
   return { kind: 'CreateSeed', member: newMemberName() };
 }

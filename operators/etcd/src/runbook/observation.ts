@@ -4,6 +4,7 @@
 // member's status. The runbook's decisions are pure functions of this.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdAlarm, EtcdEndpointStatus, EtcdMember } from '../etcd/etcd-client.js';
+import type { RestoreSource } from './restore.js';
 
 /** A member's Pod as the runbook needs it. */
 export interface MemberPod {
@@ -59,6 +60,8 @@ export interface ClusterObservation {
   observedAt?: number;
   /** Why membership is undefined (the last error seen), for status messages. */
   membershipError?: string;
+  /** The backup to seed from, read only while a `spec.bootstrap.restore` cluster has not been created. */
+  restoreSource?: RestoreSource;
 }
 
 /** Voting members. */

@@ -1,14 +1,16 @@
 // The one step a reconcile pass takes, as a closed union: the runbook's
 // operations plan steps (pure), the executor carries them out through
 // MemberActions. One membership change per pass, then observe again.
+import type { RestoreFrom } from './restore.js';
+import { describeRestore } from './restore.js';
 
 /** Why a member is being removed. */
 export type RemovalReason = 'ScaleDown' | 'Replace';
 
 /** A single step of the runbook. */
 export type Step =
-  /** Create the Services and the first member with a new cluster token. */
-  | { kind: 'CreateSeed'; member: string }
+  /** Create the Services and the first member with a new cluster token (restored from a snapshot when asked). */
+  | { kind: 'CreateSeed'; member: string; restore?: RestoreFrom }
   /** Create the PVC (if missing) and Pod of a member etcd already knows, on its existing data when there is some. */
   | { kind: 'StartMember'; member: string; memberId?: string; why: 'NeverStarted' | 'PodLost' }
   /** Add a new member to etcd as a learner, then create its PVC and Pod. */
@@ -40,7 +42,7 @@ export function isMutating(step: Step): boolean {
 export function describeStep(step: Step): string {
   switch (step.kind) {
     case 'CreateSeed':
-      return `creating seed member ${step.member}`;
+      return `creating seed member ${step.member}${step.restore ? `, ${describeRestore(step.restore)}` : ''}`;
     case 'StartMember':
       return step.why === 'PodLost'
         ? `recreating the Pod of member ${step.member} on its existing data`

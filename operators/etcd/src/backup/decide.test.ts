@@ -1,0 +1,268 @@
+import type { EtcdBackupSpec, EtcdBackupStatus, EtcdSnapshotRecord } from '../api/backup-types.js';
+import { decideBackup, ONE_SHOT_ATTEMPTS, snapshotJobName } from './decide.js';
+import type { BackupObservation, SnapshotJobObservation } from './observation.js';
+import { computeBackupStatus } from './status.js';
+
+const NOW = new Date('2026-11-28T02:00:00Z');
+const snap = (stamp: string, revision = 10): EtcdSnapshotRecord => ({
+  name: `nightly-${stamp}.db`,
+  path: `nightly/nightly-${stamp}.db`,
+  revision,
+  size: 4096,
+  sha256: 'b'.repeat(64),
+  completionTime: NOW.toISOString(),
+});
+
+function observe(over: {
+  spec?: Partial<EtcdBackupSpec>;
+  status?: EtcdBackupStatus;
+  jobs?: SnapshotJobObservation[];
+  source?: BackupObservation['source'];
+  destination?: BackupObservation['destination'];
+  now?: Date;
+}): BackupObservation {
+  return {
+    name: 'nightly',
+    namespace: 'ns',
+    generation: 1,
+    createdAt: '2026-11-28T01:00:00Z',
+    spec: {
+      clusterName: 'main',
+      destination: { pvc: { claimName: 'backups' } },
+      maxBackups: 3,
+      ...over.spec,
+    },
+    previousStatus: over.status ?? {},
+    source: over.source ?? {
+      found: true,
+      available: true,
+      member: { name: 'main-bbbbb', endpoint: 'http://10.244.1.7:2379' },
+      image: 'quay.io/coreos/etcd:v3.6.16',
+    },
+    destination: over.destination ?? { ready: true, claimName: 'backups', folder: 'nightly' },
+    jobs: over.jobs ?? [],
+    now: over.now ?? NOW,
+  };
+}
+
+describe('backup runbook', () => {
+  it('starts a one-shot snapshot from the chosen member into the PVC folder', () => {
+    const step = decideBackup(observe({}));
+    expect(step).toEqual({
+      kind: 'StartSnapshot',
+      job: 'nightly-20261128-020000',
+      scheduledTime: NOW.toISOString(),
+      member: 'main-bbbbb',
+      endpoint: 'http://10.244.1.7:2379',
+      image: 'quay.io/coreos/etcd:v3.6.16',
+      claimName: 'backups',
+      folder: 'nightly',
+      timeoutSeconds: 600,
+      deleteAfter: [],
+    });
+    // Intent first: the Job's name and scheduled time are in status before the Job exists.
+    expect(computeBackupStatus(observe({}), step)).toMatchObject({
+      phase: 'Running',
+      currentJob: 'nightly-20261128-020000',
+      lastScheduleTime: NOW.toISOString(),
+    });
+  });
+
+  it('passes the recorded snapshots that fall out of retention to the Job', () => {
+    const status = { snapshots: [snap('20261128-010000'), snap('20261128-013000'), snap('20261128-003000')] };
+    const step = decideBackup(observe({ status, spec: { schedule: '*/30 * * * *' } }));
+    expect(step).toMatchObject({ kind: 'StartSnapshot', deleteAfter: ['nightly-20261128-003000.db'] });
+  });
+
+  it('records a finished Job, keeping maxBackups snapshots, newest first', () => {
+    const added = snap('20261128-020000', 42);
+    const status: EtcdBackupStatus = {
+      currentJob: 'nightly-20261128-020000',
+      snapshots: [snap('20261128-010000'), snap('20261128-013000'), snap('20261128-003000')],
+    };
+    const obs = observe({
+      status,
+      spec: { schedule: '*/30 * * * *' },
+      jobs: [{ name: 'nightly-20261128-020000', state: 'Succeeded', result: { snapshot: added } }],
+    });
+    const step = decideBackup(obs);
+    expect(step).toEqual({ kind: 'RecordSuccess', job: 'nightly-20261128-020000', snapshot: added });
+    const next = computeBackupStatus(obs, step);
+    expect(next.currentJob).toBeUndefined();
+    expect(next.lastSnapshot).toEqual(added);
+    expect(next.snapshots?.map((s) => s.name)).toEqual([
+      'nightly-20261128-020000.db',
+      'nightly-20261128-013000.db',
+      'nightly-20261128-010000.db',
+    ]);
+    expect(next.phase).toBe('Scheduled');
+    expect(next.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+      status: 'True',
+      reason: 'SnapshotVerified',
+    });
+  });
+
+  it('only deletes a finished Job whose result is already recorded', () => {
+    const jobs: SnapshotJobObservation[] = [{ name: 'nightly-20261128-013000', state: 'Succeeded' }];
+    expect(decideBackup(observe({ jobs, status: {} }))).toEqual({
+      kind: 'DeleteJob',
+      job: 'nightly-20261128-013000',
+    });
+  });
+
+  it('records a failed Job with its reason, and a Job without a usable result as failed', () => {
+    const failed = observe({
+      status: { currentJob: 'j' },
+      jobs: [
+        {
+          name: 'j',
+          state: 'Failed',
+          failure: 'BackoffLimitExceeded: last output: context deadline exceeded',
+        },
+      ],
+    });
+    const step = decideBackup(failed);
+    expect(step).toMatchObject({
+      kind: 'RecordFailure',
+      message: expect.stringContaining('context deadline exceeded'),
+    });
+    const status = computeBackupStatus(failed, step);
+    expect(status).toMatchObject({ consecutiveFailures: 1, phase: 'Pending' });
+    expect(status.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+      status: 'False',
+      reason: 'SnapshotFailed',
+    });
+    const garbled = observe({
+      status: { currentJob: 'j' },
+      jobs: [{ name: 'j', state: 'Succeeded', result: { error: 'snapshot result is not JSON' } }],
+    });
+    expect(decideBackup(garbled)).toMatchObject({
+      kind: 'RecordFailure',
+      message: expect.stringContaining('not JSON'),
+    });
+  });
+
+  it('never runs two snapshots at once', () => {
+    const step = decideBackup(
+      observe({ spec: { schedule: '@every 5s' }, jobs: [{ name: 'j', state: 'Active' }] }),
+    );
+    expect(step).toMatchObject({ kind: 'Wait', reason: 'SnapshotRunning' });
+  });
+
+  it('creates a Job again under the recorded name when the operator died before creating it', () => {
+    const status = { currentJob: 'nightly-20261128-013000', lastScheduleTime: '2026-11-28T01:30:00Z' };
+    expect(decideBackup(observe({ status, spec: { schedule: '*/30 * * * *' } }))).toMatchObject({
+      kind: 'StartSnapshot',
+      job: 'nightly-20261128-013000',
+      scheduledTime: '2026-11-28T01:30:00.000Z',
+    });
+  });
+
+  it('waits for the next scheduled time and reports it', () => {
+    const obs = observe({
+      spec: { schedule: '@every 1h' },
+      status: { lastScheduleTime: '2026-11-28T01:30:00Z' },
+    });
+    const step = decideBackup(obs);
+    expect(step).toEqual({
+      kind: 'Wait',
+      reason: 'Scheduled',
+      message: 'next snapshot at 2026-11-28T02:30:00.000Z',
+      requeueAfterMs: 30 * 60_000,
+    });
+    expect(computeBackupStatus(obs, step)).toMatchObject({
+      phase: 'Scheduled',
+      nextScheduleTime: '2026-11-28T02:30:00.000Z',
+    });
+  });
+
+  it('takes a snapshot for the due scheduled time, named after it', () => {
+    const obs = observe({
+      spec: { schedule: '*/15 * * * *' },
+      status: { lastScheduleTime: '2026-11-28T01:30:00Z' },
+    });
+    expect(decideBackup(obs)).toMatchObject({
+      kind: 'StartSnapshot',
+      job: snapshotJobName('nightly', new Date('2026-11-28T02:00:00Z')),
+      scheduledTime: '2026-11-28T02:00:00.000Z',
+    });
+  });
+
+  it('is done once a one-shot snapshot succeeded', () => {
+    const obs = observe({ status: { lastSuccessTime: NOW.toISOString(), lastSnapshot: snap('x') } });
+    const step = decideBackup(obs);
+    expect(step).toEqual({ kind: 'Done' });
+    expect(computeBackupStatus(obs, step).phase).toBe('Succeeded');
+  });
+
+  it('retries a failed one-shot snapshot with a growing delay, then gives up', () => {
+    const first = observe({ status: { consecutiveFailures: 1, lastFailureTime: '2026-11-28T01:59:55Z' } });
+    expect(decideBackup(first)).toMatchObject({ kind: 'Wait', reason: 'RetryBackoff', requeueAfterMs: 5000 });
+    const second = observe({ status: { consecutiveFailures: 2, lastFailureTime: '2026-11-28T01:59:50Z' } });
+    expect(decideBackup(second)).toMatchObject({
+      kind: 'Wait',
+      reason: 'RetryBackoff',
+      requeueAfterMs: 10_000,
+    });
+    const later = observe({ status: { consecutiveFailures: 2, lastFailureTime: '2026-11-28T01:59:00Z' } });
+    expect(decideBackup(later)).toMatchObject({ kind: 'StartSnapshot' });
+    const last = observe({
+      status: { consecutiveFailures: ONE_SHOT_ATTEMPTS, lastFailureTime: '2026-11-28T01:00:00Z' },
+    });
+    const step = decideBackup(last);
+    expect(step).toEqual({ kind: 'Done' });
+    expect(computeBackupStatus(last, step).phase).toBe('Failed');
+  });
+
+  it.each([
+    [{ source: { found: false as const } }, 'SourceNotFound'],
+    [{ source: { found: true as const, available: false, image: 'etcd:v3.6.16' } }, 'SourceUnavailable'],
+    [
+      {
+        destination: {
+          ready: false as const,
+          reason: 'DestinationNotFound' as const,
+          message: 'PVC backups not found',
+        },
+      },
+      'DestinationNotFound',
+    ],
+  ])('waits and says why when a due snapshot cannot start (%#: %s)', (over, reason) => {
+    const obs = observe(over);
+    const step = decideBackup(obs);
+    expect(step).toMatchObject({ kind: 'Wait', reason, requeueAfterMs: 10_000 });
+    const status = computeBackupStatus(obs, step);
+    expect(status.phase).toBe('Pending');
+    expect(status.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({ status: 'False', reason });
+  });
+
+  it('reports S3 as not supported at once, without retrying', () => {
+    const destination = {
+      ready: false as const,
+      reason: 'DestinationNotSupported' as const,
+      message: 'S3-compatible destinations are not implemented',
+    };
+    for (const spec of [{}, { schedule: '@daily' }]) {
+      const obs = observe({ spec, destination });
+      const step = decideBackup(obs);
+      expect(step).toEqual({ kind: 'Wait', reason: 'DestinationNotSupported', message: destination.message });
+      expect(computeBackupStatus(obs, step).phase).toBe('Failed');
+    }
+  });
+
+  it('starts nothing while suspended, and reports an unparsable schedule', () => {
+    expect(decideBackup(observe({ spec: { suspend: true } }))).toMatchObject({
+      kind: 'Wait',
+      reason: 'Suspended',
+    });
+    expect(decideBackup(observe({ spec: { schedule: '0 0 30 2 *' } }))).toMatchObject({
+      kind: 'Wait',
+      reason: 'InvalidSchedule',
+      message: expect.stringContaining('spec.schedule'),
+    });
+  });
+
+  it('names Jobs within the 63-character label limit', () => {
+    expect(snapshotJobName('x'.repeat(80), NOW).length).toBeLessThanOrEqual(63);
+  });
+});

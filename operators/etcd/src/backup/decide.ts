@@ -1,0 +1,190 @@
+// The backup runbook: given one fresh observation, pick exactly one step.
+//
+//   1. a finished Job          -> record its snapshot or its failure, then
+//                                 delete it (a Job recorded before is only deleted)
+//   2. a running Job           -> wait (never two snapshots at once)
+//   3. a Job recorded as intent but missing (the operator died between the
+//      status write and the create) -> create it again, same name
+//   4. suspended               -> wait
+//   5. destination problem     -> wait: S3 is not implemented (terminal), a
+//                                 missing PVC is retried
+//   6. not due                 -> one-shot done, or wait for the schedule
+//   7. source not available    -> wait (a snapshot needs a healthy quorum)
+//   8. otherwise               -> start a snapshot Job
+//
+// Safety rules
+// - A snapshot is read from one healthy voter, followers first, so the
+//   leader is not burdened; it never changes the cluster.
+// - Intent (the Job's name and scheduled time) is written to status before
+//   the Job is created; Job names are derived from the scheduled time, so a
+//   repeated create is refused as AlreadyExists rather than run twice.
+// - A one-shot backup retries a failed Job with a growing delay, up to
+//   ONE_SHOT_ATTEMPTS Jobs (each Job already retries its Pod); a scheduled one
+//   simply tries again at the next scheduled time.
+import type { EtcdSnapshotRecord } from '../api/backup-types.js';
+import { DEFAULT_BACKUP_TIMEOUT_SECONDS, DEFAULT_MAX_BACKUPS } from '../api/backup-types.js';
+import type { BackupObservation, SnapshotJobObservation } from './observation.js';
+import { snapshotsToDeleteAfterNext } from './retention.js';
+import { ScheduleError, dueScheduleTime, nextScheduleTime, parseSchedule } from './schedule.js';
+
+/** Jobs a one-shot backup runs before it reports Failed for good. */
+export const ONE_SHOT_ATTEMPTS = 3;
+/** First retry delay of a one-shot backup; doubles per failure. */
+export const RETRY_BASE_MS = 10_000;
+/** How soon to look again while something outside is not ready. */
+export const NOT_READY_RETRY_MS = 10_000;
+
+/** One step of the backup runbook. */
+export type BackupStep =
+  | {
+      kind: 'StartSnapshot';
+      job: string;
+      scheduledTime: string;
+      member: string;
+      endpoint: string;
+      image: string;
+      claimName: string;
+      folder: string;
+      timeoutSeconds: number;
+      deleteAfter: string[];
+    }
+  | { kind: 'RecordSuccess'; job: string; snapshot: EtcdSnapshotRecord }
+  | { kind: 'RecordFailure'; job: string; message: string }
+  | { kind: 'DeleteJob'; job: string }
+  /** `requeueAfterMs` undefined: nothing will change until the spec does. */
+  | { kind: 'Wait'; reason: string; message: string; requeueAfterMs?: number }
+  | { kind: 'Done' };
+
+/** A Job name for a scheduled time: `<backup>-<yyyymmdd>-<hhmmss>` (UTC), at most 56 characters. */
+export function snapshotJobName(backup: string, scheduled: Date): string {
+  const iso = scheduled.toISOString(); // 2026-11-28T02:00:00.000Z
+  const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+  return `${backup.slice(0, 40)}-${stamp}`;
+}
+
+function finishedStep(obs: BackupObservation, job: SnapshotJobObservation): BackupStep {
+  if (job.name !== obs.previousStatus.currentJob) return { kind: 'DeleteJob', job: job.name };
+  if (job.state === 'Succeeded' && job.result !== undefined && 'snapshot' in job.result)
+    return { kind: 'RecordSuccess', job: job.name, snapshot: job.result.snapshot };
+  const message =
+    job.state === 'Succeeded'
+      ? `snapshot Job ${job.name} succeeded but left no usable result: ${job.result && 'error' in job.result ? job.result.error : 'no termination message'}`
+      : `snapshot Job ${job.name} failed: ${job.failure ?? 'no reason given'}`;
+  return { kind: 'RecordFailure', job: job.name, message };
+}
+
+/** When the next snapshot is due, a Wait until it is, or Done (one-shot finished). */
+function due(obs: BackupObservation): Date | BackupStep {
+  const status = obs.previousStatus;
+  if (obs.spec.schedule === undefined) {
+    if (status.lastSuccessTime !== undefined) return { kind: 'Done' };
+    const failures = status.consecutiveFailures ?? 0;
+    if (failures >= ONE_SHOT_ATTEMPTS) return { kind: 'Done' };
+    if (failures > 0 && status.lastFailureTime !== undefined) {
+      const retryAt = Date.parse(status.lastFailureTime) + RETRY_BASE_MS * 2 ** (failures - 1);
+      if (retryAt > obs.now.getTime()) {
+        return {
+          kind: 'Wait',
+          reason: 'RetryBackoff',
+          message: `attempt ${failures + 1} of ${ONE_SHOT_ATTEMPTS} after a failure, at ${new Date(retryAt).toISOString()}`,
+          requeueAfterMs: retryAt - obs.now.getTime(),
+        };
+      }
+    }
+    return obs.now;
+  }
+  let schedule;
+  try {
+    schedule = parseSchedule(obs.spec.schedule);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    return { kind: 'Wait', reason: 'InvalidSchedule', message: `spec.schedule: ${err.message}` };
+  }
+  const last = new Date(status.lastScheduleTime ?? obs.createdAt);
+  const when = dueScheduleTime(schedule, last, obs.now);
+  if (when !== undefined) return when;
+  const next = nextScheduleTime(schedule, last);
+  return {
+    kind: 'Wait',
+    reason: 'Scheduled',
+    message: `next snapshot at ${next.toISOString()}`,
+    requeueAfterMs: Math.max(0, next.getTime() - obs.now.getTime()),
+  };
+}
+
+function start(obs: BackupObservation, job: string, scheduled: Date): BackupStep {
+  if (obs.destination.ready === false) {
+    const terminal = obs.destination.reason === 'DestinationNotSupported';
+    return {
+      kind: 'Wait',
+      reason: obs.destination.reason,
+      message: obs.destination.message,
+      ...(terminal ? {} : { requeueAfterMs: NOT_READY_RETRY_MS }),
+    };
+  }
+  const source = obs.source;
+  const cluster = obs.spec.clusterName;
+  if (!source.found) {
+    return {
+      kind: 'Wait',
+      reason: 'SourceNotFound',
+      message: `EtcdCluster ${cluster} not found`,
+      requeueAfterMs: NOT_READY_RETRY_MS,
+    };
+  }
+  if (!source.available || source.member === undefined) {
+    return {
+      kind: 'Wait',
+      reason: 'SourceUnavailable',
+      message: `EtcdCluster ${cluster} has no healthy quorum to take a snapshot from`,
+      requeueAfterMs: NOT_READY_RETRY_MS,
+    };
+  }
+  const max = obs.spec.maxBackups ?? DEFAULT_MAX_BACKUPS;
+  return {
+    kind: 'StartSnapshot',
+    job,
+    scheduledTime: scheduled.toISOString(),
+    member: source.member.name,
+    endpoint: source.member.endpoint,
+    image: source.image,
+    claimName: obs.destination.claimName,
+    folder: obs.destination.folder,
+    timeoutSeconds: obs.spec.timeoutSeconds ?? DEFAULT_BACKUP_TIMEOUT_SECONDS,
+    deleteAfter: snapshotsToDeleteAfterNext(obs.previousStatus.snapshots ?? [], max).map((s) => s.name),
+  };
+}
+
+/** The one step to take now. */
+export function decideBackup(obs: BackupObservation): BackupStep {
+  const byName = [...obs.jobs].sort((a, b) => a.name.localeCompare(b.name));
+  const finished = byName.find((j) => j.state !== 'Active');
+  if (finished !== undefined) return finishedStep(obs, finished);
+  const running = byName.find((j) => j.state === 'Active');
+  if (running !== undefined) {
+    return {
+      kind: 'Wait',
+      reason: 'SnapshotRunning',
+      message: `snapshot Job ${running.name} is running`,
+      requeueAfterMs: NOT_READY_RETRY_MS,
+    };
+  }
+  const status = obs.previousStatus;
+  if (status.currentJob !== undefined) {
+    // Intent recorded, Job missing: create it again under the same name.
+    return start(obs, status.currentJob, new Date(status.lastScheduleTime ?? obs.now.toISOString()));
+  }
+  if (obs.spec.suspend) return { kind: 'Wait', reason: 'Suspended', message: 'spec.suspend is true' };
+  const when = due(obs);
+  if (!(when instanceof Date)) {
+    // A destination that can never work is reported at once, not at the first due time.
+    if (
+      obs.destination.ready === false &&
+      obs.destination.reason === 'DestinationNotSupported' &&
+      when.kind !== 'Done'
+    )
+      return { kind: 'Wait', reason: obs.destination.reason, message: obs.destination.message };
+    return when;
+  }
+  return start(obs, snapshotJobName(obs.name, when), when);
+}

@@ -1,0 +1,52 @@
+// What one reconcile of an EtcdBackup knows, read fresh on every pass: the
+// backup, its source cluster (is it available, which member to read from, at
+// which version), whether the destination exists, and its snapshot Jobs.
+// decide.ts is a pure function of this.
+import type { EtcdBackupSpec, EtcdBackupStatus, EtcdSnapshotRecord } from '../api/backup-types.js';
+
+/** The source cluster, as the backup needs it. */
+export type SourceObservation =
+  | { found: false }
+  | {
+      found: true;
+      /** A healthy quorum serves requests (the cluster's Available condition). */
+      available: boolean;
+      /** The member to read from (a healthy voter, followers first) and its client URL. */
+      member?: { name: string; endpoint: string };
+      /** etcd image of the version the cluster runs. */
+      image: string;
+    };
+
+/** The destination, as far as the operator can check it before starting a Job. */
+export type DestinationObservation =
+  | { ready: true; claimName: string; folder: string }
+  | { ready: false; reason: 'DestinationNotFound' | 'DestinationNotSupported'; message: string };
+
+/** A snapshot Job of this backup. */
+export interface SnapshotJobObservation {
+  name: string;
+  state: 'Active' | 'Succeeded' | 'Failed';
+  /** Scheduled time it was created for (RFC 3339). */
+  scheduledTime?: string;
+  /** Member it reads from. */
+  member?: string;
+  /** Succeeded: the record parsed from its Pod's termination message, or why it did not parse. */
+  result?: { snapshot: EtcdSnapshotRecord } | { error: string };
+  /** Failed: the Job's reason and the last words of its Pod. */
+  failure?: string;
+}
+
+/** Everything one backup reconcile decides from. */
+export interface BackupObservation {
+  name: string;
+  namespace: string;
+  generation: number;
+  /** RFC 3339 creation time (the start of a schedule). */
+  createdAt: string;
+  spec: EtcdBackupSpec;
+  previousStatus: EtcdBackupStatus;
+  source: SourceObservation;
+  destination: DestinationObservation;
+  jobs: SnapshotJobObservation[];
+  now: Date;
+}

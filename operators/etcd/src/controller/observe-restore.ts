@@ -1,0 +1,64 @@
+// Finds the snapshot a `spec.bootstrap.restore` cluster is seeded from: the
+// named EtcdBackup (same namespace), its PVC destination, and the snapshot
+// record (the named one, or the newest verified one) with its sha256.
+import type { Client } from '@switchboard/core';
+import { isNotFound } from '@switchboard/core';
+
+import type { EtcdBackup } from '../api/backup-types.js';
+import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
+import type { EtcdRestoreSpec } from '../api/types.js';
+import { ETCD_API_VERSION } from '../api/types.js';
+import type { RestoreSource } from '../runbook/restore.js';
+
+/** The restore source, or why it is not ready. */
+export async function observeRestoreSource(
+  client: Client,
+  namespace: string,
+  restore: EtcdRestoreSpec,
+  signal?: AbortSignal,
+): Promise<RestoreSource> {
+  let backup: EtcdBackup;
+  try {
+    backup = await client
+      .resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND })
+      .get({ namespace, name: restore.backupName }, signal ? { signal } : {});
+  } catch (err) {
+    if (isNotFound(err))
+      return {
+        ready: false,
+        reason: 'BackupNotFound',
+        message: `EtcdBackup ${restore.backupName} (spec.bootstrap.restore.backupName) not found in namespace ${namespace}`,
+      };
+    throw err;
+  }
+  const pvc = backup.spec.destination.pvc;
+  if (pvc === undefined)
+    return {
+      ready: false,
+      reason: 'BackupNotRestorable',
+      message: `EtcdBackup ${restore.backupName} does not write to a PVC; only PVC destinations can be restored from`,
+    };
+  const snapshots = backup.status?.snapshots ?? [];
+  const record =
+    restore.snapshot !== undefined
+      ? snapshots.find((s) => s.name === restore.snapshot)
+      : (backup.status?.lastSnapshot ?? snapshots[0]);
+  if (record === undefined)
+    return {
+      ready: false,
+      reason: 'SnapshotNotFound',
+      message:
+        restore.snapshot !== undefined
+          ? `EtcdBackup ${restore.backupName} keeps no snapshot named ${restore.snapshot} (spec.bootstrap.restore.snapshot)`
+          : `EtcdBackup ${restore.backupName} has no verified snapshot yet`,
+    };
+  return {
+    ready: true,
+    backupName: restore.backupName,
+    snapshot: record.name,
+    claimName: pvc.claimName,
+    path: record.path,
+    sha256: record.sha256,
+    revision: record.revision,
+  };
+}

@@ -1,0 +1,50 @@
+// Restore: a new cluster seeded from a verified snapshot of an EtcdBackup
+// (`spec.bootstrap.restore`), then grown with learners like any new cluster.
+//
+// Preconditions
+// - The cluster was never created (no clusterID in status, no member Pod or
+//   PVC): a restore only ever seeds a new cluster, never overwrites one.
+// - The named EtcdBackup exists, writes to a PVC, and has a verified snapshot
+//   (the one named by `snapshot`, or its newest).
+//
+// Safety rules
+// - The seed member's Pod restores the file in an init container with
+//   `etcdutl snapshot restore`, after checking the file's sha256 against the
+//   one the backup recorded: a changed or torn file stops the seed.
+// - The restored cluster gets a new cluster ID and token (this EtcdCluster's
+//   UID), so no member of the source cluster can ever join it.
+// - The revision is bumped by RESTORE_REVISION_BUMP and marked compacted
+//   (`--bump-revision --mark-compacted`): revisions never go backwards for
+//   clients that watched the source, and their watches are told to relist.
+// - The restore is skipped when the member's data folder exists (a restarted
+//   seed Pod keeps what it restored); the restore writes to a temporary folder
+//   and renames it, so a half-restored folder is never started.
+// - Only the seed is restored; every other member joins as a learner and
+//   receives the data from the leader (scale-up.ts).
+
+/** How far a restore moves the revision (etcd's documented example value). */
+export const RESTORE_REVISION_BUMP = 1_000_000_000;
+
+/** The snapshot a seed is restored from. */
+export interface RestoreFrom {
+  /** EtcdBackup name. */
+  backupName: string;
+  /** Snapshot file name (as in the backup's status). */
+  snapshot: string;
+  /** PVC and path inside it. */
+  claimName: string;
+  path: string;
+  sha256: string;
+  /** Revision the snapshot holds (before the bump). */
+  revision: number;
+}
+
+/** The backup a restore asked for, as the observation found it. */
+export type RestoreSource =
+  | ({ ready: true } & RestoreFrom)
+  | { ready: false; reason: 'BackupNotFound' | 'BackupNotRestorable' | 'SnapshotNotFound'; message: string };
+
+/** One line for events and conditions. */
+export function describeRestore(from: RestoreFrom): string {
+  return `restored from snapshot ${from.path} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
+}
