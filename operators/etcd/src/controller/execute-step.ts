@@ -156,8 +156,17 @@ export async function executeStep(
       const client = voterClient(obs, ctx);
       // The list was read this pass; re-check right before the non-idempotent add.
       const fresh = await client.memberList({ linearizable: true, ...call });
-      if (!fresh.members.some((m) => m.peerURLs.includes(url)))
-        await client.memberAdd(url, { learner: true, ...call });
+      if (!fresh.members.some((m) => m.peerURLs.includes(url))) {
+        try {
+          await client.memberAdd(url, { learner: true, ...call });
+        } catch (err) {
+          // etcd's strict reconfiguration check: it adds a member only once
+          // every member has been connected for a few seconds (just after a
+          // member started or was promoted, it is not). Not a failure.
+          if (err instanceof EtcdRequestError && err.reason === 'Unhealthy') return { retrySoon: true };
+          throw err;
+        }
+      }
       await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'existing'));
       break;
     }

@@ -138,6 +138,54 @@ export async function describeClusterState(key: ObjectKey): Promise<string> {
   return out.join('\n');
 }
 
+/** Every key under `prefix` with its value, in one linearizable range read from one member. */
+export async function readPrefix(endpoint: string, prefix: string): Promise<Map<string, string>> {
+  const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64');
+  const end = Buffer.from(prefix);
+  end[end.length - 1]! += 1;
+  const res = await fetch(`${endpoint}/v3/kv/range`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`range ${prefix} at ${endpoint}: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { kvs?: { key: string; value?: string }[] };
+  const text = (v: string | undefined) => Buffer.from(v ?? '', 'base64').toString('utf8');
+  return new Map((body.kvs ?? []).map((kv) => [text(kv.key), text(kv.value)]));
+}
+
+/**
+ * Asserts that every member serves every expected key with its value: one
+ * range read per member (not one request per key), retried for a while so a
+ * slow answer is not mistaken for lost data; a missing or different key fails.
+ */
+export async function expectKeysOnEveryMember(
+  client: Client,
+  key: ObjectKey,
+  expected: ReadonlyMap<string, string>,
+): Promise<void> {
+  const prefixes = new Set([...expected.keys()].map((k) => k.slice(0, k.indexOf('/', 1) + 1) || k));
+  for (const c of await memberClients(client, key)) {
+    await eventually(
+      async () => {
+        const seen = new Map<string, string>();
+        for (const p of prefixes) for (const [k, v] of await readPrefix(c.endpoint, p)) seen.set(k, v);
+        const wrong = [...expected].filter(([k, v]) => seen.get(k) !== v);
+        if (wrong.length > 0) {
+          throw new Error(
+            `${c.endpoint} lacks ${wrong.length} of ${expected.size} acknowledged keys, e.g. ${wrong
+              .slice(0, 3)
+              .map(([k, v]) => `${k}=${v} (has ${seen.get(k) ?? 'nothing'})`)
+              .join(', ')}`,
+          );
+        }
+      },
+      { timeout: 30_000, interval: 1000, message: `every acknowledged key on ${c.endpoint}` },
+    );
+  }
+}
+
 /**
  * Writes keys continuously through whichever member answers, remembering the
  * acknowledged ones, until stopped; then every acknowledged key must be there.
