@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 
-import { managerProblems, metricValue, podStartToReady } from './deployed-operator.js';
+import { leaseHandoverBoundMs, managerProblems, metricValue, podStartToReady } from './deployed-operator.js';
 import type { RenderedObject } from './deployed-operator.js';
 
 describe('metricValue', () => {
@@ -90,5 +90,12 @@ describe('managerProblems', () => {
     ]);
     expect(managerProblems(objects(hardened).slice(1), 'op')).toEqual(['namespace op-system is not created']);
     expect(managerProblems([], 'op')).toEqual(['no Deployment op']);
+  });
+});
+
+describe('leaseHandoverBoundMs', () => {
+  it('allows the lease duration and two jittered retry periods, plus slack', () => {
+    expect(leaseHandoverBoundMs(15)).toBe(15_000 + 4_800 + 3_000);
+    expect(leaseHandoverBoundMs(15, 1000, 0)).toBe(17_400);
   });
 });

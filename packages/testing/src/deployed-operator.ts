@@ -45,6 +45,16 @@ export interface LeaseHolder {
   readonly leaseTransitions: number;
 }
 
+/** How leadership passed after the leader was killed. */
+export interface LeaderHandover {
+  readonly previous: LeaseHolder;
+  readonly next: LeaseHolder;
+  /** The Lease's own clock: the killed leader's last renewal to the new holder's acquisition. */
+  readonly leaseHandoverMs: number;
+  /** The test's clock: the kill to the new holder seen. */
+  readonly observedMs: number;
+}
+
 /** An operator installed from its kustomization. */
 export interface DeployedOperator {
   readonly options: DeployedOperatorOptions;
@@ -58,12 +68,34 @@ export interface DeployedOperator {
   nextLeader(previous?: LeaseHolder, timeoutMs?: number): Promise<LeaseHolder>;
   /** The text of a Pod's /metrics, fetched from its Pod IP. */
   metrics(pod: V1Pod): Promise<string>;
+  /** `controller_runtime_reconcile_total` of the given controllers, summed, per Pod name. */
+  reconcileCounts(pods: readonly V1Pod[], controllers: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Waits until the leader's reconcile count, and no other Pod's, has grown
+   * beyond `since` (default 0 for every Pod): one replica reconciles, the
+   * others stand by. Resolves with the leader.
+   */
+  waitOnlyLeaderReconciles(
+    controllers: readonly string[],
+    since?: ReadonlyMap<string, number>,
+    timeoutMs?: number,
+  ): Promise<LeaseHolder>;
+  /**
+   * Kills the leader without a graceful release (`kill` gets its Pod name,
+   * e.g. a SIGKILL through the local cluster's faults) and waits for another
+   * replica to take the Lease.
+   */
+  killLeader(kill: (pod: string) => Promise<void>): Promise<LeaderHandover>;
   /** `kubectl auth can-i ARGS --as` the operator's ServiceAccount: true for yes. */
   can(...args: string[]): Promise<boolean>;
   /** The RoleBindings and ClusterRoleBindings naming its ServiceAccount, as `Kind/name` (Roles as `Kind/namespace/name`), sorted. */
   bindings(): Promise<string[]>;
-  /** `kubectl delete -k`, waiting until every object is gone. */
-  uninstall(): Promise<void>;
+  /**
+   * `kubectl delete -k`, waiting until every object is gone; the namespaces
+   * named are deleted and waited for first, while the operator still runs
+   * (their objects' finalizers may need it).
+   */
+  uninstall(options?: { namespacesFirst?: readonly string[] }): Promise<void>;
 }
 
 /** Seconds from a Pod's creation, and from its container's start, to Ready (whole seconds, as the API reports). */
@@ -79,6 +111,21 @@ export function podStartToReady(
     createdToReadyS: (at(ready.lastTransitionTime) - at(created)) / 1000,
     startedToReadyS: (at(ready.lastTransitionTime) - at(started)) / 1000,
   };
+}
+
+/**
+ * The longest a killed leader's Lease may take to pass on, in ms from its
+ * last renewal (a Switchboard manager's elector, as client-go's): a standby
+ * takes it once it has seen no renewal for the lease duration, seeing the
+ * last renewal up to one retry period (+20 % jitter) late and trying again
+ * one retry period after the expiry; `slackMs` covers API latency.
+ */
+export function leaseHandoverBoundMs(
+  leaseDurationSeconds: number,
+  retryPeriodMs = 2000,
+  slackMs = 3000,
+): number {
+  return leaseDurationSeconds * 1000 + 2 * 1.2 * retryPeriodMs + slackMs;
 }
 
 /**
@@ -120,9 +167,21 @@ export async function deployOperator(
   kubeconfig: string,
   options: DeployedOperatorOptions,
 ): Promise<DeployedOperator> {
-  await kubectl(kubeconfig, ['apply', '-k', options.kustomization]);
-  // Its CRDs served before anyone creates objects of their kinds.
-  await kubectl(kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+  const remove = (): Promise<string> =>
+    kubectl(
+      kubeconfig,
+      ['delete', '-k', options.kustomization, '--ignore-not-found', '--wait', '--timeout=180s'],
+      240_000,
+    );
+  try {
+    await kubectl(kubeconfig, ['apply', '-k', options.kustomization]);
+    // Its CRDs served before anyone creates objects of their kinds.
+    await kubectl(kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+  } catch (err) {
+    // Leave nothing half-installed for the suites after this one.
+    await remove().catch(() => undefined);
+    throw err;
+  }
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
@@ -164,6 +223,45 @@ export async function deployOperator(
     };
   };
 
+  const nextLeader = (previous?: LeaseHolder, timeoutMs = 90_000): Promise<LeaseHolder> =>
+    eventually(
+      async () => {
+        const holder = await leader();
+        if (!holder || holder.identity === previous?.identity)
+          throw new Error(`Lease held by ${holder?.identity ?? 'nobody'}`);
+        return holder;
+      },
+      { timeout: timeoutMs, interval: 200, message: `a leader of ${options.leaseName}` },
+    );
+
+  const metrics = async (pod: V1Pod): Promise<string> => {
+    const ip = pod.status?.podIP;
+    if (!ip) throw new Error(`${pod.metadata?.name} has no IP`);
+    const res = await fetch(`http://${ip}:${options.metricsPort ?? 8080}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) throw new Error(`${pod.metadata?.name} /metrics: HTTP ${res.status}`);
+    return res.text();
+  };
+
+  const reconcileCounts = async (
+    list: readonly V1Pod[],
+    controllers: readonly string[],
+  ): Promise<Map<string, number>> => {
+    const out = new Map<string, number>();
+    for (const p of list) {
+      const text = await metrics(p);
+      out.set(
+        p.metadata?.name ?? '',
+        controllers.reduce(
+          (sum, controller) => sum + metricValue(text, 'controller_runtime_reconcile_total', { controller }),
+          0,
+        ),
+      );
+    }
+    return out;
+  };
+
   return {
     options,
     pods,
@@ -179,17 +277,7 @@ export async function deployOperator(
         { timeout: timeoutMs, interval: 500, message: `${options.deployment}: ${replicas} Ready Pods` },
       ),
     leader,
-    nextLeader(previous, timeoutMs = 90_000) {
-      return eventually(
-        async () => {
-          const holder = await leader();
-          if (!holder || holder.identity === previous?.identity)
-            throw new Error(`Lease held by ${holder?.identity ?? 'nobody'}`);
-          return holder;
-        },
-        { timeout: timeoutMs, interval: 200, message: `a leader of ${options.leaseName}` },
-      );
-    },
+    nextLeader,
     async can(...args) {
       const as = `system:serviceaccount:${namespace}:${account}`;
       // can-i exits 1 for "no".
@@ -221,21 +309,45 @@ export async function deployOperator(
         .map((b) => [b.kind, b.metadata.namespace, b.metadata.name].filter(Boolean).join('/'))
         .sort();
     },
-    async metrics(pod) {
-      const ip = pod.status?.podIP;
-      if (!ip) throw new Error(`${pod.metadata?.name} has no IP`);
-      const res = await fetch(`http://${ip}:${options.metricsPort ?? 8080}/metrics`, {
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!res.ok) throw new Error(`${pod.metadata?.name} /metrics: HTTP ${res.status}`);
-      return res.text();
-    },
-    async uninstall() {
-      await kubectl(
-        kubeconfig,
-        ['delete', '-k', options.kustomization, '--ignore-not-found', '--wait', '--timeout=180s'],
-        240_000,
+    metrics,
+    reconcileCounts,
+    async waitOnlyLeaderReconciles(controllers, since = new Map(), timeoutMs = 90_000) {
+      return eventually(
+        async () => {
+          const holder = await leader();
+          if (!holder) throw new Error('nobody holds the Lease');
+          const counts = await reconcileCounts(await pods(), controllers);
+          const grew = [...counts].filter(([pod, n]) => n > (since.get(pod) ?? 0)).map(([pod]) => pod);
+          if (grew.length !== 1 || grew[0] !== holder.pod)
+            throw new Error(`leader ${holder.pod}; reconciles per Pod: ${JSON.stringify([...counts])}`);
+          return holder;
+        },
+        { timeout: timeoutMs, interval: 1000, message: 'only the leader reconciles' },
       );
+    },
+    async killLeader(kill) {
+      const previous = await leader();
+      if (!previous) throw new Error('nobody holds the Lease');
+      const lastRenewal = previous.renewTime ?? new Date();
+      const killedAt = Date.now();
+      await kill(previous.pod);
+      const next = await nextLeader(previous);
+      return {
+        previous,
+        next,
+        leaseHandoverMs: (next.acquireTime ?? new Date()).getTime() - lastRenewal.getTime(),
+        observedMs: Date.now() - killedAt,
+      };
+    },
+    async uninstall(uninstallOptions = {}) {
+      for (const name of uninstallOptions.namespacesFirst ?? []) {
+        await kubectl(
+          kubeconfig,
+          ['delete', 'namespace', name, '--ignore-not-found', '--wait', '--timeout=120s'],
+          150_000,
+        );
+      }
+      await remove();
     },
   };
 }

@@ -39,6 +39,7 @@ export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
 export {
   deployOperator,
   kubectl,
+  leaseHandoverBoundMs,
   managerProblems,
   metricValue,
   podStartToReady,
@@ -47,6 +48,7 @@ export {
 export type {
   DeployedOperator,
   DeployedOperatorOptions,
+  LeaderHandover,
   LeaseHolder,
   RenderedObject,
 } from './deployed-operator.js';
