@@ -2,6 +2,7 @@
 // Prometheus, Alertmanager and node_exporter processes: each test asserts on
 // what a user sees, Prometheus's own /api/v1/targets and /api/v1/alerts and
 // Alertmanager's /api/v2/alerts.
+import { jest } from '@jest/globals';
 import type { Client, KubeObject } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
@@ -35,6 +36,9 @@ import type { RunningOperator } from '../support/run-operator.js';
 const skipReason = await whyNoNode();
 if (skipReason) process.stderr.write(`prometheus operator e2e skipped: ${skipReason}\n`);
 const describeE2E = skipReason ? describe.skip : describe;
+// One retry, with the first failure logged: on a loaded 2-core machine pods
+// have answered the host seconds late; a failure that repeats is a real one.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const V1 = 'monitoring.coreos.com/v1';
 const NODE_EXPORTER = 'quay.io/prometheus/node-exporter:v1.12.1';

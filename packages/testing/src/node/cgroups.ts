@@ -16,11 +16,34 @@ export function cgroupMounts(): string[] {
   return out;
 }
 
-/** Creates `/<name>` in every hierarchy; cpuset gets its parent's CPUs and memory nodes. */
+/**
+ * CPU weight of a node's cgroup root relative to one ordinary host process
+ * (cgroup v1 cpu.shares 1024, v2 cpu.weight 100). A node's pods share their
+ * root's weight among themselves, while processes outside any cgroup (test
+ * runners, compilers, the control plane) each weigh 1024 on their own: at the
+ * default weight, a busy host left all pods of a node a sliver of one CPU,
+ * and probes and peer heartbeats timed out. Four times one process is what a
+ * machine running a node and a few busy tools would give it.
+ */
+export const NODE_CPU_WEIGHT_FACTOR = 4;
+
+async function raiseCpuWeight(dir: string): Promise<void> {
+  const v1 = join(dir, 'cpu.shares');
+  const v2 = join(dir, 'cpu.weight');
+  if (existsSync(v1)) await writeFile(v1, String(1024 * NODE_CPU_WEIGHT_FACTOR));
+  else if (existsSync(v2)) await writeFile(v2, String(100 * NODE_CPU_WEIGHT_FACTOR));
+}
+
+/**
+ * Creates `/<name>` in every hierarchy; cpuset gets its parent's CPUs and
+ * memory nodes, and the CPU controller a weight of NODE_CPU_WEIGHT_FACTOR
+ * host processes.
+ */
 export async function createCgroupRoot(name: string): Promise<void> {
   for (const mount of cgroupMounts()) {
     const dir = join(mount, name);
     await mkdir(dir, { recursive: true });
+    await raiseCpuWeight(dir).catch(() => undefined);
     for (const file of ['cpuset.cpus', 'cpuset.mems']) {
       const own = join(dir, file);
       if (!existsSync(own) || (await readFile(own, 'utf8')).trim() !== '') continue;
