@@ -3,6 +3,7 @@
 // --- client, watch, cache (core part 1) ---
 export {
   Client,
+  KubeconfigNotFoundError,
   Discovery,
   KubeConfigTransport,
   resourcePath,

@@ -9,6 +9,23 @@ import type { ResourceClient } from './resource-client.js';
 import { KubeConfigTransport } from './transport.js';
 import type { Transport } from './transport.js';
 
+/**
+ * Thrown by {@link Client.fromDefault} when there is no kubeconfig at all:
+ * `KUBECONFIG` unset, no `~/.kube/config`, not in a pod with a service
+ * account. (Without this, the client would fall back to
+ * http://localhost:8080 and every call would fail with ECONNREFUSED.)
+ */
+export class KubeconfigNotFoundError extends Error {
+  override readonly name = 'KubeconfigNotFoundError';
+  readonly reason = 'KubeconfigNotFound';
+  constructor() {
+    super(
+      'no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a service account; ' +
+        "set KUBECONFIG or pass --kubeconfig PATH (for Switchboard's local cluster: `npx switchboard cluster up`, then export the KUBECONFIG line it prints)",
+    );
+  }
+}
+
 /** Options of a {@link Client}. */
 export interface ClientOptions {
   /** Field manager for writes and server-side apply unless a call names its own. Default "switchboard". */
@@ -51,10 +68,22 @@ export class Client {
     return new Client(new KubeConfigTransport(kc), opts);
   }
 
-  /** A client from the default kubeconfig: $KUBECONFIG, ~/.kube/config, or in-cluster. */
+  /**
+   * A client from the default kubeconfig: $KUBECONFIG, ~/.kube/config, or in-cluster.
+   *
+   * @throws KubeconfigNotFoundError when there is none of these.
+   */
   static fromDefault(opts: ClientOptions = {}): Client {
     const kc = new KubeConfig();
     kc.loadFromDefault();
+    // client-node's last resort when it found nothing: an anonymous localhost:8080.
+    const cluster = kc.getCurrentCluster();
+    if (
+      cluster?.name === 'cluster' &&
+      cluster.server === 'http://localhost:8080' &&
+      kc.getCurrentUser()?.name === 'user'
+    )
+      throw new KubeconfigNotFoundError();
     return Client.fromKubeConfig(kc, opts);
   }
 

@@ -12,7 +12,7 @@
 // The watch layer builds on this layer's Transport and discovery; nothing here
 // depends on watch, cache or anything above them.
 
-export { Client } from './client.js';
+export { Client, KubeconfigNotFoundError } from './client.js';
 export type { ClientOptions } from './client.js';
 export type { ResourceClient, StatusClient, ApplyObject } from './resource-client.js';
 export { Discovery, resourcePath, resourceName } from './discovery.js';
