@@ -173,10 +173,14 @@ export async function deployOperator(
       ['delete', '-k', options.kustomization, '--ignore-not-found', '--wait', '--timeout=180s'],
       240_000,
     );
+  const crds = (await renderKustomization(options.kustomization))
+    .filter((o) => o.kind === 'CustomResourceDefinition')
+    .map((o) => `crd/${o.metadata.name}`);
   try {
     await kubectl(kubeconfig, ['apply', '-k', options.kustomization]);
     // Its CRDs served before anyone creates objects of their kinds.
-    await kubectl(kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+    if (crds.length > 0)
+      await kubectl(kubeconfig, ['wait', '--for=condition=Established', ...crds, '--timeout=60s']);
   } catch (err) {
     // Leave nothing half-installed for the suites after this one.
     await remove().catch(() => undefined);
