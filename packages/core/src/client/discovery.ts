@@ -75,7 +75,7 @@ export class Discovery {
       resource: `${type.kind}.${type.apiVersion}`,
       code: 404,
       reason: 'NotFound',
-      message: `the server does not serve kind ${type.kind} in ${type.apiVersion}`,
+      message: `the server does not serve kind ${type.kind} in ${type.apiVersion}: is its CRD installed? (kubectl apply -f config/crd/)`,
     });
   }
 
