@@ -32,6 +32,8 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+      // Disaster recovery removes the recover annotation once it is done.
+      { apiGroups: ['etcd.switchboard.dev'], resources: ['etcdclusters'], verbs: ['patch'] },
     ],
   },
 };

@@ -138,7 +138,7 @@ describe('EtcdBackup validation by the API server', () => {
   });
 });
 
-describe('EtcdCluster spec.bootstrap validation by the API server', () => {
+describe('EtcdCluster spec.bootstrap and spec.recovery validation by the API server', () => {
   function cluster(name: string, spec: Partial<EtcdClusterSpec>): EtcdCluster {
     return {
       apiVersion: ETCD_API_VERSION,
@@ -147,6 +147,16 @@ describe('EtcdCluster spec.bootstrap validation by the API server', () => {
       spec: spec as EtcdClusterSpec,
     };
   }
+
+  it('defaults spec.recovery to manual and accepts only manual or auto', async () => {
+    const created = await clusters.create(cluster('recovery-default', {}));
+    expect(created.spec.recovery).toBe('manual');
+    await clusters.create(cluster('recovery-auto', { recovery: 'auto' }));
+    const message = await rejection(
+      clusters.create(cluster('recovery-bad', { recovery: 'sometimes' as 'auto' })),
+    );
+    expect(message).toContain('spec.recovery');
+  });
 
   it('needs a backup name to restore from', async () => {
     const message = await rejection(

@@ -140,6 +140,13 @@ const specSchema: JsonSchema = {
         { rule: 'self == oldSelf', message: 'spec.bootstrap is immutable after creation' },
       ],
     },
+    recovery: {
+      type: 'string',
+      enum: ['manual', 'auto'],
+      default: 'manual',
+      description:
+        'Disaster recovery after quorum loss, from the surviving member with the highest raft index: manual (when the annotation etcd.switchboard.dev/recover is set) or auto.',
+    },
     etcdOptions: {
       type: 'object',
       description: 'etcd server flags.',
@@ -183,6 +190,18 @@ const statusSchema: JsonSchema = {
     targetVersion: { type: 'string' },
     leaderID: { type: 'string' },
     readyMembers: { type: 'integer' },
+    quorumLostSince: { type: 'string', format: 'date-time' },
+    recovery: {
+      type: 'object',
+      required: ['survivor', 'memberId', 'raftIndex', 'startedAt', 'phase'],
+      properties: {
+        survivor: { type: 'string' },
+        memberId: { type: 'string' },
+        raftIndex: { type: 'string' },
+        startedAt: { type: 'string', format: 'date-time' },
+        phase: { type: 'string', enum: ['Forcing', 'Restarting'] },
+      },
+    },
     members: {
       type: 'array',
       items: {

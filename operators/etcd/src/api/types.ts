@@ -71,6 +71,25 @@ export interface EtcdBootstrap {
   restore?: EtcdRestoreSpec;
 }
 
+/**
+ * Disaster recovery after quorum loss: `manual` (default) waits for the
+ * annotation etcd.switchboard.dev/recover, `auto` recovers by itself.
+ */
+export type EtcdRecoveryPolicy = 'manual' | 'auto';
+
+/** A recovery in progress, recorded before anything is changed. */
+export interface EtcdRecoveryStatus {
+  /** Member the cluster is rebuilt from. */
+  survivor: string;
+  /** Its hex ID and the raft index it had when chosen (decimal). */
+  memberId: string;
+  raftIndex: string;
+  /** RFC 3339. */
+  startedAt: string;
+  /** `Forcing`: starting it with --force-new-cluster; `Restarting`: once more without. */
+  phase: 'Forcing' | 'Restarting';
+}
+
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
 
@@ -91,6 +110,8 @@ export interface EtcdClusterSpec {
   antiAffinity?: EtcdAntiAffinity;
   /** How the cluster starts (empty, or restored from a backup). Immutable. */
   bootstrap?: EtcdBootstrap;
+  /** Disaster recovery after quorum loss (default `manual`). */
+  recovery?: EtcdRecoveryPolicy;
 }
 
 /** Lifecycle summary for `kubectl get`. */
@@ -139,6 +160,10 @@ export interface EtcdClusterStatus {
   members?: EtcdMemberStatus[];
   /** Healthy voting members. */
   readyMembers?: number;
+  /** When no member could give a quorum-confirmed member list (cleared when one can). */
+  quorumLostSince?: string;
+  /** A disaster recovery in progress. */
+  recovery?: EtcdRecoveryStatus;
   conditions?: Condition[];
 }
 

@@ -8,6 +8,7 @@ import type { Client } from '@switchboard/core';
 import { AlreadyExistsError, isNotFound } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
@@ -19,6 +20,7 @@ import { memberClientURL, peerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
+import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 
@@ -198,6 +200,32 @@ export async function executeStep(
     case 'DeleteOrphan':
       await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
       break;
+    case 'StartRecovery': {
+      // The survivor is on record in status (written before this step); the others rejoin empty.
+      for (const member of step.others) await deleteMemberObjects(ctx, obs, member, true, true);
+      const survivor = obs.pods.get(step.survivor);
+      if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
+        await deleteMemberObjects(ctx, obs, step.survivor, true, false);
+      break;
+    }
+    case 'ForceNewCluster':
+      await startMember(ctx, cluster, step.member, {
+        ...bootstrapFor(obs, step.member, 'existing'),
+        forceNewCluster: true,
+      });
+      break;
+    case 'FinishRecovery':
+      if (step.restart) await deleteMemberObjects(ctx, obs, step.member, true, false);
+      else if (cluster.metadata.annotations?.[RECOVER_ANNOTATION] !== undefined) {
+        await ctx.client
+          .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+          .patch(
+            { namespace: obs.namespace, name: obs.name },
+            { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
+            { fieldManager: FIELD_MANAGER, ...call },
+          );
+      }
+      break;
     case 'UpgradeMember':
       // Changing a Pod's image restarts its container in place: same Pod, same volume, same member.
       await ctx.client.resource<Pod>(PodType).patch(
@@ -210,7 +238,8 @@ export async function executeStep(
       );
       break;
   }
-  const warning = step.kind === 'RemoveMember' && step.reason === 'Replace';
+  const warning =
+    (step.kind === 'RemoveMember' && step.reason === 'Replace') || step.kind === 'StartRecovery';
   await ctx.events.record(cluster, warning ? 'Warning' : 'Normal', step.kind, describeStep(step));
   return done;
 }

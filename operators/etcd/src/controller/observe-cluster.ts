@@ -16,11 +16,13 @@ import type {
   MemberPod,
   ObservedMember,
   ObservedMembership,
+  SurvivorCandidate,
 } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
-import { versionOfImage } from '../kube/member-pod.js';
+import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
+import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
@@ -40,6 +42,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     restartCount: etcd?.restartCount ?? 0,
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
+    ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
   };
 }
 
@@ -104,9 +107,40 @@ export async function observeCluster(
   const restore = cluster.spec.bootstrap?.restore;
   if (restore !== undefined && !cluster.status?.clusterID && list === undefined)
     base.restoreSource = await observeRestoreSource(client, namespace, restore, signal);
+  const recoverAnnotation = cluster.metadata.annotations?.[RECOVER_ANNOTATION] !== undefined;
+  if (recoverAnnotation) base.recoverAnnotation = true;
+  const recovery =
+    cluster.spec.recovery === 'auto' || recoverAnnotation || cluster.status?.recovery !== undefined;
+  if (list === undefined && cluster.status?.clusterID && recovery)
+    base.survivors = await survivorCandidates(reachable, endpointOf, etcd, signal);
   if (list === undefined || endpoint === undefined)
     return { ...base, ...(error ? { membershipError: error } : {}) };
   return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };
+}
+
+/** Members that answer their own status (served locally, no quorum needed), for disaster recovery. */
+async function survivorCandidates(
+  pods: readonly MemberPod[],
+  endpointOf: (pod: MemberPod) => string,
+  etcd: EtcdClientFactory,
+  signal: AbortSignal | undefined,
+): Promise<SurvivorCandidate[]> {
+  const answers = await Promise.all(
+    pods.map(async (pod) => {
+      const status = await etcd(endpointOf(pod))
+        .status(signal ? { signal } : {})
+        .catch(() => undefined);
+      return status === undefined
+        ? undefined
+        : {
+            memberName: pod.name,
+            memberId: status.memberId,
+            raftIndex: status.raftIndex,
+            raftAppliedIndex: status.raftAppliedIndex,
+          };
+    }),
+  );
+  return answers.filter((a): a is SurvivorCandidate => a !== undefined);
 }
 
 async function describeMembers(

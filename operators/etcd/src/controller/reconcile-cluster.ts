@@ -20,6 +20,7 @@ import { FIELD_MANAGER } from '../kube/labels.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
+import { recoveryStatus } from '../runbook/recover.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isMutating } from '../runbook/step.js';
@@ -83,10 +84,11 @@ export async function reconcileEtcdCluster(
   const addressing = deps.addressing ?? 'pod-ip';
   const obs = await observeCluster(deps.client, cluster, deps.etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
-  const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name) });
+  const now = new Date();
+  const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name), now });
   deps.onStep?.(key, step);
 
-  const status = computeStatus(obs, step);
+  const status = { ...computeStatus(obs, step, now), ...recoveryStatus(obs, step, now) };
   await clusters.status.patch(
     key,
     { type: 'merge', body: { status } },

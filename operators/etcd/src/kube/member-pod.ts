@@ -24,7 +24,12 @@ export interface MemberBootstrap {
   initialCluster: string[];
   /** A seed restored from a snapshot before etcd starts (../runbook/restore.ts). */
   restore?: RestoreFrom;
+  /** Disaster recovery: start with --force-new-cluster (../runbook/recover.ts). */
+  forceNewCluster?: boolean;
 }
+
+/** The flag a disaster recovery starts the survivor with. */
+export const FORCE_NEW_CLUSTER_FLAG = '--force-new-cluster';
 
 /** The etcd image of a version: `<repository>:v<version>`. */
 export function etcdImage(cluster: EtcdCluster, version = cluster.spec.version): string {
@@ -56,6 +61,7 @@ function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): 
     ...(opts.quotaBackendBytes !== undefined ? [`--quota-backend-bytes=${opts.quotaBackendBytes}`] : []),
     ...(opts.autoCompactionMode ? [`--auto-compaction-mode=${opts.autoCompactionMode}`] : []),
     ...(opts.autoCompactionRetention ? [`--auto-compaction-retention=${opts.autoCompactionRetention}`] : []),
+    ...(boot.forceNewCluster ? [FORCE_NEW_CLUSTER_FLAG] : []),
   ];
 }
 

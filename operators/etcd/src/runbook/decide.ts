@@ -16,6 +16,7 @@ import { planCreate } from './create.js';
 import type { ClusterObservation } from './observation.js';
 import { planDeleteOrphan } from './orphans.js';
 import { planPromoteLearner } from './promote-learner.js';
+import { planRecovery } from './recover.js';
 import { planReplaceMember } from './replace-member.js';
 import { planRestartMember } from './restart-member.js';
 import { planScaleDown } from './scale-down.js';
@@ -27,6 +28,8 @@ import { planUpgrade } from './upgrade.js';
 export interface DecideOptions {
   /** Name for a new member; must not repeat (default: random suffix). */
   newMemberName: () => string;
+  /** The time of this pass (disaster recovery's wait bound). Default now. */
+  now?: Date;
 }
 
 function waitWithoutMembership(obs: ClusterObservation): { reason: string; message: string } {
@@ -46,10 +49,17 @@ function waitWithoutMembership(obs: ClusterObservation): { reason: string; messa
 export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
   if (obs.spec.paused)
     return { kind: 'Wait', reason: 'Paused', message: 'spec.paused is true; no changes are made' };
+  const now = opts.now ?? new Date();
+  // A recovery in progress follows its record before anything else (recover.ts).
+  if (obs.previousStatus.recovery !== undefined) {
+    const recovering = planRecovery(obs, now);
+    if (recovering !== undefined) return recovering;
+  }
   if (obs.membership === undefined) {
     return (
       planCreate(obs, opts.newMemberName) ??
-      planRestartMember(obs) ?? {
+      planRestartMember(obs) ??
+      planRecovery(obs, now) ?? {
         kind: 'Wait',
         ...waitWithoutMembership(obs),
       }

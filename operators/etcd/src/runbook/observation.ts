@@ -21,6 +21,17 @@ export interface MemberPod {
   createdAt: string;
   /** Being deleted (has a deletionTimestamp). */
   terminating: boolean;
+  /** Started with --force-new-cluster (disaster recovery, recover.ts). */
+  forceNewCluster?: boolean;
+}
+
+/** A member that answers its own status while there is no quorum (recover.ts). */
+export interface SurvivorCandidate {
+  memberName: string;
+  /** Hex ID. */
+  memberId: string;
+  raftIndex: bigint;
+  raftAppliedIndex: bigint;
 }
 
 /** One etcd member joined with what its own endpoint says. */
@@ -62,6 +73,10 @@ export interface ClusterObservation {
   membershipError?: string;
   /** The backup to seed from, read only while a `spec.bootstrap.restore` cluster has not been created. */
   restoreSource?: RestoreSource;
+  /** Members answering their own status, read only when quorum is lost and recovery is asked for. */
+  survivors?: SurvivorCandidate[];
+  /** The recover annotation is set on the EtcdCluster. */
+  recoverAnnotation?: boolean;
 }
 
 /** Voting members. */

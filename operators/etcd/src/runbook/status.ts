@@ -37,6 +37,10 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
       return step.why === 'Upgrade' ? 'Upgrading' : 'Scaling';
     case 'UpgradeMember':
       return 'Upgrading';
+    case 'StartRecovery':
+    case 'ForceNewCluster':
+    case 'FinishRecovery':
+      return 'Recovering';
     case 'StartMember':
     case 'DeleteOrphan':
       return obs.previousStatus.clusterID ? 'Recovering' : 'Creating';

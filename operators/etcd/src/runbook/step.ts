@@ -25,6 +25,12 @@ export type Step =
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
   /** Restart one member on its own data at a new version. */
   | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
+  /** Disaster recovery: record the survivor, delete the other members' Pods and PVCs and the survivor's Pod. */
+  | { kind: 'StartRecovery'; survivor: string; memberId: string; raftIndex: string; others: string[] }
+  /** Disaster recovery: start the survivor on its data with --force-new-cluster. */
+  | { kind: 'ForceNewCluster'; member: string }
+  /** Disaster recovery: the survivor answers alone; restart it without the flag (or just finish). */
+  | { kind: 'FinishRecovery'; member: string; restart: boolean }
   /** Nothing safe to do yet; look again later. */
   | { kind: 'Wait'; reason: string; message: string }
   /** The cluster matches the spec. */
@@ -59,6 +65,14 @@ export function describeStep(step: Step): string {
       return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
     case 'UpgradeMember':
       return `upgrading member ${step.member} from ${step.from} to ${step.to}`;
+    case 'StartRecovery':
+      return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${step.others.length > 0 ? `, deleting ${step.others.join(', ')}` : ''}`;
+    case 'ForceNewCluster':
+      return `starting ${step.member} with --force-new-cluster`;
+    case 'FinishRecovery':
+      return step.restart
+        ? `${step.member} serves as a one-member cluster; restarting it without --force-new-cluster`
+        : `recovery from ${step.member} finished; the cluster grows back with learners`;
     case 'Wait':
       return step.message;
     case 'Converged':

@@ -1,0 +1,135 @@
+import { names, observe } from '../../test/support/observation-fixture.js';
+import type { EtcdClusterStatus } from '../api/types.js';
+import { decide } from './decide.js';
+import type { ClusterObservation, SurvivorCandidate } from './observation.js';
+import { QUORUM_LOSS_WAIT_MS, chooseSurvivor, recoveryStatus } from './recover.js';
+
+const NOW = new Date('2026-11-28T03:00:00Z');
+const longAgo = new Date(NOW.getTime() - QUORUM_LOSS_WAIT_MS - 1000).toISOString();
+const candidate = (memberName: string, raftIndex: bigint, applied = raftIndex): SurvivorCandidate => ({
+  memberName,
+  memberId: `id-${memberName}`,
+  raftIndex,
+  raftAppliedIndex: applied,
+});
+
+/** Quorum lost: 2 of 3 members gone with their data, etcd-a still running. */
+function lost(over: {
+  status?: EtcdClusterStatus;
+  recovery?: 'manual' | 'auto';
+  annotation?: boolean;
+  survivors?: SurvivorCandidate[];
+  pods?: Partial<Record<string, false | { forceNewCluster?: boolean }>>;
+}): ClusterObservation {
+  const pods = over.pods ?? {};
+  const members = ['etcd-a', 'etcd-b', 'etcd-c'].map((name) => ({
+    name,
+    ...(pods[name] === undefined && name !== 'etcd-a'
+      ? { pod: false as const, pvc: false }
+      : pods[name] === false
+        ? { pod: false as const }
+        : { pod: { forceNewCluster: pods[name]?.forceNewCluster ?? false } }),
+  }));
+  return {
+    ...observe({
+      spec: { recovery: over.recovery ?? 'auto' },
+      members,
+      noQuorum: true,
+      status: { clusterID: 'c1', quorumLostSince: longAgo, ...over.status },
+    }),
+    survivors: over.survivors ?? [candidate('etcd-a', 20n)],
+    ...(over.annotation ? { recoverAnnotation: true } : {}),
+  };
+}
+
+const step = (obs: ClusterObservation) => decide(obs, { newMemberName: names(), now: NOW });
+
+describe('disaster recovery', () => {
+  it('chooses the member with the highest raft index, then applied index, then name', () => {
+    expect(chooseSurvivor([candidate('b', 10n), candidate('a', 12n), candidate('c', 11n)])?.memberName).toBe(
+      'a',
+    );
+    expect(chooseSurvivor([candidate('b', 12n, 10n), candidate('a', 12n, 11n)])?.memberName).toBe('a');
+    expect(chooseSurvivor([candidate('b', 12n), candidate('a', 12n)])?.memberName).toBe('a');
+    expect(chooseSurvivor([])).toBeUndefined();
+  });
+
+  it('waits out the bound while quorum might come back', () => {
+    const obs = lost({ status: { quorumLostSince: new Date(NOW.getTime() - 5000).toISOString() } });
+    expect(step(obs)).toMatchObject({ kind: 'Wait', reason: 'QuorumLost' });
+    // The first pass without quorum starts the clock.
+    expect(
+      recoveryStatus(lost({ status: { quorumLostSince: undefined } }), step(obs), NOW).quorumLostSince,
+    ).toBe(NOW.toISOString());
+  });
+
+  it('records the survivor in status before acting, then deletes the other members and restarts the survivor', () => {
+    // etcd-b's Pod runs but does not answer; etcd-c is gone with its data.
+    const obs = lost({ pods: { 'etcd-b': {} }, survivors: [candidate('etcd-a', 20n)] });
+    const first = step(obs);
+    expect(first).toEqual({
+      kind: 'StartRecovery',
+      survivor: 'etcd-a',
+      memberId: 'id-etcd-a',
+      raftIndex: '20',
+      others: ['etcd-b'],
+    });
+    expect(recoveryStatus(obs, first, NOW).recovery).toEqual({
+      survivor: 'etcd-a',
+      memberId: 'id-etcd-a',
+      raftIndex: '20',
+      startedAt: NOW.toISOString(),
+      phase: 'Forcing',
+    });
+  });
+
+  it('follows the record: forces the survivor, then restarts it without the flag, then finishes', () => {
+    const recovery = {
+      survivor: 'etcd-a',
+      memberId: 'id-etcd-a',
+      raftIndex: '20',
+      startedAt: longAgo,
+      phase: 'Forcing' as const,
+    };
+    // A different member answers better now: the record still wins.
+    const gone = lost({
+      status: { recovery },
+      pods: { 'etcd-a': false },
+      survivors: [candidate('etcd-x', 99n)],
+    });
+    expect(step(gone)).toEqual({ kind: 'ForceNewCluster', member: 'etcd-a' });
+    const forced = lost({ status: { recovery }, pods: { 'etcd-a': { forceNewCluster: true } } });
+    expect(step(forced)).toMatchObject({ kind: 'Wait', reason: 'ForceNewClusterStarting' });
+    const answering = { ...forced, membership: observe({ members: [{ name: 'etcd-a' }] }).membership! };
+    const finish = step(answering);
+    expect(finish).toEqual({ kind: 'FinishRecovery', member: 'etcd-a', restart: true });
+    expect(recoveryStatus(answering, finish, NOW).recovery?.phase).toBe('Restarting');
+    const restarting = { ...recovery, phase: 'Restarting' as const };
+    // Pod gone: the ordinary restart on its data (no flag) takes over.
+    expect(step(lost({ status: { recovery: restarting }, pods: { 'etcd-a': false } }))).toMatchObject({
+      kind: 'StartMember',
+      member: 'etcd-a',
+    });
+    const done = {
+      ...lost({ status: { recovery: restarting } }),
+      membership: observe({ members: [{ name: 'etcd-a' }] }).membership!,
+    };
+    const last = step(done);
+    expect(last).toEqual({ kind: 'FinishRecovery', member: 'etcd-a', restart: false });
+    expect(recoveryStatus(done, last, NOW)).toEqual({ quorumLostSince: null, recovery: null });
+  });
+
+  it('does nothing with recovery manual until the annotation is set', () => {
+    expect(step(lost({ recovery: 'manual' }))).toMatchObject({ kind: 'Wait', reason: 'NoQuorum' });
+    expect(step(lost({ recovery: 'manual', annotation: true }))).toMatchObject({ kind: 'StartRecovery' });
+  });
+
+  it('restarts lost Pods on their data first, and says so when no member answers', () => {
+    // etcd-b has its PVC but no Pod: restart it, it may bring quorum back.
+    expect(step(lost({ pods: { 'etcd-b': false } }))).toMatchObject({
+      kind: 'StartMember',
+      member: 'etcd-b',
+    });
+    expect(step(lost({ survivors: [] }))).toMatchObject({ kind: 'Wait', reason: 'NoSurvivor' });
+  });
+});

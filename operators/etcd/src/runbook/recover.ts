@@ -1,0 +1,148 @@
+// Disaster recovery: a cluster that lost quorum for good is rebuilt from the
+// surviving member with the most data, as a one-member cluster
+// (`etcd --force-new-cluster`), then grown back with learners.
+//
+// Preconditions
+// - Opted in: `spec.recovery: auto`, or `manual` (the default) with the
+//   annotation etcd.switchboard.dev/recover on the EtcdCluster.
+// - The cluster was created (a clusterID is recorded), storage is persistent
+//   (the survivor's Pod is recreated on its PVC), and it is not paused.
+// - No member can give a quorum-confirmed member list, and that has been so
+//   for at least QUORUM_LOSS_WAIT_MS (status.quorumLostSince): within the
+//   bound the runbook only restarts lost Pods on their data (restart-member.ts),
+//   which is how quorum comes back by itself after Pod deletions or a node
+//   restart. Recovery never runs while quorum might still come back.
+// - At least one member answers its own (serializable) status.
+//
+// Safety rules
+// - The survivor is the answering member with the highest raft index (then
+//   applied index, then name): it holds the most of what was committed.
+// - The choice is written to status (status.recovery) before anything is
+//   changed, and every later pass follows that record, never a new choice.
+// - The other members' Pods and PVCs are deleted first: their data belongs to
+//   the old membership and they rejoin empty, as learners.
+// - The survivor is restarted once with --force-new-cluster and, as soon as
+//   it answers as a one-member cluster, once more without it: a later restart
+//   with the flag would throw away members that joined since.
+import type { EtcdRecoveryStatus } from '../api/types.js';
+import type { ClusterObservation, SurvivorCandidate } from './observation.js';
+import { isPersistent } from './observation.js';
+import type { Step } from './step.js';
+
+/** Quorum must have been lost this long before recovery starts. */
+export const QUORUM_LOSS_WAIT_MS = 60_000;
+/** Annotation that asks for recovery of a `recovery: manual` cluster (any value). */
+export const RECOVER_ANNOTATION = 'etcd.switchboard.dev/recover';
+
+/** The member to rebuild from: highest raft index, then applied index, then name. */
+export function chooseSurvivor(candidates: readonly SurvivorCandidate[]): SurvivorCandidate | undefined {
+  return [...candidates].sort(
+    (a, b) =>
+      (a.raftIndex === b.raftIndex ? 0 : a.raftIndex > b.raftIndex ? -1 : 1) ||
+      (a.raftAppliedIndex === b.raftAppliedIndex ? 0 : a.raftAppliedIndex > b.raftAppliedIndex ? -1 : 1) ||
+      a.memberName.localeCompare(b.memberName),
+  )[0];
+}
+
+/** True when the cluster asks for recovery (auto, or manual with the annotation). */
+export function recoveryRequested(obs: ClusterObservation): boolean {
+  return obs.spec.recovery === 'auto' || obs.recoverAnnotation === true;
+}
+
+function continueRecovery(obs: ClusterObservation): Step | undefined {
+  const record = obs.previousStatus.recovery;
+  if (record === undefined) return undefined;
+  const survivor = record.survivor;
+  const pod = obs.pods.get(survivor);
+  if (record.phase === 'Restarting') {
+    // Forced already; the survivor restarts once more without the flag.
+    if (pod?.forceNewCluster === true && !pod.terminating)
+      return { kind: 'FinishRecovery', member: survivor, restart: true };
+    if (obs.membership !== undefined && pod !== undefined && !pod.forceNewCluster)
+      return { kind: 'FinishRecovery', member: survivor, restart: false };
+    if (pod === undefined) return undefined; // restart-member.ts recreates it on its data
+    return {
+      kind: 'Wait',
+      reason: 'SurvivorRestarting',
+      message: `waiting for ${survivor} to restart without --force-new-cluster`,
+    };
+  }
+  // Quorum is back: after the forced start, or by itself (then nothing more is forced).
+  if (obs.membership !== undefined)
+    return { kind: 'FinishRecovery', member: survivor, restart: pod?.forceNewCluster === true };
+  const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])].filter((n) => n !== survivor).sort();
+  if (others.length > 0 || (pod !== undefined && !pod.forceNewCluster && !pod.terminating))
+    return {
+      kind: 'StartRecovery',
+      survivor,
+      memberId: record.memberId,
+      raftIndex: record.raftIndex,
+      others,
+    };
+  if (pod === undefined) return { kind: 'ForceNewCluster', member: survivor };
+  return {
+    kind: 'Wait',
+    reason: 'ForceNewClusterStarting',
+    message: `waiting for ${survivor} to start as a one-member cluster`,
+  };
+}
+
+/** Plans the next recovery step, a Wait within the bound, or undefined when recovery does not apply. */
+export function planRecovery(obs: ClusterObservation, now: Date): Step | undefined {
+  // With a record, only the record is followed (undefined: the ordinary runbook restarts the survivor).
+  if (obs.previousStatus.recovery !== undefined) return continueRecovery(obs);
+  if (obs.membership !== undefined || !obs.previousStatus.clusterID || !isPersistent(obs)) return undefined;
+  if (!recoveryRequested(obs)) return undefined;
+  const since = obs.previousStatus.quorumLostSince;
+  const waited = since === undefined ? 0 : now.getTime() - Date.parse(since);
+  if (waited < QUORUM_LOSS_WAIT_MS) {
+    return {
+      kind: 'Wait',
+      reason: 'QuorumLost',
+      message: `quorum lost; recovery starts after ${QUORUM_LOSS_WAIT_MS / 1000} s without quorum unless it comes back`,
+    };
+  }
+  const survivor = chooseSurvivor(obs.survivors ?? []);
+  if (survivor === undefined) {
+    return {
+      kind: 'Wait',
+      reason: 'NoSurvivor',
+      message:
+        'quorum lost and no member answers; restore from a backup into a new cluster (spec.bootstrap.restore)',
+    };
+  }
+  const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])]
+    .filter((n) => n !== survivor.memberName)
+    .sort();
+  return {
+    kind: 'StartRecovery',
+    survivor: survivor.memberName,
+    memberId: survivor.memberId,
+    raftIndex: survivor.raftIndex.toString(),
+    others,
+  };
+}
+
+/** Status fields of recovery for this pass (null clears a field in the merge patch). */
+export function recoveryStatus(
+  obs: ClusterObservation,
+  step: Step,
+  now: Date,
+): { quorumLostSince: string | null; recovery: EtcdRecoveryStatus | null } {
+  const previous = obs.previousStatus;
+  const lost = obs.membership === undefined && previous.clusterID !== undefined && previous.clusterID !== '';
+  const quorumLostSince = lost ? (previous.quorumLostSince ?? now.toISOString()) : null;
+  let recovery = previous.recovery ?? null;
+  if (step.kind === 'StartRecovery' && recovery === null) {
+    recovery = {
+      survivor: step.survivor,
+      memberId: step.memberId,
+      raftIndex: step.raftIndex,
+      startedAt: now.toISOString(),
+      phase: 'Forcing',
+    };
+  }
+  if (step.kind === 'FinishRecovery' && recovery !== null)
+    recovery = step.restart ? { ...recovery, phase: 'Restarting' } : null;
+  return { quorumLostSince, recovery };
+}
