@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 import { MissingBinaryError } from '../control-plane/paths.js';
 import { findRepoRoot } from './build.js';
-import { deployInputsDigest, productionClosure, workspacePackages } from './workspace-package.js';
+import {
+  deployInputsDigest,
+  deployWorkspacePackage,
+  productionClosure,
+  workspacePackages,
+} from './workspace-package.js';
 
 let root: string;
 
@@ -98,5 +103,26 @@ describe('deployInputsDigest', () => {
     const err = await deployInputsDigest(root, '@x/op').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingBinaryError);
     expect((err as Error).message).toMatch(/@x\/core's dist/);
+  });
+});
+
+describe('deployWorkspacePackage', () => {
+  it('reports a deploy pnpm cannot make as a missing input, so the image is skipped, not the whole build', async () => {
+    const cache = process.env.SWITCHBOARD_CACHE;
+    process.env.SWITCHBOARD_CACHE = join(root, 'cache');
+    try {
+      // Offline, pnpm cannot fetch a package its store has never held.
+      await pkg('operators/op', {
+        name: '@x/op',
+        dependencies: { '@x/core': 'workspace:*', 'switchboard-test-absent-package': '^1.0.0' },
+        files: ['dist'],
+      });
+      const err = await deployWorkspacePackage(root, '@x/op').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MissingBinaryError);
+      expect((err as Error).message).toMatch(/a pnpm deploy of @x\/op/);
+    } finally {
+      if (cache === undefined) delete process.env.SWITCHBOARD_CACHE;
+      else process.env.SWITCHBOARD_CACHE = cache;
+    }
   });
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 import { cacheDir, MissingBinaryError } from '../control-plane/paths.js';
-import { run } from '../node/command.js';
+import { CommandError, run } from '../node/command.js';
 import { treeDigest } from './tree.js';
 
 /** A package of the workspace. */
@@ -143,6 +143,12 @@ export async function deployWorkspacePackage(repoRoot: string, name: string): Pr
     });
     await rm(out, { recursive: true, force: true });
     await rename(tmp, out);
+  } catch (err) {
+    // No pnpm, or a store without the packages: the image is skipped (with
+    // the reason) rather than failing every other image and the cluster.
+    if (!(err instanceof CommandError)) throw err;
+    const why = err.exitCode === 'ENOENT' ? 'pnpm not found' : err.stderr.trim().split('\n').slice(-1)[0];
+    throw new MissingBinaryError(`a pnpm deploy of ${name} (${why ?? 'failed'})`, out);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
