@@ -13,7 +13,7 @@ import { keptSnapshots } from './retention.js';
 import { nextScheduleTime, parseSchedule } from './schedule.js';
 
 /** Waits that mean "a snapshot is due but cannot be taken": they make Succeeded False. */
-const BLOCKED = new Set([
+export const BLOCKED_REASONS: ReadonlySet<string> = new Set([
   'SourceNotFound',
   'SourceUnavailable',
   'DestinationNotFound',
@@ -100,7 +100,7 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
       };
       break;
     case 'Wait':
-      if (BLOCKED.has(step.reason))
+      if (BLOCKED_REASONS.has(step.reason))
         succeeded = {
           type: BackupConditionType.Succeeded,
           status: 'False',

@@ -1,5 +1,5 @@
-// The EtcdBackup controller: one pass observes (the backup, its source
-// cluster, the destination PVC, its snapshot Jobs and their Pods' results),
+// The EtcdBackup controller: one pass observes (observe-backup.ts: the
+// backup, its source cluster, the destination PVC, its snapshot Jobs),
 // decides one step (../backup/decide.ts), writes status with that step as
 // intent, then carries it out and records an Event. It owns its Jobs, so a
 // Job finishing requeues the backup at once.
@@ -8,37 +8,19 @@ import { AlreadyExistsError, EventRecorder, Outcome, generationChanged, isNotFou
 
 import type { EtcdBackup } from '../api/backup-types.js';
 import { BackupConditionType, ETCD_BACKUP_KIND } from '../api/backup-types.js';
-import type { EtcdCluster } from '../api/types.js';
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ETCD_API_VERSION } from '../api/types.js';
 import type { BackupStep } from '../backup/decide.js';
 import { decideBackup } from '../backup/decide.js';
-import type {
-  BackupObservation,
-  DestinationObservation,
-  SnapshotJobObservation,
-  SourceObservation,
-} from '../backup/observation.js';
-import { parseSnapshotResult } from '../backup/snapshot-result.js';
-import { computeBackupStatus } from '../backup/status.js';
-import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
-import { PodType, PvcType } from '../kube/kube-types.js';
-import { FIELD_MANAGER, clusterSelectorString } from '../kube/labels.js';
-import { etcdImage } from '../kube/member-pod.js';
+import type { BackupObservation } from '../backup/observation.js';
+import { BLOCKED_REASONS, computeBackupStatus } from '../backup/status.js';
+import { FIELD_MANAGER } from '../kube/labels.js';
 import type { Job } from '../kube/snapshot-job.js';
-import {
-  BACKUP_JOB_LABEL,
-  BACKUP_LABEL,
-  JobType,
-  SCHEDULED_TIME_ANNOTATION,
-  SOURCE_MEMBER_ANNOTATION,
-  snapshotJob,
-} from '../kube/snapshot-job.js';
-import { clientURLOfIP } from '../runbook/member-names.js';
+import { JobType, snapshotJob } from '../kube/snapshot-job.js';
+import { observeBackup } from './observe-backup.js';
 
 /** Name of the controller (metrics label). */
 export const ETCD_BACKUP_CONTROLLER_NAME = 'etcdbackup';
 const BackupType = { apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND } as const;
-const ClusterType = { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND } as const;
 
 /** Options of {@link addEtcdBackupController}. */
 export interface EtcdBackupControllerOptions {
@@ -46,187 +28,6 @@ export interface EtcdBackupControllerOptions {
   maxConcurrentReconciles?: number;
   /** Clock (tests). */
   now?: () => Date;
-}
-
-async function observeSource(
-  client: Client,
-  namespace: string,
-  clusterName: string,
-  signal?: AbortSignal,
-): Promise<SourceObservation> {
-  let cluster: EtcdCluster;
-  try {
-    cluster = await client
-      .resource<EtcdCluster>(ClusterType)
-      .get({ namespace, name: clusterName }, signal ? { signal } : {});
-  } catch (err) {
-    if (isNotFound(err)) return { found: false };
-    throw err;
-  }
-  const status = cluster.status ?? {};
-  const available = status.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
-  const image = etcdImage(cluster, status.currentVersion ?? cluster.spec.version);
-  const pods = await client
-    .resource<Pod>(PodType)
-    .list({ namespace, labelSelector: clusterSelectorString(clusterName), ...(signal ? { signal } : {}) });
-  const ipOf = new Map(
-    pods.items
-      .filter((p) => p.status?.podIP && !p.metadata.deletionTimestamp)
-      .map((p) => [p.metadata.name ?? '', p.status?.podIP ?? '']),
-  );
-  // Followers first: a snapshot streams the whole keyspace, and the leader has enough to do.
-  const candidates = (status.members ?? [])
-    .filter((m) => m.healthy && !m.learner && ipOf.has(m.name))
-    .sort((a, b) => Number(a.leader) - Number(b.leader) || a.name.localeCompare(b.name));
-  const chosen = candidates[0];
-  return {
-    found: true,
-    available,
-    image,
-    ...(chosen
-      ? { member: { name: chosen.name, endpoint: clientURLOfIP(ipOf.get(chosen.name) ?? '') } }
-      : {}),
-  };
-}
-
-async function observeDestination(
-  client: Client,
-  backup: EtcdBackup,
-  signal?: AbortSignal,
-): Promise<DestinationObservation> {
-  const namespace = backup.metadata.namespace ?? 'default';
-  const { pvc, s3 } = backup.spec.destination;
-  if (pvc === undefined) {
-    return {
-      ready: false,
-      reason: 'DestinationNotSupported',
-      message: s3
-        ? `S3-compatible destinations (${s3.endpoint}, bucket ${s3.bucket}) are not implemented by this operator version; use spec.destination.pvc`
-        : 'spec.destination names no destination',
-    };
-  }
-  try {
-    await client
-      .resource<PersistentVolumeClaim>(PvcType)
-      .get({ namespace, name: pvc.claimName }, signal ? { signal } : {});
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    return {
-      ready: false,
-      reason: 'DestinationNotFound',
-      message: `PersistentVolumeClaim ${pvc.claimName} (spec.destination.pvc.claimName) not found in namespace ${namespace}`,
-    };
-  }
-  return { ready: true, claimName: pvc.claimName, folder: pvc.path ?? backup.metadata.name ?? '' };
-}
-
-function condition(job: Job, type: string): { reason?: string; message?: string } | undefined {
-  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-}
-
-interface TerminatedState {
-  exitCode: number;
-  message?: string;
-  reason?: string;
-  finishedAt?: string;
-}
-
-function terminatedSnapshot(pod: Pod): TerminatedState | undefined {
-  const statuses = (
-    pod.status as { containerStatuses?: { name: string; state?: { terminated?: TerminatedState } }[] }
-  )?.containerStatuses;
-  return statuses?.find((c) => c.name === 'snapshot')?.state?.terminated;
-}
-
-async function observeJobs(
-  client: Client,
-  backup: EtcdBackup,
-  folder: string,
-  now: Date,
-  signal?: AbortSignal,
-): Promise<SnapshotJobObservation[]> {
-  const namespace = backup.metadata.namespace ?? 'default';
-  const name = backup.metadata.name ?? '';
-  const call = signal ? { signal } : {};
-  const jobs = await client
-    .resource<Job>(JobType)
-    .list({ namespace, labelSelector: `${BACKUP_LABEL}=${name}`, ...call });
-  return Promise.all(
-    jobs.items
-      .filter((j) => !j.metadata.deletionTimestamp)
-      .map(async (job): Promise<SnapshotJobObservation> => {
-        const jobName = job.metadata.name ?? '';
-        const scheduledTime = job.metadata.annotations?.[SCHEDULED_TIME_ANNOTATION];
-        const member = job.metadata.annotations?.[SOURCE_MEMBER_ANNOTATION];
-        const base = {
-          name: jobName,
-          ...(scheduledTime ? { scheduledTime } : {}),
-          ...(member ? { member } : {}),
-        };
-        const complete = condition(job, 'Complete');
-        const failed = condition(job, 'Failed');
-        if (!complete && !failed) return { ...base, state: 'Active' };
-        const pods = await client
-          .resource<Pod>(PodType)
-          .list({ namespace, labelSelector: `${BACKUP_JOB_LABEL}=${jobName}`, ...call });
-        const states = pods.items
-          .map(terminatedSnapshot)
-          .filter((t): t is TerminatedState => t !== undefined)
-          .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
-        if (complete) {
-          const ok = states.find((t) => t.exitCode === 0);
-          if (ok?.message === undefined)
-            return { ...base, state: 'Succeeded', result: { error: 'no termination message' } };
-          try {
-            const snapshot = parseSnapshotResult(ok.message, {
-              folder,
-              ...(member ? { member } : {}),
-              completionTime: ok.finishedAt ?? now.toISOString(),
-            });
-            return { ...base, state: 'Succeeded', result: { snapshot } };
-          } catch (err) {
-            return {
-              ...base,
-              state: 'Succeeded',
-              result: { error: err instanceof Error ? err.message : String(err) },
-            };
-          }
-        }
-        const last = states.at(-1);
-        const words = last?.message?.trim().split('\n').slice(-5).join(' | ').slice(-600);
-        const failure = [failed?.reason, failed?.message, words ? `last output: ${words}` : undefined]
-          .filter(Boolean)
-          .join(': ');
-        return { ...base, state: 'Failed', failure };
-      }),
-  );
-}
-
-/** Observes one backup. */
-export async function observeBackup(
-  client: Client,
-  backup: EtcdBackup,
-  now: Date,
-  signal?: AbortSignal,
-): Promise<BackupObservation> {
-  const namespace = backup.metadata.namespace ?? 'default';
-  const [source, destination] = await Promise.all([
-    observeSource(client, namespace, backup.spec.clusterName, signal),
-    observeDestination(client, backup, signal),
-  ]);
-  const folder = backup.spec.destination.pvc?.path ?? backup.metadata.name ?? '';
-  return {
-    name: backup.metadata.name ?? '',
-    namespace,
-    generation: backup.metadata.generation ?? 0,
-    createdAt: backup.metadata.creationTimestamp ?? now.toISOString(),
-    spec: backup.spec,
-    previousStatus: backup.status ?? {},
-    source,
-    destination,
-    jobs: await observeJobs(client, backup, folder, now, signal),
-    now,
-  };
 }
 
 interface ExecuteContext {
@@ -289,14 +90,7 @@ async function executeBackupStep(
     case 'Wait': {
       // Say it once when a due snapshot becomes blocked, not on every pass.
       const before = obs.previousStatus.conditions?.find((c) => c.type === BackupConditionType.Succeeded);
-      const blocked = [
-        'SourceNotFound',
-        'SourceUnavailable',
-        'DestinationNotFound',
-        'DestinationNotSupported',
-        'InvalidSchedule',
-      ];
-      if (blocked.includes(step.reason) && before?.reason !== step.reason)
+      if (BLOCKED_REASONS.has(step.reason) && before?.reason !== step.reason)
         await ctx.record('Warning', step.reason, step.message);
       return;
     }

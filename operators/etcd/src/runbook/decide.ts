@@ -2,8 +2,11 @@
 // exactly one step. Earlier entries repair, later ones change shape:
 //
 //   1. paused            -> no mutating step (status still refreshes)
-//   2. etcd unreachable  -> create the seed (new cluster only), or restart a
-//                           member on its PVC, else wait
+//      recovery on record -> follow it                         (recover.ts)
+//   2. etcd unreachable  -> create the seed (new cluster only, restored
+//                           from a backup when asked: restore.ts), or restart
+//                           a member on its PVC, else disaster recovery when
+//                           asked and past its bound (recover.ts), else wait
 //   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
 //   4. lost Pods         -> restart members on their data      (restart-member.ts)
 //   5. failed members    -> remove them for replacement        (replace-member.ts)

@@ -157,8 +157,8 @@ describeE2E('etcd backups and restore on a real node', () => {
       metadata: { name: 'source', namespace: ns.name },
       spec: { size: 3, version: V36 } as EtcdClusterSpec,
     });
-    await waitHealthy(client, source, 3, V36);
-  });
+    await waitHealthy(client, source, 3, V36, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await backupManager?.stop();
