@@ -12,7 +12,6 @@
 import { join } from 'node:path';
 
 import { jest } from '@jest/globals';
-import type { KubeObject } from '@switchboard/core';
 import { AlreadyExistsError, Client } from '@switchboard/core';
 import {
   TEST_ENV,
@@ -28,10 +27,10 @@ import {
 import type { DeployedOperator, Faults, TestNamespace } from '@switchboard/testing';
 
 import type { Prometheus, ServiceMonitor } from '../../src/api/index.js';
-import { PROMETHEUS, SERVICE, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
-import type { Service } from '../../src/resources/kube-types.js';
+import { PROMETHEUS, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
 import { whyNoNode } from '../support/node-gate.js';
 import { activeTargets, workloadPods } from '../support/prometheus-api.js';
+import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
 
 const clusterDir = process.env[TEST_ENV.clusterDir];
 const skipReason = clusterDir
@@ -45,9 +44,6 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const SYSTEM = 'prometheus-operator-system';
 const V1 = 'monitoring.coreos.com/v1';
-const NODE_EXPORTER = 'quay.io/prometheus/node-exporter:v1.12.1';
-const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' };
-const RBAC = 'rbac.authorization.k8s.io/v1';
 const figures: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const CONTROLLERS = ['prometheus', 'alertmanager'];
@@ -78,8 +74,8 @@ describeE2E('prometheus operator deployed from config/default', () => {
     });
     client = Client.fromKubeConfig(kc);
     ns = await createTestNamespace(kc, 'prom-deployed');
-    await prometheusIdentity(ns.name);
-    await exporter(ns.name, 'api');
+    await prometheusIdentity(client, ns.name);
+    await nodeExporter(client, ns.name, 'api', 1);
   }, 240_000);
 
   afterAll(async () => {
@@ -88,67 +84,6 @@ describeE2E('prometheus operator deployed from config/default', () => {
     // The test's namespace first, while the operator runs, then everything the kustomization made.
     await operator?.uninstall({ namespacesFirst: ns ? [ns.name] : [] });
   }, 300_000);
-
-  /** The account the Prometheus server runs as (the operator creates none, as the reference does). */
-  async function prometheusIdentity(namespace: string): Promise<void> {
-    await client
-      .resource({ apiVersion: 'v1', kind: 'ServiceAccount' })
-      .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace } });
-    await client.resource({ apiVersion: RBAC, kind: 'Role' }).create({
-      apiVersion: RBAC,
-      kind: 'Role',
-      metadata: { name: 'prometheus', namespace },
-      rules: [
-        { apiGroups: [''], resources: ['services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-      ],
-    } as KubeObject);
-    await client.resource({ apiVersion: RBAC, kind: 'RoleBinding' }).create({
-      apiVersion: RBAC,
-      kind: 'RoleBinding',
-      metadata: { name: 'prometheus', namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus' },
-      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace }],
-    } as KubeObject);
-  }
-
-  /** A node_exporter Deployment behind a Service with a port named web: the target. */
-  async function exporter(namespace: string, name: string): Promise<void> {
-    const labels = { app: name };
-    await client.resource<KubeObject & { spec: unknown }>(DEPLOYMENT).apply(
-      {
-        ...DEPLOYMENT,
-        metadata: { name, namespace },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [
-                {
-                  name: 'exporter',
-                  image: NODE_EXPORTER,
-                  args: ['--web.listen-address=:9100'],
-                  ports: [{ name: 'metrics', containerPort: 9100 }],
-                },
-              ],
-            },
-          },
-        },
-      },
-      { fieldManager: 'e2e', force: true },
-    );
-    await client.resource<Service>(SERVICE).apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace, labels },
-        spec: { selector: labels, ports: [{ name: 'web', port: 9100, targetPort: 'metrics' }] },
-      },
-      { fieldManager: 'e2e', force: true },
-    );
-  }
 
   it('runs as two Pods, Ready through /readyz, one of them holding the leader-election Lease', async () => {
     const pods = await operator.waitReady(2);

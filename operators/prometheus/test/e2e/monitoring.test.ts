@@ -18,11 +18,10 @@ import {
   POD_MONITOR,
   PROMETHEUS,
   PROMETHEUS_RULE,
-  SERVICE,
   SERVICE_MONITOR,
 } from '../../src/controller/monitoring-kinds.js';
-import type { Service } from '../../src/resources/kube-types.js';
 import { installMonitoringCrds } from '../support/install-crds.js';
+import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
 import { whyNoNode } from '../support/node-gate.js';
 import {
   activeTargets,
@@ -41,7 +40,6 @@ const describeE2E = skipReason ? describe.skip : describe;
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const V1 = 'monitoring.coreos.com/v1';
-const NODE_EXPORTER = 'quay.io/prometheus/node-exporter:v1.12.1';
 const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' };
 
 interface Deployment extends KubeObject {
@@ -62,7 +60,7 @@ describeE2E('prometheus operator on a real node', () => {
   beforeEach(async () => {
     ns = await createTestNamespace(kc, 'prom-e2e');
     outside = await createTestNamespace(kc, 'prom-e2e-outside');
-    await prometheusIdentity(ns.name);
+    await prometheusIdentity(client, ns.name);
     operator = await runOperator(kc, ns.name);
   });
 
@@ -72,66 +70,8 @@ describeE2E('prometheus operator on a real node', () => {
     await ns.delete();
   });
 
-  /** The ServiceAccount Prometheus runs as, allowed to discover in its namespace. */
-  async function prometheusIdentity(namespace: string): Promise<void> {
-    const rbac = 'rbac.authorization.k8s.io/v1';
-    await client
-      .resource({ apiVersion: 'v1', kind: 'ServiceAccount' })
-      .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'prometheus', namespace } });
-    await client.resource({ apiVersion: rbac, kind: 'Role' }).create({
-      apiVersion: rbac,
-      kind: 'Role',
-      metadata: { name: 'prometheus', namespace },
-      rules: [
-        { apiGroups: [''], resources: ['services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-      ],
-    } as KubeObject);
-    await client.resource({ apiVersion: rbac, kind: 'RoleBinding' }).create({
-      apiVersion: rbac,
-      kind: 'RoleBinding',
-      metadata: { name: 'prometheus', namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'prometheus' },
-      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace }],
-    } as KubeObject);
-  }
-
-  async function exporter(namespace: string, name: string, replicas: number): Promise<void> {
-    const labels = { app: name };
-    await client.resource<Deployment>(DEPLOYMENT).apply(
-      {
-        ...DEPLOYMENT,
-        metadata: { name, namespace },
-        spec: {
-          replicas,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [
-                {
-                  name: 'exporter',
-                  image: NODE_EXPORTER,
-                  args: ['--web.listen-address=:9100'],
-                  ports: [{ name: 'metrics', containerPort: 9100 }],
-                },
-              ],
-            },
-          },
-        },
-      },
-      { fieldManager: 'e2e', force: true },
-    );
-    await client.resource<Service>(SERVICE).apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name, namespace, labels },
-        spec: { selector: labels, ports: [{ name: 'web', port: 9100, targetPort: 'metrics' }] },
-      },
-      { fieldManager: 'e2e', force: true },
-    );
-  }
+  const exporter = (namespace: string, name: string, replicas: number) =>
+    nodeExporter(client, namespace, name, replicas);
 
   async function createPrometheus(spec: Prometheus['spec']): Promise<void> {
     await client.resource<Prometheus>(PROMETHEUS).create({
