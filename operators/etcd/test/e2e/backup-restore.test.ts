@@ -269,6 +269,48 @@ describeE2E('etcd backups and restore on a real node', () => {
     expect((await filesIn('often')).sort()).toEqual([...kept].sort());
   });
 
+  it('reports a snapshot Job that fails (its deadline passes) in a condition and an Event, and retries', async () => {
+    // A PVC that can never bind: its Job's Pod never starts, and the Job hits its deadline.
+    await client.resource<PersistentVolumeClaim>(PvcType).create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'unbindable', namespace: ns.name },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'no-such-class',
+        resources: { requests: { storage: '1Gi' } },
+      },
+    });
+    await backups.create(
+      backup('stuck', { destination: { pvc: { claimName: 'unbindable' } }, timeoutSeconds: 10 }),
+    );
+    const failed = await waitBackup('stuck', (b) =>
+      expect(b.status?.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+        status: 'False',
+        reason: 'SnapshotFailed',
+        message: expect.stringContaining('DeadlineExceeded'),
+      }),
+    );
+    expect(failed.status?.consecutiveFailures).toBeGreaterThanOrEqual(1);
+    expect(failed.status?.lastSnapshot).toBeUndefined();
+    expect(['Pending', 'Running']).toContain(failed.status?.phase);
+    await eventually(async () => {
+      const events = await client
+        .resource<{ reason?: string; regarding?: { name?: string } } & { metadata: object }>({
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+        })
+        .list({ namespace: ns.name });
+      expect(events.items.some((e) => e.reason === 'SnapshotFailed' && e.regarding?.name === 'stuck')).toBe(
+        true,
+      );
+    });
+    await backups.patch(
+      { namespace: ns.name, name: 'stuck' },
+      { type: 'merge', body: { spec: { suspend: true } } },
+    );
+  });
+
   it('reports a missing destination PVC in a condition and an Event, and never starts a Job', async () => {
     await backups.create(backup('nowhere', { destination: { pvc: { claimName: 'missing' } } }));
     const b = await waitBackup('nowhere', (x) =>
