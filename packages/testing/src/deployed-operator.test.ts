@@ -1,6 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 
-import { leaseHandoverBoundMs, managerProblems, metricValue, podStartToReady } from './deployed-operator.js';
+import {
+  leaseHandoverBoundMs,
+  managerProblems,
+  metricValue,
+  podStartToReady,
+  wildcardRules,
+} from './deployed-operator.js';
 import type { RenderedObject } from './deployed-operator.js';
 
 describe('metricValue', () => {
@@ -97,5 +103,18 @@ describe('leaseHandoverBoundMs', () => {
   it('allows the lease duration and two jittered retry periods, plus slack', () => {
     expect(leaseHandoverBoundMs(15)).toBe(15_000 + 4_800 + 3_000);
     expect(leaseHandoverBoundMs(15, 1000, 0)).toBe(17_400);
+  });
+});
+
+describe('wildcardRules', () => {
+  const role = (kind: string, rules: object[]) => ({ kind, metadata: { name: 'r' }, rules });
+  it('names each rule of a Role or ClusterRole with a wildcard group, resource or verb', () => {
+    expect(
+      wildcardRules([
+        role('ClusterRole', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]),
+        role('Role', [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]),
+        role('ConfigMap', [{ verbs: ['*'] }]),
+      ] as never),
+    ).toEqual(['r: wildcard in {"apiGroups":[""],"resources":["*"],"verbs":["get"]}']);
   });
 });

@@ -4,6 +4,9 @@
 // the leader-election Lease, each Pod's /metrics. Removal is `kubectl delete
 // -k` of the same folder, waiting until every object, cluster-scoped ones
 // included, is gone, so the suites after it find the cluster as it was.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { AppsV1Api, CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -440,4 +443,41 @@ export function managerProblems(objects: readonly RenderedObject[], deployment: 
   }
   if ((pod?.containers ?? []).length === 0) problems.push('no containers');
   return problems;
+}
+
+/** Rules of every ClusterRole and Role that grant a wildcard API group, resource or verb. */
+export function wildcardRules(objects: readonly RenderedObject[]): string[] {
+  type Rule = { apiGroups?: string[]; resources?: string[]; verbs?: string[] };
+  return objects
+    .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
+    .flatMap((o) => ((o.rules as Rule[] | undefined) ?? []).map((r) => ({ role: o.metadata.name, r })))
+    .filter(({ r }) => [...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*'))
+    .map(({ role, r }) => `${role}: wildcard in ${JSON.stringify(r)}`);
+}
+
+/**
+ * What keeps an operator's `config/` from installing as users install it
+ * (an empty list when nothing), checked offline on what
+ * `kubectl kustomize <configDir>/default` renders: every CRD file of
+ * `<configDir>/crd` is installed, the manager Deployment passes
+ * {@link managerProblems}, and RBAC has rules, none with a wildcard.
+ *
+ * @example
+ * expect(await configDefaultProblems(join(root, 'config'), 'etcd-operator')).toEqual([]);
+ */
+export async function configDefaultProblems(configDir: string, deployment: string): Promise<string[]> {
+  const objects = await renderKustomization(join(configDir, 'default'));
+  const files = readdirSync(join(configDir, 'crd')).filter((f) => f !== 'kustomization.yaml');
+  const installed = new Set(
+    objects
+      .filter((o) => o.kind === 'CustomResourceDefinition')
+      .map((c) => `${(c.spec as { group: string }).group}_${c.metadata.name.split('.')[0]}.yaml`),
+  );
+  const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
+  return [
+    ...files.filter((f) => !installed.has(f)).map((f) => `CRD ${f} of config/crd is not installed`),
+    ...managerProblems(objects, deployment),
+    ...(roles.length === 0 ? ['no ClusterRole or Role'] : []),
+    ...wildcardRules(objects),
+  ];
 }

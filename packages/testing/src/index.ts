@@ -41,6 +41,8 @@ export {
   kubectl,
   leaseHandoverBoundMs,
   managerProblems,
+  configDefaultProblems,
+  wildcardRules,
   metricValue,
   podStartToReady,
   renderKustomization,
