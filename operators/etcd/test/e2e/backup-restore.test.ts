@@ -208,8 +208,14 @@ describeE2E('etcd backups and restore on a real node', () => {
 
   it('restores the backup into a new cluster that grows to 3 members, every key there and the revision moved up', async () => {
     // Written after the backup: must not be in the restored cluster.
-    const [writer] = await memberClients(client, source);
-    await writer!.put('/after/backup', 'no');
+    // (The same put again is harmless, so a slow answer is retried.)
+    await eventually(
+      async () => {
+        const [writer] = await memberClients(client, source);
+        await writer!.put('/after/backup', 'no');
+      },
+      { timeout: 30_000, interval: 500, message: 'a write after the backup' },
+    );
     const started = Date.now();
     const copy = { namespace: ns.name, name: 'copy' };
     await clusters.create({
