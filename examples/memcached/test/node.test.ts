@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 
 import { Client } from '@switchboard/core';
 import type { ObjectKey } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { MemcachedResource } from '../src/api.js';
@@ -15,7 +15,6 @@ import type { Service } from '../src/kube-types.js';
 import { ServiceType } from '../src/kube-types.js';
 import { installCrd, runOperator } from './support/harness.js';
 import type { RunningOperator } from './support/harness.js';
-import { whyNoNode } from './support/node-gate.js';
 
 const skipReason = await whyNoNode();
 if (skipReason) process.stderr.write(`memcached node e2e skipped: ${skipReason}\n`);

@@ -7,7 +7,7 @@ import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
 import type { ObjectKey, ResourceClient } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import type { EtcdBackup, EtcdBackupSpec } from '../../src/api/backup-types.js';
@@ -21,7 +21,6 @@ import { TOOLS_IMAGE } from '../../src/kube/toolbox.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
 import { memberClients, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
-import { whyNoNode } from '../support/node-gate.js';
 import { operatorKubeConfig, runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 

@@ -2,7 +2,7 @@
 // processes: each test asserts both the EtcdCluster status and etcd itself.
 import { jest } from '@jest/globals';
 import type { Client, KubeObject, ObjectKey } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
@@ -20,7 +20,6 @@ import {
   readCluster,
   waitHealthy,
 } from '../support/etcd-cluster-probe.js';
-import { whyNoNode } from '../support/node-gate.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 

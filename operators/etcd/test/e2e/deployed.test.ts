@@ -26,6 +26,7 @@ import {
   podStartToReady,
   testKubeConfig,
   testKubeconfigPath,
+  whyNoNode,
 } from '@switchboard/testing';
 import type { DeployedOperator, Faults, TestNamespace } from '@switchboard/testing';
 
@@ -33,7 +34,6 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import { PodType } from '../../src/kube/kube-types.js';
 import { memberClients, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
-import { whyNoNode } from '../support/node-gate.js';
 
 const clusterDir = process.env[TEST_ENV.clusterDir];
 const skipReason = clusterDir

@@ -7,7 +7,7 @@
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
@@ -18,7 +18,6 @@ import { FORCE_NEW_CLUSTER_FLAG } from '../../src/kube/member-pod.js';
 import { QUORUM_LOSS_WAIT_MS, RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
 import { memberClients, memberPods, readCluster, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
-import { whyNoNode } from '../support/node-gate.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 

@@ -10,6 +10,7 @@ import {
   createTestNamespace,
   eventually,
   testKubeConfig,
+  whyNoNode,
 } from '@switchboard/testing';
 import type { Faults, TestNamespace } from '@switchboard/testing';
 
@@ -23,7 +24,6 @@ import {
   readCluster,
   waitHealthy,
 } from '../support/etcd-cluster-probe.js';
-import { whyNoNode } from '../support/node-gate.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 

@@ -23,12 +23,12 @@ import {
   podStartToReady,
   testKubeConfig,
   testKubeconfigPath,
+  whyNoNode,
 } from '@switchboard/testing';
 import type { DeployedOperator, Faults, TestNamespace } from '@switchboard/testing';
 
 import type { Prometheus, ServiceMonitor } from '../../src/api/index.js';
 import { PROMETHEUS, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
-import { whyNoNode } from '../support/node-gate.js';
 import { activeTargets, workloadPods } from '../support/prometheus-api.js';
 import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
 

@@ -4,7 +4,7 @@
 // Alertmanager's /api/v2/alerts.
 import { jest } from '@jest/globals';
 import type { Client, KubeObject } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 import type {
   Alertmanager,
@@ -22,7 +22,6 @@ import {
 } from '../../src/controller/monitoring-kinds.js';
 import { installMonitoringCrds } from '../support/install-crds.js';
 import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
-import { whyNoNode } from '../support/node-gate.js';
 import {
   activeTargets,
   alertmanagerAlerts,
