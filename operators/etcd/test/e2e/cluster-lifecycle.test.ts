@@ -143,7 +143,7 @@ describeE2E('etcd operator on a real node', () => {
       },
       { timeout: 60_000, interval: 1000, message: "removed members' PVCs deleted" },
     );
-  });
+  }, 600_000); // three waits of up to 180 s each, beyond the 120 s default
 
   it('upgrades 3.5 -> 3.6 one member at a time, leader last, without losing a write', async () => {
     const key = await createCluster('upgrade', { size: 3, version: V35 });
