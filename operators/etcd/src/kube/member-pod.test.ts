@@ -32,9 +32,9 @@ describe('member Pod', () => {
 
   it('is probed by etcd: ready with a leader (/readyz), alive without one (/livez)', () => {
     const c = pod.spec.containers[0]!;
-    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 2379 });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 2381 });
     // A member that lost quorum must not be restarted: /livez needs no leader.
-    expect(c.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 2379 });
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 2381 });
   });
 
   it('runs the image of spec.version on its own PVC, owned by the cluster', () => {

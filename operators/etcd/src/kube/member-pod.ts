@@ -8,7 +8,7 @@ import type { V1Affinity, V1Container, V1PodSpec, V1Volume } from '@kubernetes/c
 
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
-import { CLIENT_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
+import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { CLUSTER_LABEL, memberLabels } from './labels.js';
@@ -52,6 +52,7 @@ function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): 
     `--data-dir=${DATA_DIR}/data`,
     `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
     `--listen-client-urls=http://0.0.0.0:${CLIENT_PORT}`,
+    `--listen-metrics-urls=http://0.0.0.0:${METRICS_PORT}`,
     `--advertise-client-urls=http://${member}.${peerServiceName(name)}.${ns}.svc:${CLIENT_PORT}`,
     `--initial-advertise-peer-urls=${peerURL(name, ns, member)}`,
     `--initial-cluster=${boot.initialCluster.join(',')}`,
@@ -104,13 +105,15 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
     ports: [
       { name: 'client', containerPort: CLIENT_PORT },
       { name: 'peer', containerPort: PEER_PORT },
+      { name: 'metrics', containerPort: METRICS_PORT },
     ],
     volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-    // etcd's own probe endpoints (3.5.11+ and 3.6). /readyz: the member has
+    // etcd's own probe endpoints (3.5.11+ and 3.6), on the plain-HTTP metrics
+    // listener so they need no client certificate under TLS. /readyz: the member has
     // a leader and serves linearizable reads, so Services send clients only
     // to members that can answer.
     readinessProbe: {
-      httpGet: { path: '/readyz', port: CLIENT_PORT },
+      httpGet: { path: '/readyz', port: METRICS_PORT },
       periodSeconds: 5,
       timeoutSeconds: 3,
       failureThreshold: 3,
@@ -121,7 +124,7 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
     // deadlocked process or a stalled disk is restarted. Generous bounds: a
     // busy node answering late is not a dead member.
     livenessProbe: {
-      httpGet: { path: '/livez', port: CLIENT_PORT },
+      httpGet: { path: '/livez', port: METRICS_PORT },
       initialDelaySeconds: 15,
       periodSeconds: 10,
       timeoutSeconds: 5,

@@ -8,7 +8,13 @@
 // - The PDB lets voluntary evictions (node drains) take members only while a
 //   quorum stays up.
 import type { EtcdCluster } from '../api/types.js';
-import { CLIENT_PORT, PEER_PORT, clientServiceName, peerServiceName } from '../runbook/member-names.js';
+import {
+  CLIENT_PORT,
+  METRICS_PORT,
+  PEER_PORT,
+  clientServiceName,
+  peerServiceName,
+} from '../runbook/member-names.js';
 import { quorum } from '../runbook/quorum.js';
 import type { Built, PodDisruptionBudget, Service } from './kube-types.js';
 import { clusterLabels, clusterSelector } from './labels.js';
@@ -37,6 +43,8 @@ export function peerService(cluster: EtcdCluster): Built<Service> {
       ports: [
         { name: 'peer', port: PEER_PORT, targetPort: PEER_PORT },
         { name: 'client', port: CLIENT_PORT, targetPort: CLIENT_PORT },
+        // Every member's /metrics, for a ServiceMonitor (one target per member, ready or not).
+        { name: 'metrics', port: METRICS_PORT, targetPort: METRICS_PORT },
       ],
     },
   };

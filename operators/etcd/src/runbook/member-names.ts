@@ -8,6 +8,12 @@ import { randomBytes } from 'node:crypto';
 export const PEER_PORT = 2380;
 /** etcd's client port. */
 export const CLIENT_PORT = 2379;
+/**
+ * Plain-HTTP port of etcd's /metrics, /health, /livez and /readyz
+ * (`--listen-metrics-urls`). Probes and Prometheus use it, so they keep
+ * working when the client port requires TLS client certificates.
+ */
+export const METRICS_PORT = 2381;
 
 /** Name of the headless Service that gives members their DNS names. */
 export function peerServiceName(cluster: string): string {
