@@ -29,6 +29,12 @@ export interface InformerFactoryOptions extends Pick<
 > {
   /** Namespace of informers that name none (an operator that watches one namespace). Default: all namespaces. */
   namespace?: string;
+  /**
+   * Called with every failed list or watch, with the kind and selection of
+   * the informer that failed (the informer backs off and tries again). Where
+   * `onError` says what failed, this also says which informer.
+   */
+  onWatchError?: (err: unknown, type: TypeMeta, selection: InformerSelection) => void;
 }
 
 /**
@@ -75,6 +81,10 @@ export class InformerFactory {
         {
           ...this.opts,
           ...definedOnly(sel),
+          onError: (err: unknown) => {
+            this.opts.onError?.(err);
+            this.opts.onWatchError?.(err, type, sel);
+          },
         },
       );
       this.informers.set(id, informer);

@@ -20,6 +20,7 @@ import { LeaderElectionLostError, LeaderElector } from './leader-election.js';
 import type { LeaderElectionOptions } from './leader-election.js';
 import { EndpointServer, parseBindAddress } from './probe-server.js';
 import type { HealthCheck } from './probe-server.js';
+import { logWatchErrors } from './watch-error-log.js';
 
 /** Options of a {@link Manager}. Times in ms. */
 export interface ManagerOptions {
@@ -94,6 +95,7 @@ export class Manager implements ControllerHost {
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       onHandlerError: (err) =>
         this.logger.error('informer handler failed', { err: err instanceof Error ? err : String(err) }),
+      onWatchError: logWatchErrors(this.logger, this.clock),
     });
     this.cache = new CacheReader(this.informers);
     const le = opts.leaderElection;
