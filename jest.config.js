@@ -16,6 +16,11 @@ const projects = ['packages', 'operators', 'examples', '.']
   .filter((dir) => existsSync(join(root, dir, 'jest.config.js')))
   .map((dir) => `<rootDir>/${dir}`);
 
+// Operators run in-process by the suites log at warn unless LOG_LEVEL says
+// otherwise (LOG_LEVEL=info npm test): their info lines would bury the test
+// output. Set here, before jest forks its workers, so every worker inherits it.
+process.env.LOG_LEVEL ??= 'warn';
+
 /** @type {import('jest').Config} */
 export default {
   projects,

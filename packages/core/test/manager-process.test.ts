@@ -40,6 +40,8 @@ class ManagerProcess {
     this.child = spawn(process.execPath, ['--import', register, fixture], {
       env: {
         ...process.env,
+        // The test reads the manager's info lines (jest.config.js sets warn for the rest).
+        LOG_LEVEL: 'info',
         SB_KUBECONFIG: testKubeconfigPath(),
         SB_NAMESPACE: namespace,
         SB_IDENTITY: identity,

@@ -1,6 +1,7 @@
 import { createLogger } from './logger.js';
 
-function capture(format: 'json' | 'text', level?: 'debug' | 'info') {
+// Tests pass the level: the environment's LOG_LEVEL (warn under jest) must not decide what they see.
+function capture(format: 'json' | 'text', level: 'debug' | 'info' = 'info') {
   const lines: string[] = [];
   const log = createLogger({ format, level, sink: { write: (l: string) => lines.push(l) }, now: () => 0 });
   return { log, lines };
