@@ -152,13 +152,27 @@ export type {
   ControllerWatchOptions,
   BuilderOptions,
 } from './controller/index.js';
-export { Manager, LeaderElector, LeaderElectionLostError, shutdownSignal } from './manager/index.js';
+export {
+  Manager,
+  LeaderElector,
+  LeaderElectionLostError,
+  shutdownSignal,
+  operatorMain,
+  operatorUsage,
+  OperatorUsageError,
+  parseOperatorArgs,
+} from './manager/index.js';
 export type {
   ManagerOptions,
   Lease,
   LeaderElectionOptions,
   HealthCheck,
   ShutdownSignalOptions,
+  OperatorCommand,
+  OperatorFlag,
+  OperatorFlagValues,
+  OperatorMainSpec,
+  ParsedOperatorArgs,
 } from './manager/index.js';
 export { ControllerMetrics } from './metrics/index.js';
 export type { ControllerMetricSet, ReconcileResultLabel } from './metrics/index.js';

@@ -200,31 +200,22 @@ export const operator = {
 
 export function mainFile(name: string): string {
   return `#!/usr/bin/env node
-// \`${name}\`: runs the operator's controllers under a Manager.
-//   --namespace NS   watch one namespace (default all)
-//   --leader-elect   run only while holding the Lease
-import { parseArgs } from 'node:util';
-
-import { Manager, shutdownSignal } from '@switchboard/core';
+// \`${name}\`: runs the operator's controllers under a Manager. The standard
+// flags (--kubeconfig, --namespace, --leader-elect, --metrics-bind-address, ...)
+// come from operatorMain; \`${name} --help\` lists them.
+import { operatorMain } from '@switchboard/core';
 
 import { operator } from './operator.js';
 
-const { values } = parseArgs({
-  options: {
-    namespace: { type: 'string' },
-    'leader-elect': { type: 'boolean', default: false },
-    'metrics-bind-address': { type: 'string', default: ':8080' },
-    'health-probe-bind-address': { type: 'string', default: ':8081' },
-  },
-});
-const manager = new Manager({
-  ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
-  leaderElection: values['leader-elect'] ? { leaseName: '${name}-leader' } : false,
-  metricsBindAddress: values['metrics-bind-address'],
-  healthProbeBindAddress: values['health-probe-bind-address'],
-});
-operator.controllers(manager);
-await manager.start(shutdownSignal());
+process.exit(
+  await operatorMain({
+    name: '${name}',
+    description: "runs the operator's controllers",
+    setup: (manager) => {
+      operator.controllers(manager);
+    },
+  }),
+);
 `;
 }
 

@@ -15,3 +15,11 @@ export { LeaderElector, LeaderElectionLostError } from './leader-election.js';
 export type { HealthCheck } from './probe-server.js';
 export type { ShutdownSignalOptions } from './signals.js';
 export { shutdownSignal } from './signals.js';
+export type {
+  OperatorCommand,
+  OperatorFlag,
+  OperatorFlagValues,
+  OperatorMainSpec,
+  ParsedOperatorArgs,
+} from './operator-main.js';
+export { operatorMain, operatorUsage, OperatorUsageError, parseOperatorArgs } from './operator-main.js';

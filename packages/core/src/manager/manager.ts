@@ -73,6 +73,8 @@ export class Manager implements ControllerHost {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The one namespace it watches (`ManagerOptions.namespace`), or undefined for all. */
+  readonly namespace: string | undefined;
   /** The leader elector, when leader election is on. */
   readonly elector: LeaderElector | undefined;
   private readonly metrics: ControllerMetrics;
@@ -88,6 +90,7 @@ export class Manager implements ControllerHost {
     this.client = opts.client ?? Client.fromDefault();
     this.logger = opts.logger ?? createLogger();
     this.clock = opts.clock ?? realClock;
+    this.namespace = opts.namespace;
     this.registry = opts.registry ?? new Registry();
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.metrics = new ControllerMetrics(this.registry);
