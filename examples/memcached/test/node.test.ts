@@ -3,6 +3,7 @@
 // from it), the status turns Available, and memcached answers through the
 // Service. Skipped, with the reason printed, where the cluster has no node.
 import { connect } from 'node:net';
+import { join } from 'node:path';
 
 import { Client } from '@switchboard/core';
 import type { ObjectKey } from '@switchboard/core';
@@ -48,7 +49,7 @@ describeOnNode('Memcached operator on a real node', () => {
     client = Client.fromKubeConfig(kc);
     await installCrd(kc, MemcachedResource.crd());
     ns = await createTestNamespace(kc, 'memcached-node');
-    operator = runOperator(kc, ns.name, (host) => {
+    operator = await runOperator(kc, ns.name, join(import.meta.dirname, '..', 'config', 'rbac'), (host) => {
       addMemcachedController(host);
     });
   });

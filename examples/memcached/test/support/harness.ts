@@ -1,11 +1,12 @@
 // What the Memcached suites need around the operator: its CRD installed in
-// the test cluster, the operator running in the test process as its binary
-// would (a Manager scoped to one namespace, no HTTP endpoints), and whether
-// the cluster has a Ready node to run pods on.
+// the test cluster, and the operator running in the test process as its
+// binary would (a Manager scoped to one namespace, no HTTP endpoints) as its
+// own ServiceAccount with exactly the rules of its config/rbac, so the suites
+// prove those manifests complete.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager, silentLogger } from '@switchboard/core';
 import type { ControllerHost, KubeObject } from '@switchboard/core';
-import { eventually } from '@switchboard/testing';
+import { eventually, runAsServiceAccount } from '@switchboard/testing';
 
 interface CrdObject extends KubeObject {
   status?: { conditions?: { type: string; status: string }[] };
@@ -49,14 +50,20 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-/** Runs controllers added by `addControllers` under a Manager watching one namespace. */
-export function runOperator(
+/**
+ * Runs controllers added by `addControllers` under a Manager watching one
+ * namespace, as the ServiceAccount of the RBAC manifests in `rbacDir` (`kc`,
+ * the admin's, only sets that account up).
+ */
+export async function runOperator(
   kc: KubeConfig,
   namespace: string,
+  rbacDir: string,
   addControllers: (host: ControllerHost) => void,
-): RunningOperator {
+): Promise<RunningOperator> {
+  const { kubeConfig } = await runAsServiceAccount(kc, { rbacDir, namespace });
   const manager = new Manager({
-    client: Client.fromKubeConfig(kc, { fieldManager: 'memcached-operator' }),
+    client: Client.fromKubeConfig(kubeConfig, { fieldManager: 'memcached-operator' }),
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',

@@ -16,6 +16,8 @@ import type { RunningOperator } from './harness.js';
 /** Declares the API-server suite of one wiring of the operator. */
 export function describeMemcachedOperator(
   style: string,
+  /** The example's config/rbac: the operator runs as that ServiceAccount. */
+  rbacDir: string,
   addControllers: (host: ControllerHost) => void,
 ): void {
   describe(`Memcached operator (${style}) against the API server`, () => {
@@ -30,7 +32,7 @@ export function describeMemcachedOperator(
     beforeAll(async () => {
       await installCrd(kc, MemcachedResource.crd());
       ns = await createTestNamespace(kc, `memcached-${style}`);
-      operator = runOperator(kc, ns.name, addControllers);
+      operator = await runOperator(kc, ns.name, rbacDir, addControllers);
     });
 
     afterAll(async () => {
