@@ -112,7 +112,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
       body: { metadata: { annotations: { [RECOVER_ANNOTATION]: 'now' } } },
     });
     await eventually(
-      async () => expect((await readCluster(client, key)).status?.recovery?.survivor).toBe(survivor),
+      async () => expect((await readCluster(client, key)).status?.recovery).toMatchObject({ survivor }),
       {
         timeout: 30_000,
       },
