@@ -21,6 +21,7 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdBackupRecoveryStatus, EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import { memberLabels } from '../../src/kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG } from '../../src/kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
@@ -68,6 +69,16 @@ describeE2E('etcd disaster recovery on a real node', () => {
     await ns?.delete();
   });
 
+  /** An EtcdCluster `name` of the test namespace. */
+  async function createCluster(name: string, spec: Partial<EtcdClusterSpec>): Promise<void> {
+    await clusters.create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: spec as EtcdClusterSpec,
+    });
+  }
+
   async function loseMembersWithData(key: ObjectKey, victims: string[]): Promise<void> {
     const pods = client.resource<Pod>(PodType);
     const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
@@ -90,16 +101,11 @@ describeE2E('etcd disaster recovery on a real node', () => {
     const name = `dr-${Date.now().toString(36).slice(-5)}`;
     const key = { namespace: ns.name, name };
     operator = await runOperator(kc, ns.name);
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name, namespace: ns.name },
-      spec: {
-        size: 3,
-        version: V36,
-        recovery: 'manual',
-        recoveryDelaySeconds: DELAY_SECONDS,
-      } as EtcdClusterSpec,
+    await createCluster(name, {
+      size: 3,
+      version: V36,
+      recovery: 'manual',
+      recoveryDelaySeconds: DELAY_SECONDS,
     });
     const before = await waitHealthy(client, key, 3, V36);
     const [writer] = await memberClients(client, key);
@@ -212,16 +218,11 @@ describeE2E('etcd disaster recovery on a real node', () => {
       .catch((err: unknown) => {
         if (!(err instanceof AlreadyExistsError)) throw err; // the suite's retry
       });
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name, namespace: ns.name },
-      spec: {
-        size: 3,
-        version: V36,
-        recovery: 'auto',
-        recoveryDelaySeconds: DELAY_SECONDS,
-      } as EtcdClusterSpec,
+    await createCluster(name, {
+      size: 3,
+      version: V36,
+      recovery: 'auto',
+      recoveryDelaySeconds: DELAY_SECONDS,
     });
     await waitHealthy(client, key, 3, V36, 180_000);
     const oldClusterID = (await readCluster(client, key)).status?.clusterID;
@@ -290,22 +291,76 @@ describeE2E('etcd disaster recovery on a real node', () => {
     expect(Number(header?.revision)).toBeGreaterThanOrEqual(revision + RESTORE_REVISION_BUMP);
 
     // The loss was announced.
-    await eventually(async () => {
+    const announced = await warningEvent(name, 'StartBackupRecovery');
+    expect(announced.note).toContain(`data written after revision ${revision} is lost`);
+  }, 600_000);
+
+  /** The cluster's Degraded condition, once it has `reason`. */
+  async function degradedWith(key: ObjectKey, reason: string): Promise<{ message: string }> {
+    return eventually(
+      async () => {
+        const degraded = (await readCluster(client, key)).status?.conditions?.find(
+          (c) => c.type === 'Degraded',
+        );
+        expect(degraded).toMatchObject({ status: 'True', reason });
+        return degraded!;
+      },
+      { timeout: DELAY_MS + 90_000, interval: 1000, message: `Degraded ${reason}` },
+    );
+  }
+
+  /** The Warning Event `reason` about EtcdCluster `cluster`, once recorded. */
+  async function warningEvent(cluster: string, reason: string): Promise<{ note?: string }> {
+    return eventually(async () => {
       const events = await client
         .resource<
           { reason?: string; type?: string; note?: string; regarding?: { name?: string } } & {
             metadata: object;
           }
-        >({
-          apiVersion: 'events.k8s.io/v1',
-          kind: 'Event',
-        })
+        >({ apiVersion: 'events.k8s.io/v1', kind: 'Event' })
         .list({ namespace: ns.name });
-      const announced = events.items.find(
-        (e) => e.reason === 'StartBackupRecovery' && e.regarding?.name === name,
-      );
-      expect(announced).toMatchObject({ type: 'Warning' });
-      expect(announced?.note).toContain(`data written after revision ${revision} is lost`);
+      const event = events.items.find((e) => e.reason === reason && e.regarding?.name === cluster);
+      expect(event).toMatchObject({ type: 'Warning' });
+      return event!;
     });
-  }, 600_000);
+  }
+
+  it('never deletes a PVC that may hold data, and without a backup only reports NoSurvivorNoBackup', async () => {
+    const name = `dr-none-${Date.now().toString(36).slice(-5)}`;
+    const key = { namespace: ns.name, name };
+    operator = await runOperator(kc, ns.name);
+    await createCluster(name, { size: 1, version: V36, recovery: 'auto', recoveryDelaySeconds: 10 });
+    await waitHealthy(client, key, 1, V36, 180_000);
+    await operator.stop();
+    const [member] = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
+    await loseMembersWithData(key, [member!]);
+    // Its PVC comes back empty (storage replaced): its member restarts on it but can never answer.
+    const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+    await pvcs.create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: member!, namespace: ns.name, labels: memberLabels(name, member!) },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    operator = await runOperator(kc, ns.name);
+
+    const waiting = await degradedWith(key, 'NoSurvivor');
+    expect(waiting.message).toContain(`${member} may still hold data`);
+    await warningEvent(name, 'NoSurvivor');
+    expect(
+      (await pvcs.get({ namespace: ns.name, name: member! })).metadata.deletionTimestamp,
+    ).toBeUndefined();
+    expect((await readCluster(client, key)).status?.recovery).toBeUndefined();
+
+    // Saying the data is gone for good (deleting the PVC): no backup to restore from, nothing more happens.
+    await pvcs.delete({ namespace: ns.name, name: member! });
+    const stuck = await degradedWith(key, 'NoSurvivorNoBackup');
+    expect(stuck.message).toContain('nothing is deleted');
+    await warningEvent(name, 'NoSurvivorNoBackup');
+    const cluster = await readCluster(client, key);
+    expect(cluster.status?.recovery).toBeUndefined();
+    expect(cluster.status?.phase).toBe('Unavailable');
+    // The member's Pod (crash-looping on the deleted PVC) is left where it is.
+    expect((await memberPods(client, key)).map((p) => p.metadata.name)).toEqual([member]);
+  }, 420_000);
 });
