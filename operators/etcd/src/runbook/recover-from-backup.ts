@@ -107,8 +107,9 @@ export function newestSnapshot(snapshots: readonly BackupSnapshot[]): BackupSnap
 }
 
 /** The snapshot a record restores from, with the new cluster's token. */
-function snapshotOf(record: EtcdBackupRecoveryStatus): EtcdSnapshotSource {
-  const { backupName, snapshot, claimName, path, sha256, revision } = record;
+/** Just the snapshot's fields of a record or a restore (no token, no recovery fields). */
+function snapshotOf(from: EtcdSnapshotSource): EtcdSnapshotSource {
+  const { backupName, snapshot, claimName, path, sha256, revision } = from;
   return { backupName, snapshot, claimName, path, sha256, revision };
 }
 
@@ -176,10 +177,9 @@ export function backupRecoveryRecord(
   step: Extract<Step, { kind: 'StartBackupRecovery' }>,
   now: Date,
 ): EtcdBackupRecoveryStatus {
-  const { backupName, snapshot, claimName, path, sha256, revision } = step.restore;
   return {
     source: 'Backup',
-    ...{ backupName, snapshot, claimName, path, sha256, revision },
+    ...snapshotOf(step.restore),
     seed: step.seed,
     previousClusterID: obs.previousStatus.clusterID ?? '',
     startedAt: now.toISOString(),
