@@ -90,6 +90,30 @@ describe('EtcdCluster validation by the API server', () => {
     expect(ephemeral).toContain('spec.storage is immutable after creation');
   });
 
+  it('keeps spec.recovery as it was, and bounds spec.recoveryDelaySeconds (default 60), naming the field', async () => {
+    // An object written before the bound existed stays valid and gets the default.
+    const manual = await clusters.create(cluster('recovery-manual', { recovery: 'manual' }));
+    expect(manual.spec).toMatchObject({ recovery: 'manual', recoveryDelaySeconds: 60 });
+    for (const seconds of [5, 86_401]) {
+      const message = await rejection(
+        clusters.create(cluster(`delay-${seconds}`, { recovery: 'auto', recoveryDelaySeconds: seconds })),
+      );
+      expect(message).toContain('spec.recoveryDelaySeconds must be between 10 and 86400');
+    }
+    const auto = await clusters.patch(
+      { namespace: ns.name, name: 'recovery-manual' },
+      { type: 'merge', body: { spec: { recovery: 'auto', recoveryDelaySeconds: 10 } } },
+    );
+    expect(auto.spec).toMatchObject({ recovery: 'auto', recoveryDelaySeconds: 10 });
+    const other = await rejection(
+      clusters.patch(
+        { namespace: ns.name, name: 'recovery-manual' },
+        { type: 'merge', body: { spec: { recovery: 'sometimes' } } },
+      ),
+    );
+    expect(other).toContain('spec.recovery');
+  });
+
   it('accepts changes to size and pause', async () => {
     await clusters.create(cluster('mutable', { size: 3 }));
     const updated = await clusters.patch(

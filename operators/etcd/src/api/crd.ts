@@ -14,11 +14,14 @@ import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
   DEFAULT_ETCD_VERSION,
+  DEFAULT_RECOVERY_DELAY_SECONDS,
   ETCD_API_VERSION_NAME,
   ETCD_CLUSTER_KIND,
   ETCD_GROUP,
   MAX_CLUSTER_SIZE,
+  MAX_RECOVERY_DELAY_SECONDS,
   MIN_CLUSTER_SIZE,
+  MIN_RECOVERY_DELAY_SECONDS,
 } from './types.js';
 
 const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
@@ -145,7 +148,18 @@ const specSchema: JsonSchema = {
       enum: ['manual', 'auto'],
       default: 'manual',
       description:
-        'Disaster recovery after quorum loss, from the surviving member with the highest raft index: manual (when the annotation etcd.switchboard.dev/recover is set) or auto.',
+        'Disaster recovery after quorum loss, from the surviving member with the highest raft index, or from the newest EtcdBackup when no member survives: manual (when the annotation etcd.switchboard.dev/recover is set) or auto.',
+    },
+    recoveryDelaySeconds: {
+      type: 'integer',
+      description: `Seconds without a quorum-confirmed member list before disaster recovery starts (${MIN_RECOVERY_DELAY_SECONDS}..${MAX_RECOVERY_DELAY_SECONDS}, default ${DEFAULT_RECOVERY_DELAY_SECONDS}); within it quorum may come back by itself.`,
+      default: DEFAULT_RECOVERY_DELAY_SECONDS,
+      'x-kubernetes-validations': [
+        {
+          rule: `self >= ${MIN_RECOVERY_DELAY_SECONDS} && self <= ${MAX_RECOVERY_DELAY_SECONDS}`,
+          message: `spec.recoveryDelaySeconds must be between ${MIN_RECOVERY_DELAY_SECONDS} and ${MAX_RECOVERY_DELAY_SECONDS}`,
+        },
+      ],
     },
     etcdOptions: {
       type: 'object',
@@ -193,13 +207,23 @@ const statusSchema: JsonSchema = {
     quorumLostSince: { type: 'string', format: 'date-time' },
     recovery: {
       type: 'object',
-      required: ['survivor', 'memberId', 'raftIndex', 'startedAt', 'phase'],
+      // A member recovery names its survivor; a backup recovery (source Backup) its snapshot and seed.
+      required: ['startedAt', 'phase'],
       properties: {
+        source: { type: 'string', enum: ['Member', 'Backup'] },
         survivor: { type: 'string' },
         memberId: { type: 'string' },
         raftIndex: { type: 'string' },
+        backupName: { type: 'string' },
+        snapshot: { type: 'string' },
+        claimName: { type: 'string' },
+        path: { type: 'string' },
+        sha256: { type: 'string' },
+        revision: { type: 'integer' },
+        seed: { type: 'string' },
+        previousClusterID: { type: 'string' },
         startedAt: { type: 'string', format: 'date-time' },
-        phase: { type: 'string', enum: ['Forcing', 'Restarting'] },
+        phase: { type: 'string', enum: ['Forcing', 'Restarting', 'Clearing', 'Seeding'] },
       },
     },
     members: {

@@ -77,8 +77,20 @@ export interface EtcdBootstrap {
  */
 export type EtcdRecoveryPolicy = 'manual' | 'auto';
 
-/** A recovery in progress, recorded before anything is changed. */
-export interface EtcdRecoveryStatus {
+/** Disaster recovery's wait bound when `spec.recoveryDelaySeconds` is not set. */
+export const DEFAULT_RECOVERY_DELAY_SECONDS = 60;
+/**
+ * Shortest and longest wait bound the API accepts. Below 10 s a recovery
+ * could race Pods that are only restarting (a member Pod takes a few seconds
+ * to be recreated and rejoin).
+ */
+export const MIN_RECOVERY_DELAY_SECONDS = 10;
+export const MAX_RECOVERY_DELAY_SECONDS = 86_400;
+
+/** A recovery from the surviving member, recorded before anything is changed. */
+export interface EtcdMemberRecoveryStatus {
+  /** `Member` (also when absent: records written before backups were a source). */
+  source?: 'Member';
   /** Member the cluster is rebuilt from. */
   survivor: string;
   /** Its hex ID and the raft index it had when chosen (decimal). */
@@ -89,6 +101,40 @@ export interface EtcdRecoveryStatus {
   /** `Forcing`: starting it with --force-new-cluster; `Restarting`: once more without. */
   phase: 'Forcing' | 'Restarting';
 }
+
+/** A verified snapshot in an EtcdBackup's PVC that a seed member is restored from. */
+export interface EtcdSnapshotSource {
+  /** EtcdBackup name. */
+  backupName: string;
+  /** Snapshot file name (as in the backup's status). */
+  snapshot: string;
+  /** The backup's PVC and the file's path inside it. */
+  claimName: string;
+  path: string;
+  /** sha256 of the file, hex, checked before the restore. */
+  sha256: string;
+  /** Keyspace revision the snapshot holds (before a restore moves it up). */
+  revision: number;
+}
+
+/**
+ * A recovery from the newest backup when no member survives, recorded before
+ * anything is changed. What was written after the snapshot's revision is lost.
+ */
+export interface EtcdBackupRecoveryStatus extends EtcdSnapshotSource {
+  source: 'Backup';
+  /** The new member restored from the snapshot (a new name, so a new member ID and cluster ID). */
+  seed: string;
+  /** `status.clusterID` before the recovery (the new cluster's ID replaces it once the seed answers). */
+  previousClusterID: string;
+  /** RFC 3339. */
+  startedAt: string;
+  /** `Clearing`: deleting the dead members' Pods and PVCs; `Seeding`: the seed restores and starts. */
+  phase: 'Clearing' | 'Seeding';
+}
+
+/** A disaster recovery in progress: from the surviving member, or from a backup. */
+export type EtcdRecoveryStatus = EtcdMemberRecoveryStatus | EtcdBackupRecoveryStatus;
 
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
@@ -112,6 +158,12 @@ export interface EtcdClusterSpec {
   bootstrap?: EtcdBootstrap;
   /** Disaster recovery after quorum loss (default `manual`). */
   recovery?: EtcdRecoveryPolicy;
+  /**
+   * How long no member may give a quorum-confirmed member list before
+   * disaster recovery starts, in seconds ({@link MIN_RECOVERY_DELAY_SECONDS}..
+   * {@link MAX_RECOVERY_DELAY_SECONDS}, default {@link DEFAULT_RECOVERY_DELAY_SECONDS}).
+   */
+  recoveryDelaySeconds?: number;
 }
 
 /** Lifecycle summary for `kubectl get`. */

@@ -8,7 +8,7 @@ import type { Client } from '@switchboard/core';
 import { AlreadyExistsError, isNotFound } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
@@ -125,7 +125,12 @@ async function deleteMemberObjects(
   if (pvc) await deleteIgnoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
 }
 
-/** Executes one mutating step; Wait and Converged do nothing. */
+function degradedReason(obs: ClusterObservation): string | undefined {
+  return obs.previousStatus.conditions?.find((c) => c.type === ConditionType.Degraded && c.status === 'True')
+    ?.reason;
+}
+
+/** Executes one mutating step; Wait and Converged change nothing (a degraded Wait records an Event). */
 export async function executeStep(
   ctx: StepContext,
   cluster: EtcdCluster,
@@ -136,6 +141,10 @@ export async function executeStep(
   const done: StepResult = { retrySoon: false };
   switch (step.kind) {
     case 'Wait':
+      // Announced once, when Degraded turns to this reason (status was written before this call).
+      if (step.degraded && degradedReason(obs) !== step.reason)
+        await ctx.events.record(cluster, 'Warning', step.reason, step.message);
+      return done;
     case 'Converged':
       return done;
     case 'CreateSeed': {
@@ -208,6 +217,10 @@ export async function executeStep(
         await deleteMemberObjects(ctx, obs, step.survivor, true, false);
       break;
     }
+    case 'StartBackupRecovery':
+      // The snapshot and the seed are on record in status (written before this step).
+      for (const member of step.remove) await deleteMemberObjects(ctx, obs, member, true, true);
+      break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {
         ...bootstrapFor(obs, step.member, 'existing'),
@@ -239,7 +252,9 @@ export async function executeStep(
       break;
   }
   const warning =
-    (step.kind === 'RemoveMember' && step.reason === 'Replace') || step.kind === 'StartRecovery';
+    (step.kind === 'RemoveMember' && step.reason === 'Replace') ||
+    step.kind === 'StartRecovery' ||
+    step.kind === 'StartBackupRecovery';
   await ctx.events.record(cluster, warning ? 'Warning' : 'Normal', step.kind, describeStep(step));
   return done;
 }

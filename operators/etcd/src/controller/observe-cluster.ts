@@ -23,7 +23,7 @@ import { PodType, PvcType } from '../kube/kube-types.js';
 import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
-import { observeRestoreSource } from './observe-restore.js';
+import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
 
@@ -85,9 +85,10 @@ export async function observeCluster(
     client.resource<PersistentVolumeClaim>(PvcType).listAll(selector),
   ]);
   const pods = new Map(podList.items.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
+  // A PVC being deleted is gone for the runbook: no member can restart on it.
   const pvcs = new Set(
     pvcList.items
-      .filter((p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined)
+      .filter((p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && !p.metadata.deletionTimestamp)
       .map((p) => p.metadata.name ?? ''),
   );
   const reachable = [...pods.values()]
@@ -103,6 +104,7 @@ export async function observeCluster(
     pods,
     pvcs,
     observedAt: Date.now(),
+    ...(cluster.metadata.uid ? { uid: cluster.metadata.uid } : {}),
   };
   const restore = cluster.spec.bootstrap?.restore;
   if (restore !== undefined && !cluster.status?.clusterID && list === undefined)
@@ -111,8 +113,13 @@ export async function observeCluster(
   if (recoverAnnotation) base.recoverAnnotation = true;
   const recovery =
     cluster.spec.recovery === 'auto' || recoverAnnotation || cluster.status?.recovery !== undefined;
-  if (list === undefined && cluster.status?.clusterID && recovery)
+  if (list === undefined && cluster.status?.clusterID && recovery) {
     base.survivors = await survivorCandidates(reachable, endpointOf, etcd, signal);
+    // Backups matter only when no member answers as part of this cluster and nothing is on record yet.
+    const clusterID = cluster.status.clusterID;
+    if (cluster.status.recovery === undefined && !base.survivors.some((s) => s.clusterId === clusterID))
+      base.recoveryBackups = await observeRecoveryBackups(client, cluster, signal);
+  }
   if (list === undefined || endpoint === undefined)
     return { ...base, ...(error ? { membershipError: error } : {}) };
   return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };
@@ -126,7 +133,7 @@ async function survivorCandidates(
   signal: AbortSignal | undefined,
 ): Promise<SurvivorCandidate[]> {
   const answers = await Promise.all(
-    pods.map(async (pod) => {
+    pods.map(async (pod): Promise<SurvivorCandidate | undefined> => {
       const status = await etcd(endpointOf(pod))
         .status(signal ? { signal } : {})
         .catch(() => undefined);
@@ -137,6 +144,7 @@ async function survivorCandidates(
             memberId: status.memberId,
             raftIndex: status.raftIndex,
             raftAppliedIndex: status.raftAppliedIndex,
+            clusterId: status.clusterId,
           };
     }),
   );

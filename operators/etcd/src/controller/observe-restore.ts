@@ -1,14 +1,17 @@
 // Finds the snapshot a `spec.bootstrap.restore` cluster is seeded from: the
 // named EtcdBackup (same namespace), its PVC destination, and the snapshot
-// record (the named one, or the newest verified one) with its sha256.
+// record (the named one, or the newest verified one) with its sha256. And,
+// for disaster recovery when no member survives, every verified snapshot of
+// a cluster among the namespace's EtcdBackups.
 import type { Client } from '@switchboard/core';
 import { isNotFound } from '@switchboard/core';
 
 import type { EtcdBackup } from '../api/backup-types.js';
 import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
-import type { EtcdRestoreSpec } from '../api/types.js';
+import type { EtcdCluster, EtcdRestoreSpec } from '../api/types.js';
 import { ETCD_API_VERSION } from '../api/types.js';
-import type { RestoreSource } from '../runbook/restore.js';
+import { backupSnapshots } from '../runbook/recover-from-backup.js';
+import type { BackupSnapshot, RestoreSource } from '../runbook/restore.js';
 
 /** The restore source, or why it is not ready. */
 export async function observeRestoreSource(
@@ -61,4 +64,16 @@ export async function observeRestoreSource(
     sha256: record.sha256,
     revision: record.revision,
   };
+}
+
+/** Verified PVC snapshots of `cluster` among the EtcdBackups of its namespace (recover-from-backup.ts). */
+export async function observeRecoveryBackups(
+  client: Client,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<BackupSnapshot[]> {
+  const list = await client
+    .resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND })
+    .listAll({ namespace: cluster.metadata.namespace ?? 'default', ...(signal ? { signal } : {}) });
+  return backupSnapshots(list.items, cluster.metadata.name ?? '', cluster.metadata.creationTimestamp);
 }

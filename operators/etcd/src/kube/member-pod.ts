@@ -58,7 +58,7 @@ function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): 
     `--initial-cluster=${boot.initialCluster.join(',')}`,
     `--initial-cluster-state=${boot.state}`,
     // Unique per EtcdCluster object, so a member can never join a namesake's cluster.
-    `--initial-cluster-token=${cluster.metadata.uid ?? name}`,
+    `--initial-cluster-token=${boot.restore?.token ?? cluster.metadata.uid ?? name}`,
     ...(opts.quotaBackendBytes !== undefined ? [`--quota-backend-bytes=${opts.quotaBackendBytes}`] : []),
     ...(opts.autoCompactionMode ? [`--auto-compaction-mode=${opts.autoCompactionMode}`] : []),
     ...(opts.autoCompactionRetention ? [`--auto-compaction-retention=${opts.autoCompactionRetention}`] : []),
@@ -143,7 +143,7 @@ function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom) {
       member,
       peerURL: url,
       initialCluster: `${member}=${url}`,
-      token: cluster.metadata.uid ?? name,
+      token: from.token ?? cluster.metadata.uid ?? name,
       dataDir: `${DATA_DIR}/data`,
       dataMount: { name: 'data', mountPath: DATA_DIR },
       image: etcdImage(cluster),

@@ -61,6 +61,19 @@ describe('restored seed member Pod', () => {
     });
   });
 
+  it('uses the token a disaster recovery gives it, for the restore and the etcd flags alike', () => {
+    const recovered = memberPod(cluster, 'copy-ccccc', {
+      state: 'new',
+      initialCluster: ['copy-ccccc=http://copy-ccccc.copy.prod.svc:2380'],
+      restore: { ...from, token: 'uid-new-copy-ccccc' },
+    });
+    const tokenEnv = recovered.spec.initContainers
+      ?.find((c) => c.name === 'restore')
+      ?.env?.find((e) => e.name === 'TOKEN');
+    expect(tokenEnv?.value).toBe('uid-new-copy-ccccc');
+    expect(recovered.spec.containers[0]?.args).toContain('--initial-cluster-token=uid-new-copy-ccccc');
+  });
+
   it('adds nothing to members that are not restored', () => {
     const plain = memberPod(cluster, 'copy-bbbbb', { state: 'existing', initialCluster: [] });
     expect(plain.spec.initContainers).toBeUndefined();

@@ -2,11 +2,13 @@
 // exactly one step. Earlier entries repair, later ones change shape:
 //
 //   1. paused            -> no mutating step (status still refreshes)
-//      recovery on record -> follow it                         (recover.ts)
+//      recovery on record -> follow it   (recover.ts, recover-from-backup.ts)
 //   2. etcd unreachable  -> create the seed (new cluster only, restored
 //                           from a backup when asked: restore.ts), or restart
 //                           a member on its PVC, else disaster recovery when
-//                           asked and past its bound (recover.ts), else wait
+//                           asked and past its bound: from the survivor
+//                           (recover.ts) or, when no member survives, from
+//                           the newest backup (recover-from-backup.ts); else wait
 //   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
 //   4. lost Pods         -> restart members on their data      (restart-member.ts)
 //   5. failed members    -> remove them for replacement        (replace-member.ts)
@@ -41,7 +43,8 @@ function waitWithoutMembership(obs: ClusterObservation): { reason: string; messa
   if (obs.pods.size === 0) {
     return {
       reason: 'NoMembers',
-      message: 'every member and its data is gone; the cluster needs disaster recovery',
+      message:
+        'every member and its data is gone; the cluster needs disaster recovery (spec.recovery: auto, or the annotation etcd.switchboard.dev/recover, restores it from its newest EtcdBackup)',
     };
   }
   const detail = obs.membershipError ? `: ${obs.membershipError}` : '';
@@ -55,14 +58,14 @@ export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
   const now = opts.now ?? new Date();
   // A recovery in progress follows its record before anything else (recover.ts).
   if (obs.previousStatus.recovery !== undefined) {
-    const recovering = planRecovery(obs, now);
+    const recovering = planRecovery(obs, now, opts.newMemberName);
     if (recovering !== undefined) return recovering;
   }
   if (obs.membership === undefined) {
     return (
       planCreate(obs, opts.newMemberName) ??
       planRestartMember(obs) ??
-      planRecovery(obs, now) ?? {
+      planRecovery(obs, now, opts.newMemberName) ?? {
         kind: 'Wait',
         ...waitWithoutMembership(obs),
       }

@@ -4,7 +4,7 @@
 // member's status. The runbook's decisions are pure functions of this.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdAlarm, EtcdEndpointStatus, EtcdMember } from '../etcd/etcd-client.js';
-import type { RestoreSource } from './restore.js';
+import type { BackupSnapshot, RestoreSource } from './restore.js';
 
 /** A member's Pod as the runbook needs it. */
 export interface MemberPod {
@@ -32,6 +32,8 @@ export interface SurvivorCandidate {
   memberId: string;
   raftIndex: bigint;
   raftAppliedIndex: bigint;
+  /** Cluster ID it reports (hex); a member of another cluster holds none of this cluster's data. */
+  clusterId?: string;
 }
 
 /** One etcd member joined with what its own endpoint says. */
@@ -77,6 +79,14 @@ export interface ClusterObservation {
   survivors?: SurvivorCandidate[];
   /** The recover annotation is set on the EtcdCluster. */
   recoverAnnotation?: boolean;
+  /**
+   * Verified PVC snapshots of this cluster among the namespace's EtcdBackups,
+   * read only when quorum is lost, recovery is asked for and no member
+   * answers with the cluster's ID (recover-from-backup.ts).
+   */
+  recoveryBackups?: BackupSnapshot[];
+  /** The EtcdCluster's UID (part of a restored cluster's token). */
+  uid?: string;
 }
 
 /** Voting members. */

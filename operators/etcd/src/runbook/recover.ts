@@ -8,11 +8,15 @@
 // - The cluster was created (a clusterID is recorded), storage is persistent
 //   (the survivor's Pod is recreated on its PVC), and it is not paused.
 // - No member can give a quorum-confirmed member list, and that has been so
-//   for at least QUORUM_LOSS_WAIT_MS (status.quorumLostSince): within the
-//   bound the runbook only restarts lost Pods on their data (restart-member.ts),
-//   which is how quorum comes back by itself after Pod deletions or a node
-//   restart. Recovery never runs while quorum might still come back.
-// - At least one member answers its own (serializable) status.
+//   for at least `spec.recoveryDelaySeconds` (default 60, since
+//   status.quorumLostSince): within the bound the runbook only restarts lost
+//   Pods on their data (restart-member.ts), which is how quorum comes back by
+//   itself after Pod deletions or a node restart. Recovery never runs while
+//   quorum might still come back.
+// - At least one member answers its own (serializable) status with the
+//   cluster's ID and still has its PVC. When none does, the cluster is
+//   restored from its newest backup instead, if no member's data survives
+//   (recover-from-backup.ts says exactly when).
 //
 // Safety rules
 // - The survivor is the answering member with the highest raft index (then
@@ -24,13 +28,20 @@
 // - The survivor is restarted once with --force-new-cluster and, as soon as
 //   it answers as a one-member cluster, once more without it: a later restart
 //   with the flag would throw away members that joined since.
-import type { EtcdRecoveryStatus } from '../api/types.js';
+import type { EtcdClusterSpec, EtcdMemberRecoveryStatus, EtcdRecoveryStatus } from '../api/types.js';
+import { DEFAULT_RECOVERY_DELAY_SECONDS } from '../api/types.js';
 import type { ClusterObservation, SurvivorCandidate } from './observation.js';
 import { isPersistent } from './observation.js';
+import { backupRecoveryRecord, continueBackupRecovery, planBackupRecovery } from './recover-from-backup.js';
 import type { Step } from './step.js';
 
-/** Quorum must have been lost this long before recovery starts. */
-export const QUORUM_LOSS_WAIT_MS = 60_000;
+/** Quorum must have been lost this long before recovery starts, unless `spec.recoveryDelaySeconds` says otherwise. */
+export const QUORUM_LOSS_WAIT_MS = DEFAULT_RECOVERY_DELAY_SECONDS * 1000;
+
+/** The wait bound of a cluster, in ms. */
+export function recoveryDelayMs(spec: Pick<EtcdClusterSpec, 'recoveryDelaySeconds'>): number {
+  return (spec.recoveryDelaySeconds ?? DEFAULT_RECOVERY_DELAY_SECONDS) * 1000;
+}
 /** Annotation that asks for recovery of a `recovery: manual` cluster (any value). */
 export const RECOVER_ANNOTATION = 'etcd.switchboard.dev/recover';
 
@@ -49,9 +60,22 @@ export function recoveryRequested(obs: ClusterObservation): boolean {
   return obs.spec.recovery === 'auto' || obs.recoverAnnotation === true;
 }
 
+/** Answering members that can be recovered from: the cluster's own ID, and their PVC still there. */
+function usableSurvivors(obs: ClusterObservation): SurvivorCandidate[] {
+  const clusterId = obs.previousStatus.clusterID;
+  return (obs.survivors ?? []).filter(
+    (s) => (s.clusterId === undefined || s.clusterId === clusterId) && obs.pvcs.has(s.memberName),
+  );
+}
+
 function continueRecovery(obs: ClusterObservation): Step | undefined {
   const record = obs.previousStatus.recovery;
   if (record === undefined) return undefined;
+  if (record.source === 'Backup') return continueBackupRecovery(obs, record);
+  return continueMemberRecovery(obs, record);
+}
+
+function continueMemberRecovery(obs: ClusterObservation, record: EtcdMemberRecoveryStatus): Step | undefined {
   const survivor = record.survivor;
   const pod = obs.pods.get(survivor);
   if (record.phase === 'Restarting') {
@@ -87,30 +111,33 @@ function continueRecovery(obs: ClusterObservation): Step | undefined {
   };
 }
 
-/** Plans the next recovery step, a Wait within the bound, or undefined when recovery does not apply. */
-export function planRecovery(obs: ClusterObservation, now: Date): Step | undefined {
+/**
+ * Plans the next recovery step, a Wait within the bound, or undefined when
+ * recovery does not apply. `newMemberName` names the seed of a recovery from
+ * a backup.
+ */
+export function planRecovery(
+  obs: ClusterObservation,
+  now: Date,
+  newMemberName: () => string,
+): Step | undefined {
   // With a record, only the record is followed (undefined: the ordinary runbook restarts the survivor).
   if (obs.previousStatus.recovery !== undefined) return continueRecovery(obs);
-  if (obs.membership !== undefined || !obs.previousStatus.clusterID || !isPersistent(obs)) return undefined;
+  if (obs.membership !== undefined || !obs.previousStatus.clusterID) return undefined;
   if (!recoveryRequested(obs)) return undefined;
   const since = obs.previousStatus.quorumLostSince;
   const waited = since === undefined ? 0 : now.getTime() - Date.parse(since);
-  if (waited < QUORUM_LOSS_WAIT_MS) {
+  const bound = recoveryDelayMs(obs.spec);
+  if (waited < bound) {
     return {
       kind: 'Wait',
       reason: 'QuorumLost',
-      message: `quorum lost; recovery starts after ${QUORUM_LOSS_WAIT_MS / 1000} s without quorum unless it comes back`,
+      message: `quorum lost; recovery starts after ${bound / 1000} s without quorum (spec.recoveryDelaySeconds) unless it comes back`,
     };
   }
-  const survivor = chooseSurvivor(obs.survivors ?? []);
-  if (survivor === undefined) {
-    return {
-      kind: 'Wait',
-      reason: 'NoSurvivor',
-      message:
-        'quorum lost and no member answers; restore from a backup into a new cluster (spec.bootstrap.restore)',
-    };
-  }
+  // Rebuilding from a member needs its data to outlive its Pod (a PVC).
+  const survivor = isPersistent(obs) ? chooseSurvivor(usableSurvivors(obs)) : undefined;
+  if (survivor === undefined) return planBackupRecovery(obs, newMemberName);
   const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])]
     .filter((n) => n !== survivor.memberName)
     .sort();
@@ -133,6 +160,10 @@ export function recoveryStatus(
   const lost = obs.membership === undefined && previous.clusterID !== undefined && previous.clusterID !== '';
   const quorumLostSince = lost ? (previous.quorumLostSince ?? now.toISOString()) : null;
   let recovery = previous.recovery ?? null;
+  if (step.kind === 'StartBackupRecovery' && recovery === null)
+    recovery = backupRecoveryRecord(obs, step, now);
+  if (step.kind === 'CreateSeed' && recovery?.source === 'Backup')
+    recovery = { ...recovery, phase: 'Seeding' };
   if (step.kind === 'StartRecovery' && recovery === null) {
     recovery = {
       survivor: step.survivor,
@@ -143,6 +174,6 @@ export function recoveryStatus(
     };
   }
   if (step.kind === 'FinishRecovery' && recovery !== null)
-    recovery = step.restart ? { ...recovery, phase: 'Restarting' } : null;
+    recovery = step.restart && recovery.source !== 'Backup' ? { ...recovery, phase: 'Restarting' } : null;
   return { quorumLostSince, recovery };
 }

@@ -22,21 +22,21 @@
 // - Only the seed is restored; every other member joins as a learner and
 //   receives the data from the leader (scale-up.ts).
 
+import type { EtcdSnapshotSource } from '../api/types.js';
+
 /** How far a restore moves the revision (etcd's documented example value). */
 export const RESTORE_REVISION_BUMP = 1_000_000_000;
 
 /** The snapshot a seed is restored from. */
-export interface RestoreFrom {
-  /** EtcdBackup name. */
-  backupName: string;
-  /** Snapshot file name (as in the backup's status). */
-  snapshot: string;
-  /** PVC and path inside it. */
-  claimName: string;
-  path: string;
-  sha256: string;
-  /** Revision the snapshot holds (before the bump). */
-  revision: number;
+export interface RestoreFrom extends EtcdSnapshotSource {
+  /** Cluster token of the restored cluster (default the EtcdCluster's UID). */
+  token?: string;
+}
+
+/** A verified snapshot of a cluster, as disaster recovery weighs it (recover-from-backup.ts). */
+export interface BackupSnapshot extends RestoreFrom {
+  /** When the snapshot was verified (RFC 3339). */
+  completionTime: string;
 }
 
 /** The backup a restore asked for, as the observation found it. */

@@ -27,7 +27,7 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
   if (obs.spec.paused) return 'Paused';
   switch (step.kind) {
     case 'CreateSeed':
-      return 'Creating';
+      return obs.previousStatus.recovery ? 'Recovering' : 'Creating';
     case 'AddLearner':
     case 'PromoteLearner':
       return 'Scaling';
@@ -38,6 +38,7 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'UpgradeMember':
       return 'Upgrading';
     case 'StartRecovery':
+    case 'StartBackupRecovery':
     case 'ForceNewCluster':
     case 'FinishRecovery':
       return 'Recovering';
@@ -84,6 +85,8 @@ export function computeStatus(
   const generation = obs.generation;
   const sick = membership?.members.filter((m) => !m.healthy).map((m) => m.memberName) ?? [];
   const progressing = step.kind !== 'Converged' && !obs.spec.paused;
+  // A wait the operator cannot end by itself names itself in Degraded (recover-from-backup.ts).
+  const blocked = step.kind === 'Wait' && step.degraded === true ? step : undefined;
 
   const inputs: Omit<Condition, 'lastTransitionTime'>[] = [
     {
@@ -110,11 +113,18 @@ export function computeStatus(
     },
     {
       type: ConditionType.Degraded,
-      status: !available || sick.length > 0 ? 'True' : 'False',
+      status: !available || sick.length > 0 || blocked ? 'True' : 'False',
       observedGeneration: generation,
-      reason: !available ? 'QuorumUnavailable' : sick.length > 0 ? 'MembersUnhealthy' : 'AllMembersHealthy',
-      message:
-        sick.length > 0
+      reason: blocked
+        ? blocked.reason
+        : !available
+          ? 'QuorumUnavailable'
+          : sick.length > 0
+            ? 'MembersUnhealthy'
+            : 'AllMembersHealthy',
+      message: blocked
+        ? blocked.message
+        : sick.length > 0
           ? `unhealthy: ${sick.join(', ')}`
           : available
             ? ''

@@ -31,8 +31,16 @@ export type Step =
   | { kind: 'ForceNewCluster'; member: string }
   /** Disaster recovery: the survivor answers alone; restart it without the flag (or just finish). */
   | { kind: 'FinishRecovery'; member: string; restart: boolean }
-  /** Nothing safe to do yet; look again later. */
-  | { kind: 'Wait'; reason: string; message: string }
+  /**
+   * Disaster recovery, no member survives: record the snapshot and the new seed, delete the remaining
+   * members' Pods and PVCs (the seed is then created restored from the snapshot, as CreateSeed).
+   */
+  | { kind: 'StartBackupRecovery'; restore: RestoreFrom; seed: string; remove: string[] }
+  /**
+   * Nothing safe to do yet; look again later. `degraded`: the operator cannot go on by itself (the
+   * Degraded condition takes this reason, and a Warning Event announces it once).
+   */
+  | { kind: 'Wait'; reason: string; message: string; degraded?: boolean }
   /** The cluster matches the spec. */
   | { kind: 'Converged' };
 
@@ -67,6 +75,8 @@ export function describeStep(step: Step): string {
       return `upgrading member ${step.member} from ${step.from} to ${step.to}`;
     case 'StartRecovery':
       return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${step.others.length > 0 ? `, deleting ${step.others.join(', ')}` : ''}`;
+    case 'StartBackupRecovery':
+      return `quorum lost and no member's data survives: restoring from snapshot ${step.restore.path} of EtcdBackup ${step.restore.backupName} (revision ${step.restore.revision}) into new member ${step.seed}${step.remove.length > 0 ? `, deleting ${step.remove.join(', ')}` : ''}; data written after revision ${step.restore.revision} is lost`;
     case 'ForceNewCluster':
       return `starting ${step.member} with --force-new-cluster`;
     case 'FinishRecovery':

@@ -3,20 +3,36 @@
 // so quorum can never come back. With `recovery: manual` nothing happens
 // until the annotation is set; then the cluster is rebuilt from the survivor
 // (--force-new-cluster) and grows back to 3 members, with the data the
-// survivor had acknowledged.
+// survivor had acknowledged. Then all 3 lose their data, with `recovery:
+// auto` and EtcdBackups taken before: the cluster is rebuilt from the newest
+// snapshot (the operator killed and restarted half-way), every key written
+// before it there, none written after, and grows back to 3 members.
+// Both use a short wait bound (spec.recoveryDelaySeconds).
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { AlreadyExistsError } from '@switchboard/core';
 import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
+import type { EtcdBackup } from '../../src/api/backup-types.js';
+import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
-import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
+import type { EtcdBackupRecoveryStatus, EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import { memberLabels } from '../../src/kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG } from '../../src/kube/member-pod.js';
-import { QUORUM_LOSS_WAIT_MS, RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
-import { memberClients, memberPods, readCluster, waitHealthy } from '../support/etcd-cluster-probe.js';
+import { RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
+import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
+import {
+  expectKeysOnEveryMember,
+  memberClients,
+  memberPods,
+  readCluster,
+  readPrefix,
+  waitHealthy,
+} from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
@@ -27,6 +43,9 @@ const describeE2E = skipReason ? describe.skip : describe;
 // One retry, with the first failure logged (see member-faults.test.ts for why).
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 const V36 = '3.6.16';
+/** spec.recoveryDelaySeconds of the suite's clusters (the API's minimum is 10). */
+const DELAY_SECONDS = 15;
+const DELAY_MS = DELAY_SECONDS * 1000;
 
 describeE2E('etcd disaster recovery on a real node', () => {
   const kc: KubeConfig = skipReason ? undefined! : testKubeConfig();
@@ -50,6 +69,16 @@ describeE2E('etcd disaster recovery on a real node', () => {
     await ns?.delete();
   });
 
+  /** An EtcdCluster `name` of the test namespace. */
+  async function createCluster(name: string, spec: Partial<EtcdClusterSpec>): Promise<void> {
+    await clusters.create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: spec as EtcdClusterSpec,
+    });
+  }
+
   async function loseMembersWithData(key: ObjectKey, victims: string[]): Promise<void> {
     const pods = client.resource<Pod>(PodType);
     const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
@@ -72,11 +101,11 @@ describeE2E('etcd disaster recovery on a real node', () => {
     const name = `dr-${Date.now().toString(36).slice(-5)}`;
     const key = { namespace: ns.name, name };
     operator = await runOperator(kc, ns.name);
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name, namespace: ns.name },
-      spec: { size: 3, version: V36, recovery: 'manual' } as EtcdClusterSpec,
+    await createCluster(name, {
+      size: 3,
+      version: V36,
+      recovery: 'manual',
+      recoveryDelaySeconds: DELAY_SECONDS,
     });
     const before = await waitHealthy(client, key, 3, V36);
     const [writer] = await memberClients(client, key);
@@ -97,8 +126,8 @@ describeE2E('etcd disaster recovery on a real node', () => {
       },
       { timeout: 30_000 },
     );
-    await eventually(() => expect(Date.now() - since).toBeGreaterThan(QUORUM_LOSS_WAIT_MS + 5000), {
-      timeout: QUORUM_LOSS_WAIT_MS + 30_000,
+    await eventually(() => expect(Date.now() - since).toBeGreaterThan(DELAY_MS + 5000), {
+      timeout: DELAY_MS + 30_000,
       interval: 1000,
     });
     const waiting = await readCluster(client, key);
@@ -112,7 +141,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
       body: { metadata: { annotations: { [RECOVER_ANNOTATION]: 'now' } } },
     });
     await eventually(
-      async () => expect((await readCluster(client, key)).status?.recovery?.survivor).toBe(survivor),
+      async () => expect((await readCluster(client, key)).status?.recovery).toMatchObject({ survivor }),
       {
         timeout: 30_000,
       },
@@ -136,5 +165,202 @@ describeE2E('etcd disaster recovery on a real node', () => {
       expect(pod.spec.containers[0]?.args).not.toContain(FORCE_NEW_CLUSTER_FLAG);
     for (const c of await memberClients(client, key))
       for (const i of [0, 50, 99]) expect(await c.get(`/dr/${i}`, { serializable: true })).toBe(`v${i}`);
+  }, 420_000);
+
+  /** A one-shot EtcdBackup of `cluster` into the `backups` PVC, once Succeeded. */
+  async function takeBackup(cluster: string, name: string): Promise<EtcdBackup> {
+    const backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
+    await backups.create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_BACKUP_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: { clusterName: cluster, destination: { pvc: { claimName: 'backups' } } },
+    });
+    return eventually(
+      async () => {
+        const b = await backups.get({ namespace: ns.name, name });
+        expect(b.status?.phase).toBe('Succeeded');
+        return b;
+      },
+      { timeout: 120_000, interval: 1000, message: `EtcdBackup ${name} Succeeded` },
+    );
+  }
+
+  /** Puts `count` keys under `prefix` through the first member that answers (each put retried on a slow answer). */
+  async function writeKeys(key: ObjectKey, prefix: string, count: number): Promise<Map<string, string>> {
+    const written = new Map<string, string>();
+    for (let i = 0; i < count; i++) {
+      const k = `${prefix}${String(i).padStart(3, '0')}`;
+      await eventually(
+        async () => {
+          const [writer] = await memberClients(client, key);
+          await writer!.put(k, `v${i}`);
+        },
+        { timeout: 30_000, interval: 500, message: `put ${k}` },
+      );
+      written.set(k, `v${i}`);
+    }
+    return written;
+  }
+
+  it("with every member's data gone and recovery auto, restores from the newest backup, interrupted half-way, and grows back to 3", async () => {
+    const name = `dr-all-${Date.now().toString(36).slice(-5)}`;
+    const key = { namespace: ns.name, name };
+    operator = await runOperator(kc, ns.name, undefined, { backups: true });
+    const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+    await pvcs
+      .create({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'backups', namespace: ns.name },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof AlreadyExistsError)) throw err; // the suite's retry
+      });
+    await createCluster(name, {
+      size: 3,
+      version: V36,
+      recovery: 'auto',
+      recoveryDelaySeconds: DELAY_SECONDS,
+    });
+    await waitHealthy(client, key, 3, V36, 180_000);
+    const oldClusterID = (await readCluster(client, key)).status?.clusterID;
+
+    // Two backups; the second, newest one holds /before/ and /between/, and nothing of /after/.
+    const before = await writeKeys(key, '/before/', 50);
+    await takeBackup(name, `${name}-old`);
+    const between = await writeKeys(key, '/between/', 50);
+    const newest = await takeBackup(name, `${name}-new`);
+    const after = await writeKeys(key, '/after/', 20);
+    const revision = newest.status?.lastSnapshot?.revision ?? 0;
+
+    // Kill all 3: Pods and PVCs deleted (the operator down meanwhile, so nothing restarts half of them).
+    await operator.stop();
+    const killedAt = Date.now();
+    const victims = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
+    expect(victims).toHaveLength(3);
+    await loseMembersWithData(key, victims);
+    operator = await runOperator(kc, ns.name, undefined, { backups: true });
+
+    // The choice is on record before anything is created; then the operator dies and a new one carries on.
+    const chosen = await eventually(
+      async () => {
+        const recovery = (await readCluster(client, key)).status?.recovery;
+        expect(recovery).toMatchObject({ source: 'Backup', backupName: `${name}-new`, revision });
+        return recovery as EtcdBackupRecoveryStatus;
+      },
+      { timeout: DELAY_MS + 60_000, interval: 500, message: 'recovery from the newest backup on record' },
+    );
+    const recordedAt = Date.now();
+    expect(chosen.previousClusterID).toBe(oldClusterID);
+    await operator.stop();
+    operator = await runOperator(kc, ns.name, undefined, { backups: true });
+
+    const members = await waitHealthy(client, key, 3, V36, 240_000);
+    const availableAt = Date.now();
+    const lostSince = Date.parse(chosen.startedAt) - DELAY_MS;
+    process.stderr.write(
+      `recovery from backup (all 3 members lost with their data, bound ${DELAY_SECONDS} s): kill to Available with 3 members ${((availableAt - killedAt) / 1000).toFixed(1)} s; choice recorded ${((recordedAt - killedAt) / 1000).toFixed(1)} s after the kill; record to Available ${((availableAt - recordedAt) / 1000).toFixed(1)} s (about ${((availableAt - lostSince) / 1000).toFixed(1)} s from status.quorumLostSince)\n`,
+    );
+
+    // A new cluster: the seed restored under a new name, the others joined; the record is gone.
+    expect(members.map((m) => m.name)).toContain(chosen.seed);
+    expect(members.every((m) => !victims.includes(m.name))).toBe(true);
+    const done = await readCluster(client, key);
+    expect(done.status?.recovery).toBeUndefined();
+    expect(done.status?.quorumLostSince).toBeUndefined();
+    expect(done.status?.clusterID).toBeDefined();
+    expect(done.status?.clusterID).not.toBe(oldClusterID);
+    const pods = await memberPods(client, key);
+    expect(pods.filter((p) => p.spec.initContainers?.some((c) => c.name === 'restore'))).toHaveLength(1);
+
+    // Every key written before the newest backup, on every member; none written after it.
+    await expectKeysOnEveryMember(client, key, new Map([...before, ...between]));
+    for (const c of await memberClients(client, key)) {
+      expect((await readPrefix(c.endpoint, '/after/')).size).toBe(0);
+      expect(await c.get([...after.keys()][0]!, { serializable: true })).toBeUndefined();
+    }
+    const [reader] = await memberClients(client, key);
+    const res = await fetch(`${reader!.endpoint}/v3/kv/range`, {
+      method: 'POST',
+      body: JSON.stringify({ key: Buffer.from('/').toString('base64') }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const header = ((await res.json()) as { header?: { revision?: string } }).header;
+    expect(Number(header?.revision)).toBeGreaterThanOrEqual(revision + RESTORE_REVISION_BUMP);
+
+    // The loss was announced.
+    const announced = await warningEvent(name, 'StartBackupRecovery');
+    expect(announced.note).toContain(`data written after revision ${revision} is lost`);
+  }, 600_000);
+
+  /** The cluster's Degraded condition, once it has `reason`. */
+  async function degradedWith(key: ObjectKey, reason: string): Promise<{ message: string }> {
+    return eventually(
+      async () => {
+        const degraded = (await readCluster(client, key)).status?.conditions?.find(
+          (c) => c.type === 'Degraded',
+        );
+        expect(degraded).toMatchObject({ status: 'True', reason });
+        return degraded!;
+      },
+      { timeout: DELAY_MS + 90_000, interval: 1000, message: `Degraded ${reason}` },
+    );
+  }
+
+  /** The Warning Event `reason` about EtcdCluster `cluster`, once recorded. */
+  async function warningEvent(cluster: string, reason: string): Promise<{ note?: string }> {
+    return eventually(async () => {
+      const events = await client
+        .resource<
+          { reason?: string; type?: string; note?: string; regarding?: { name?: string } } & {
+            metadata: object;
+          }
+        >({ apiVersion: 'events.k8s.io/v1', kind: 'Event' })
+        .list({ namespace: ns.name });
+      const event = events.items.find((e) => e.reason === reason && e.regarding?.name === cluster);
+      expect(event).toMatchObject({ type: 'Warning' });
+      return event!;
+    });
+  }
+
+  it('never deletes a PVC that may hold data, and without a backup only reports NoSurvivorNoBackup', async () => {
+    const name = `dr-none-${Date.now().toString(36).slice(-5)}`;
+    const key = { namespace: ns.name, name };
+    operator = await runOperator(kc, ns.name);
+    await createCluster(name, { size: 1, version: V36, recovery: 'auto', recoveryDelaySeconds: 10 });
+    await waitHealthy(client, key, 1, V36, 180_000);
+    await operator.stop();
+    const [member] = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
+    await loseMembersWithData(key, [member!]);
+    // Its PVC comes back empty (storage replaced): its member restarts on it but can never answer.
+    const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+    await pvcs.create({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: member!, namespace: ns.name, labels: memberLabels(name, member!) },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    operator = await runOperator(kc, ns.name);
+
+    const waiting = await degradedWith(key, 'NoSurvivor');
+    expect(waiting.message).toContain(`${member} may still hold data`);
+    await warningEvent(name, 'NoSurvivor');
+    expect(
+      (await pvcs.get({ namespace: ns.name, name: member! })).metadata.deletionTimestamp,
+    ).toBeUndefined();
+    expect((await readCluster(client, key)).status?.recovery).toBeUndefined();
+
+    // Saying the data is gone for good (deleting the PVC): no backup to restore from, nothing more happens.
+    await pvcs.delete({ namespace: ns.name, name: member! });
+    const stuck = await degradedWith(key, 'NoSurvivorNoBackup');
+    expect(stuck.message).toContain('nothing is deleted');
+    await warningEvent(name, 'NoSurvivorNoBackup');
+    const cluster = await readCluster(client, key);
+    expect(cluster.status?.recovery).toBeUndefined();
+    expect(cluster.status?.phase).toBe('Unavailable');
+    // The member's Pod (crash-looping on the deleted PVC) is left where it is.
+    expect((await memberPods(client, key)).map((p) => p.metadata.name)).toEqual([member]);
   }, 420_000);
 });

@@ -12,6 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
 import { runAsServiceAccount } from '@switchboard/testing';
 
+import { addEtcdBackupController } from '../../src/controller/backup-controller.js';
 import { addEtcdController } from '../../src/controller/etcd-controller.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 
@@ -30,6 +31,12 @@ export async function operatorKubeConfig(admin: KubeConfig, namespace: string): 
   return (await runAsServiceAccount(admin, { rbacDir: RBAC_DIR, namespace })).kubeConfig;
 }
 
+/** What else the test operator runs. */
+export interface RunOperatorOptions {
+  /** Also run the EtcdBackup controller (as the binary does). */
+  backups?: boolean;
+}
+
 /**
  * Starts the operator for one namespace as its ServiceAccount; `kc` is the
  * admin's, used only to set that account up. `etcd` can wrap the real client
@@ -39,6 +46,7 @@ export async function runOperator(
   kc: KubeConfig,
   namespace: string,
   etcd?: EtcdClientFactory,
+  opts: RunOperatorOptions = {},
 ): Promise<RunningOperator> {
   const manager = new Manager({
     client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
@@ -51,6 +59,7 @@ export async function runOperator(
     ...(etcd ? { etcd } : {}),
     resync: { afterChangeMs: 500, waitingMs: 1000, convergedMs: 5000 },
   });
+  if (opts.backups) addEtcdBackupController(manager);
   const ac = new AbortController();
   const ended = manager.start(ac.signal);
   return {

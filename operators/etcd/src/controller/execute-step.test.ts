@@ -1,0 +1,65 @@
+import type { Client } from '@switchboard/core';
+
+import { observe } from '../../test/support/observation-fixture.js';
+import type { EtcdCluster } from '../api/types.js';
+import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import type { Step } from '../runbook/step.js';
+import { executeStep } from './execute-step.js';
+
+const cluster = { metadata: { name: 'etcd', namespace: 'ns' }, spec: {} } as unknown as EtcdCluster;
+/** Waits touch neither Kubernetes nor etcd: any call fails the test. */
+const untouchable = new Proxy({}, { get: () => () => Promise.reject(new Error('called')) });
+
+describe('executing a Wait', () => {
+  const blocked: Step = { kind: 'Wait', reason: 'NoSurvivorNoBackup', message: 'no backup', degraded: true };
+
+  async function eventsFor(degradedBefore: string | undefined, step: Step): Promise<string[]> {
+    const seen: string[] = [];
+    const obs = observe({
+      members: [],
+      noQuorum: true,
+      status: {
+        clusterID: 'c1',
+        ...(degradedBefore
+          ? {
+              conditions: [
+                {
+                  type: 'Degraded',
+                  status: 'True',
+                  reason: degradedBefore,
+                  message: '',
+                  lastTransitionTime: '2026-11-28T00:00:00Z',
+                },
+              ],
+            }
+          : {}),
+      },
+    });
+    await executeStep(
+      {
+        client: untouchable as Client,
+        etcd: untouchable as unknown as EtcdClientFactory,
+        events: {
+          record: (_c, type, reason, message) =>
+            Promise.resolve(void seen.push(`${type} ${reason}: ${message}`)),
+        },
+      },
+      cluster,
+      obs,
+      step,
+    );
+    return seen;
+  }
+
+  it('announces a degraded wait with a Warning Event once, when Degraded turns to its reason', async () => {
+    expect(await eventsFor('QuorumUnavailable', blocked)).toEqual(['Warning NoSurvivorNoBackup: no backup']);
+    expect(await eventsFor(undefined, blocked)).toEqual(['Warning NoSurvivorNoBackup: no backup']);
+    expect(await eventsFor('NoSurvivorNoBackup', blocked)).toEqual([]);
+  });
+
+  it('records nothing for an ordinary wait', async () => {
+    expect(await eventsFor(undefined, { kind: 'Wait', reason: 'QuorumLost', message: 'waiting' })).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,188 @@
+// Disaster recovery when no member survives: the cluster is rebuilt from the
+// newest verified snapshot of its EtcdBackups, as a new one-member cluster
+// seeded like a restore (restore.ts), then grown back with learners.
+//
+// When no member survives (the precise rule, checked past the wait bound)
+// A member's data may still exist, and the operator then never restores from
+// a backup, while any one of these holds:
+// - it answers its own status with the cluster's ID (status.clusterID);
+// - persistent storage: its PVC exists and is not being deleted (a member
+//   whose Pod is gone, crash-looping or on an unreachable node may come back
+//   with its data); a PVC being deleted counts as gone;
+// - ephemeral storage: its Pod exists and is not being deleted.
+// A member that answers with another cluster's ID (it started on empty data
+// and formed a cluster of its own) holds none of this cluster's data, PVC or
+// not. So: every member's Pods and PVCs deleted, PVCs recreated empty and
+// then deleted, members answering as strangers, all count as "no member
+// survives"; members that merely do not answer while their PVCs exist do
+// not, and recovery waits (reason NoSurvivor) naming them: deleting their
+// PVCs is how a person says their data is gone for good.
+//
+// Preconditions
+// - Opted in (recover.ts: `spec.recovery: auto`, or the annotation), the
+//   cluster was created (a clusterID is recorded), and no member could give a
+//   quorum-confirmed member list for `spec.recoveryDelaySeconds`.
+// - No member survives (above), and an EtcdBackup of this cluster (same
+//   namespace, `spec.clusterName` this cluster) holds a verified snapshot on a
+//   PVC, completed after this EtcdCluster was created (a namesake's backups do
+//   not count). Without one: Degraded (reason NoSurvivorNoBackup), a Warning
+//   Event, and nothing is deleted.
+//
+// Safety rules
+// - The newest snapshot (completion time, then revision) is chosen, and the
+//   choice (backup, snapshot, path, sha256, revision, the new seed's name and
+//   the old cluster ID) is written to status.recovery before anything is
+//   changed; every later pass follows that record, never a new choice.
+// - Steps, each safe to repeat: (1) delete every remaining member Pod and PVC
+//   (phase Clearing; the Warning Event says that data written after the
+//   snapshot's revision is lost); (2) once they are gone, create the seed
+//   with the restore init containers (phase Seeding): sha256 checked,
+//   `etcdutl snapshot restore` with a new cluster token, revision bumped and
+//   compacted, skipped when the data folder exists; (3) as soon as the seed
+//   answers with a quorum the record is cleared (and the annotation removed),
+//   and scale-up.ts adds learners up to spec.size.
+// - The seed is a new member (new name, so new peer URL, member ID and
+//   cluster ID): no old member could ever rejoin it. status.clusterID becomes
+//   the new cluster's ID once the seed answers.
+import type { EtcdBackupRecoveryStatus, EtcdSnapshotSource } from '../api/types.js';
+import type { EtcdBackup } from '../api/backup-types.js';
+import type { ClusterObservation } from './observation.js';
+import { isPersistent } from './observation.js';
+import type { BackupSnapshot, RestoreFrom } from './restore.js';
+import type { Step } from './step.js';
+
+/** Names of members whose data may still exist (see the rule above), sorted. */
+export function membersWithData(obs: ClusterObservation): string[] {
+  const clusterId = obs.previousStatus.clusterID;
+  const answers = new Map((obs.survivors ?? []).map((s) => [s.memberName, s]));
+  const stranger = (name: string): boolean => {
+    const id = answers.get(name)?.clusterId;
+    return id !== undefined && id !== clusterId;
+  };
+  const names = new Set([...answers.keys()].filter((n) => !stranger(n)));
+  if (isPersistent(obs)) {
+    for (const pvc of obs.pvcs) if (!stranger(pvc)) names.add(pvc);
+  } else {
+    for (const [name, pod] of obs.pods) if (!pod.terminating && !stranger(name)) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * Verified PVC snapshots of cluster `clusterName` among `backups`, completed
+ * no earlier than `createdAt` (the EtcdCluster's creation; older ones are of
+ * a namesake). S3 destinations cannot be restored from and are left out.
+ */
+export function backupSnapshots(
+  backups: readonly EtcdBackup[],
+  clusterName: string,
+  createdAt?: string,
+): BackupSnapshot[] {
+  const since = createdAt ? Date.parse(createdAt) : Number.NEGATIVE_INFINITY;
+  return backups.flatMap((b) => {
+    const pvc = b.spec.destination.pvc;
+    if (b.spec.clusterName !== clusterName || pvc === undefined) return [];
+    return (b.status?.snapshots ?? [])
+      .filter((s) => Date.parse(s.completionTime) >= since)
+      .map((s) => ({
+        backupName: b.metadata.name ?? '',
+        snapshot: s.name,
+        claimName: pvc.claimName,
+        path: s.path,
+        sha256: s.sha256,
+        revision: s.revision,
+        completionTime: s.completionTime,
+      }));
+  });
+}
+
+/** The newest snapshot: latest completion time, then highest revision, then backup name. */
+export function newestSnapshot(snapshots: readonly BackupSnapshot[]): BackupSnapshot | undefined {
+  return [...snapshots].sort(
+    (a, b) =>
+      Date.parse(b.completionTime) - Date.parse(a.completionTime) ||
+      b.revision - a.revision ||
+      a.backupName.localeCompare(b.backupName),
+  )[0];
+}
+
+/** The snapshot a record restores from, with the new cluster's token. */
+/** Just the snapshot's fields of a record or a restore (no token, no recovery fields). */
+function snapshotOf(from: EtcdSnapshotSource): EtcdSnapshotSource {
+  const { backupName, snapshot, claimName, path, sha256, revision } = from;
+  return { backupName, snapshot, claimName, path, sha256, revision };
+}
+
+function restoreOf(record: EtcdBackupRecoveryStatus, obs: ClusterObservation): RestoreFrom {
+  // New for every recovery: the seed's name is new.
+  return { ...snapshotOf(record), token: `${obs.uid ?? obs.name}-${record.seed}` };
+}
+
+/** Plans the start of a recovery from a backup, or the Wait that explains why there is none. */
+export function planBackupRecovery(obs: ClusterObservation, newMemberName: () => string): Step {
+  const remaining = membersWithData(obs);
+  if (remaining.length > 0) {
+    return {
+      kind: 'Wait',
+      reason: 'NoSurvivor',
+      degraded: true,
+      message: `quorum lost and no member can be recovered from, but ${remaining.join(', ')} may still hold data (a PVC, or a member answering); nothing is deleted while it may come back. If that data is gone for good, delete those PVCs: the cluster is then restored from its newest EtcdBackup`,
+    };
+  }
+  const newest = newestSnapshot(obs.recoveryBackups ?? []);
+  if (newest === undefined) {
+    return {
+      kind: 'Wait',
+      reason: 'NoSurvivorNoBackup',
+      degraded: true,
+      message: `quorum lost and no member's data survives, and no EtcdBackup of ${obs.name} in ${obs.namespace} holds a verified snapshot on a PVC; nothing is deleted. Create the cluster again, empty or from another backup (spec.bootstrap.restore)`,
+    };
+  }
+  const { completionTime: _completed, ...restore } = newest;
+  return {
+    kind: 'StartBackupRecovery',
+    restore,
+    seed: newMemberName(),
+    remove: [...new Set([...obs.pods.keys(), ...obs.pvcs])].sort(),
+  };
+}
+
+/** Follows a recorded recovery from a backup. */
+export function continueBackupRecovery(obs: ClusterObservation, record: EtcdBackupRecoveryStatus): Step {
+  if (obs.membership?.members.some((m) => m.memberName === record.seed))
+    return { kind: 'FinishRecovery', member: record.seed, restart: false };
+  const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])].filter((n) => n !== record.seed).sort();
+  if (record.phase === 'Clearing' && others.length > 0) {
+    const present = others.filter((n) => obs.pvcs.has(n) || obs.pods.get(n)?.terminating === false);
+    if (present.length > 0)
+      return { kind: 'StartBackupRecovery', restore: snapshotOf(record), seed: record.seed, remove: present };
+    return {
+      kind: 'Wait',
+      reason: 'DeadMembersTerminating',
+      message: `waiting for the Pods of ${others.join(', ')} to terminate before ${record.seed} is restored`,
+    };
+  }
+  if (!obs.pods.has(record.seed))
+    return { kind: 'CreateSeed', member: record.seed, restore: restoreOf(record, obs) };
+  return {
+    kind: 'Wait',
+    reason: 'RestoredSeedStarting',
+    message: `waiting for ${record.seed}, restored from snapshot ${record.path} of EtcdBackup ${record.backupName} (revision ${record.revision}), to answer`,
+  };
+}
+
+/** The record of a recovery from a backup, written before its first step. */
+export function backupRecoveryRecord(
+  obs: ClusterObservation,
+  step: Extract<Step, { kind: 'StartBackupRecovery' }>,
+  now: Date,
+): EtcdBackupRecoveryStatus {
+  return {
+    source: 'Backup',
+    ...snapshotOf(step.restore),
+    seed: step.seed,
+    previousClusterID: obs.previousStatus.clusterID ?? '',
+    startedAt: now.toISOString(),
+    phase: 'Clearing',
+  };
+}
