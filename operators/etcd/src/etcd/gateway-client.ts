@@ -64,28 +64,36 @@ interface HttpAnswer {
   json(): Promise<unknown>;
 }
 
-/** An error with its causes (fetch's own message is only "fetch failed"). */
-function describeError(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e !== undefined && depth < 4; depth++) {
-    if (!(e instanceof Error)) {
-      parts.push(String(e));
+/** An error and its causes, outermost first. Duck-typed: errors from undici may come from another realm (jest's VM). */
+function errorChain(err: unknown): { message: string; code?: string }[] {
+  const chain: { message: string; code?: string }[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && chain.length < 4;) {
+    if (typeof e !== 'object') {
+      chain.push({ message: String(e) });
       break;
     }
-    const code = (e as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
-    e = e.cause;
+    const { message, code, cause } = e as { message?: unknown; code?: unknown; cause?: unknown };
+    chain.push({
+      message: typeof message === 'string' ? message : String(e),
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+    e = cause;
   }
-  return parts.join(': ');
+  return chain;
 }
 
-/** Error codes Node and OpenSSL give a failed TLS handshake or a refused certificate. */
+/** An error with its causes (fetch's own message is only "fetch failed"). */
+function describeError(err: unknown): string {
+  return errorChain(err)
+    .map((e) => (e.code ? `${e.message} (${e.code})` : e.message))
+    .join(': ');
+}
+
+/** Node's and OpenSSL's codes for a failed TLS handshake or a refused certificate. */
 function isTLSFailure(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^ERR_SSL_|^ERR_TLS_|CERT|SELF_SIGNED/.test(code)) return true;
-  }
-  return false;
+  return errorChain(err).some(
+    (e) => e.code !== undefined && /^ERR_SSL_|^ERR_TLS_|^UNABLE_TO_|CERT|SELF_SIGNED/.test(e.code),
+  );
 }
 
 /** Hex member ID from the gateway's decimal uint64 text. */
@@ -271,7 +279,8 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
         ? await fetch(url, init)
         : await undiciFetch(url, { ...init, dispatcher: this.agent });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const name = (err as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       throw new EtcdRequestError(
         timedOut ? 'Timeout' : isTLSFailure(err) ? 'TLSFailed' : 'Unreachable',
         this.endpoint,
