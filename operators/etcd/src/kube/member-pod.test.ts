@@ -97,8 +97,15 @@ describe('member Pod of a TLS cluster', () => {
         '--peer-key-file=/etc/etcd/tls/peer/tls.key',
         '--peer-trusted-ca-file=/etc/etcd/tls/peer/ca.crt',
         '--peer-client-cert-auth=true',
+        // spec.version 3.5.35: the 3.5 name of the flag
+        '--experimental-peer-skip-client-san-verification=true',
       ]),
     );
+    const v36 = memberPod({ ...tlsCluster, spec: { ...tlsCluster.spec, version: '3.6.16' } }, 'demo-abcde', {
+      state: 'new',
+      initialCluster: [],
+    });
+    expect(v36.spec.containers[0]!.args).toContain('--peer-skip-client-san-verification=true');
     // Probes stay on the plain-http metrics listener, which needs no client certificate.
     expect(c.args).toContain('--listen-metrics-urls=http://0.0.0.0:2381');
     expect(c.readinessProbe?.httpGet?.port).toBe(2381);

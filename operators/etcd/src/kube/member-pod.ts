@@ -8,6 +8,7 @@ import type { V1Affinity, V1Container, V1PodSpec, V1Volume, V1VolumeMount } from
 
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
+import { parseVersion } from '../api/version.js';
 import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
@@ -62,6 +63,8 @@ export function versionOfImage(image: string | undefined): string | undefined {
  */
 function tlsArgs(cluster: EtcdCluster): string[] {
   const tls = clusterTLSSecrets(cluster.metadata.name ?? '', cluster.spec);
+  const version = parseVersion(cluster.spec.version);
+  const before36 = version !== undefined && version.major === 3 && version.minor < 6;
   return [
     ...(tls.client
       ? [
@@ -77,6 +80,17 @@ function tlsArgs(cluster: EtcdCluster): string[] {
           `--peer-key-file=${PEER_TLS_DIR}/${TLS_KEY_KEY}`,
           `--peer-trusted-ca-file=${PEER_TLS_DIR}/${TLS_CA_KEY}`,
           '--peer-client-cert-auth=true',
+          // By default etcd also requires a connecting peer's certificate to
+          // name the peer's IP, or a DNS name that resolves (or reverse-resolves)
+          // to it. A member's IP is not known when its certificate is made, and
+          // the reverse lookup of a just-started Pod's IP failed on the local
+          // node ("server misbehaving" from CoreDNS) until long after the member
+          // gave up joining. The CA check above is the authentication; the
+          // dialing side still checks the member's DNS name. 3.6 renamed the flag
+          // (the old name still works there, so an upgraded Pod keeps working).
+          before36
+            ? '--experimental-peer-skip-client-san-verification=true'
+            : '--peer-skip-client-san-verification=true',
         ]
       : []),
   ];
