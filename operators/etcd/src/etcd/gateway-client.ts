@@ -69,12 +69,12 @@ function errorChain(err: unknown): { message: string; code?: string }[] {
   const chain: { message: string; code?: string }[] = [];
   for (let e: unknown = err; e !== undefined && e !== null && chain.length < 4;) {
     if (typeof e !== 'object') {
-      chain.push({ message: String(e) });
+      chain.push({ message: typeof e === 'string' ? e : `a thrown ${typeof e}` });
       break;
     }
     const { message, code, cause } = e as { message?: unknown; code?: unknown; cause?: unknown };
     chain.push({
-      message: typeof message === 'string' ? message : String(e),
+      message: typeof message === 'string' ? message : Object.prototype.toString.call(e),
       ...(typeof code === 'string' ? { code } : {}),
     });
     e = cause;

@@ -146,7 +146,7 @@ describeE2E('etcd operator with TLS on a real node', () => {
         version: V36,
         storage: STORAGE,
         tls: { client: { generate: true }, peer: { generate: true } },
-      } as EtcdClusterSpec,
+      },
     });
     await waitAvailable(key, 3, 240_000);
     process.stderr.write(
