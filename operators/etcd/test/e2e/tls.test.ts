@@ -11,17 +11,19 @@ import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
+import type { EtcdBackup } from '../../src/api/backup-types.js';
+import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { EtcdRequestError } from '../../src/etcd/etcd-client.js';
 import type { EtcdTLSMaterial } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
-import type { Pod, Secret } from '../../src/kube/kube-types.js';
-import { SecretType } from '../../src/kube/kube-types.js';
+import type { PersistentVolumeClaim, Pod, Secret } from '../../src/kube/kube-types.js';
+import { PvcType, SecretType } from '../../src/kube/kube-types.js';
 import { certificateFacts, generateCA, issueCertificate } from '../../src/tls/certificates.js';
 import type { KeyPair } from '../../src/tls/certificates.js';
 import { generatedSecretNames, memberDNSNames } from '../../src/tls/cluster-tls.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import { describeClusterState, memberPods, readCluster } from '../support/etcd-cluster-probe.js';
-import { runOperator } from '../support/run-operator.js';
+import { runBackupController, runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
 const skipReason = await whyNoNode();
@@ -289,4 +291,56 @@ describeE2E('etcd operator with TLS on a real node', () => {
     expect(certificateFacts((await tlsFiles(names.server)).cert).serialNumber).toBe(newSerial);
     await waitAvailable(key, 3, 30_000);
   }, 600_000);
+
+  it('backs up a TLS cluster: the snapshot Job presents the operator client certificate', async () => {
+    const backupController = await runBackupController(kc, ns.name);
+    try {
+      const key = { namespace: ns.name, name: 'vault' };
+      await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_CLUSTER_KIND,
+        metadata: key,
+        spec: {
+          size: 1,
+          version: V36,
+          storage: STORAGE,
+          tls: { client: { generate: true } },
+        },
+      });
+      await client.resource<PersistentVolumeClaim>(PvcType).create({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'backups', namespace: ns.name },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '256Mi' } } },
+      });
+      await waitAvailable(key, 1, 180_000);
+      const operatorTLS = await tlsFiles(generatedSecretNames(key.name).operator);
+      const [pod] = await memberPods(client, key);
+      await memberClient(key, pod!, operatorTLS).put('/vault/secret', 'kept');
+
+      const backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
+      const started = Date.now();
+      await backups.create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_BACKUP_KIND,
+        metadata: { name: 'vault-once', namespace: ns.name },
+        spec: { clusterName: key.name, destination: { pvc: { claimName: 'backups' } } },
+      });
+      const done = await eventually(
+        async () => {
+          const b = await backups.get({ namespace: ns.name, name: 'vault-once' });
+          expect(b.status?.phase).toBe('Succeeded');
+          return b;
+        },
+        { timeout: 180_000, interval: 1000, message: 'EtcdBackup vault-once Succeeded' },
+      );
+      process.stderr.write(
+        `backup of a TLS cluster: ${((Date.now() - started) / 1000).toFixed(1)} s from create to Succeeded\n`,
+      );
+      expect(done.status?.lastSnapshot).toMatchObject({ etcdVersion: V36 });
+      expect(done.status?.lastSnapshot?.totalKeys).toBeGreaterThanOrEqual(1);
+    } finally {
+      await backupController.stop();
+    }
+  }, 420_000);
 });

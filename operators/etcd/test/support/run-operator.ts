@@ -12,6 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
 import { runAsServiceAccount } from '@switchboard/testing';
 
+import { addEtcdBackupController } from '../../src/controller/backup-controller.js';
 import { addEtcdController } from '../../src/controller/etcd-controller.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 
@@ -57,6 +58,27 @@ export async function runOperator(
     ended,
     async stop() {
       ac.abort(new Error('test stops the operator'));
+      await ended.catch(() => undefined);
+    },
+  };
+}
+
+/** Starts the EtcdBackup controller for one namespace, as the operator's ServiceAccount (so its RBAC is proven too). */
+export async function runBackupController(kc: KubeConfig, namespace: string): Promise<RunningOperator> {
+  const manager = new Manager({
+    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    namespace,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    processMetrics: false,
+  });
+  addEtcdBackupController(manager);
+  const ac = new AbortController();
+  const ended = manager.start(ac.signal);
+  return {
+    ended,
+    async stop() {
+      ac.abort(new Error('test stops the backup controller'));
       await ended.catch(() => undefined);
     },
   };
