@@ -1,7 +1,8 @@
 // @switchboard/etcd-operator: an etcd operator built on @switchboard/core.
 //
 // api/      the EtcdCluster type and its CRD (CEL rules included)
-// etcd/     a one-endpoint etcd client over etcd's HTTP/JSON gateway
+// etcd/     a one-endpoint etcd client over etcd's HTTP/JSON gateway (http or https)
+// tls/      generated CA and certificates, and which Secrets a TLS cluster uses
 // runbook/  the operator's runbook as pure planning: observe, then one step
 // kube/     the Pods, PVCs, Services and PDB of a cluster
 // controller/  observe + decide + write status + execute, wired to a Manager
@@ -27,6 +28,9 @@ export type {
   EtcdPodTemplate,
   EtcdOptions,
   EtcdAntiAffinity,
+  EtcdTLSSpec,
+  EtcdClientTLS,
+  EtcdPeerTLS,
   Condition,
 } from './api/types.js';
 export { EtcdClusterResource, etcdClusterCrd } from './api/crd.js';
@@ -42,9 +46,11 @@ export type {
   EtcdEndpointStatus,
   EtcdAlarm,
   EtcdErrorReason,
+  EtcdTLSMaterial,
 } from './etcd/etcd-client.js';
-export { GatewayEtcdClient } from './etcd/gateway-client.js';
-export type { GatewayClientOptions } from './etcd/gateway-client.js';
+export { GatewayEtcdClient, gatewayClientFactory, tlsAgent } from './etcd/gateway-client.js';
+export type { GatewayClientOptions, GatewayClientFactoryOptions } from './etcd/gateway-client.js';
+export { generatedSecretNames } from './tls/cluster-tls.js';
 export { decide } from './runbook/decide.js';
 export type { DecideOptions } from './runbook/decide.js';
 export type { Step, StepKind } from './runbook/step.js';

@@ -9,7 +9,10 @@
 // (config/rbac/leader-election-role.yaml), not this cluster-wide role.
 // The backup controller creates snapshot Jobs, reads their Pods' results and
 // deletes the Jobs once recorded; it reads the EtcdCluster it backs up and
-// the destination PVC.
+// the destination PVC. For clusters with TLS it reads the Secrets the members
+// mount and its own client certificate, and creates and renews (updates) the
+// Secrets of generated certificates; it does not watch Secrets (it reads them
+// on every pass).
 import type { Manager } from '@switchboard/core';
 
 import { EtcdBackupResource } from './api/backup-crd.js';
@@ -32,6 +35,8 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+      // TLS: read named and generated certificate Secrets, create and renew generated ones.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] },
       // Disaster recovery removes the recover annotation once it is done.
       { apiGroups: ['etcd.switchboard.dev'], resources: ['etcdclusters'], verbs: ['patch'] },
     ],

@@ -122,4 +122,55 @@ describe('EtcdCluster validation by the API server', () => {
     );
     expect(updated.spec).toMatchObject({ size: 5, paused: true });
   });
+
+  it('accepts generated or named TLS Secrets on each side', async () => {
+    const generated = await clusters.create(
+      cluster('tls-generated', { tls: { client: { generate: true }, peer: { generate: true } } }),
+    );
+    expect(generated.spec.tls).toEqual({ client: { generate: true }, peer: { generate: true } });
+    const named = await clusters.create(
+      cluster('tls-named', {
+        tls: { client: { serverSecretName: 'srv', operatorSecretName: 'op' }, peer: { secretName: 'peer' } },
+      }),
+    );
+    expect(named.spec.tls?.peer).toEqual({ secretName: 'peer' });
+  });
+
+  it('rejects a TLS side that is neither generated nor fully named, naming the field', async () => {
+    const half = await rejection(
+      clusters.create(cluster('tls-half', { tls: { client: { serverSecretName: 'srv' } } })),
+    );
+    expect(half).toContain(
+      'spec.tls.client: set either generate: true, or both serverSecretName and operatorSecretName',
+    );
+    const both = await rejection(
+      clusters.create(cluster('tls-both', { tls: { peer: { generate: true, secretName: 'peer' } } })),
+    );
+    expect(both).toContain('spec.tls.peer: set either generate: true or secretName');
+    const neither = await rejection(clusters.create(cluster('tls-neither', { tls: { peer: {} } })));
+    expect(neither).toContain('spec.tls.peer: set either generate: true or secretName');
+  });
+
+  it('rejects switching an existing cluster between http and https, or changing its TLS', async () => {
+    await clusters.create(cluster('plain', {}));
+    const toTLS = await rejection(
+      clusters.patch(
+        { namespace: ns.name, name: 'plain' },
+        { type: 'merge', body: { spec: { tls: { client: { generate: true } } } } },
+      ),
+    );
+    expect(toTLS).toContain(
+      'spec.tls is immutable after creation: switching an existing cluster between http and https is not supported',
+    );
+    await clusters.create(cluster('secure', { tls: { client: { generate: true } } }));
+    const key = { namespace: ns.name, name: 'secure' };
+    const toPlain = await rejection(
+      clusters.patch(key, { type: 'json', ops: [{ op: 'remove', path: '/spec/tls' }] }),
+    );
+    expect(toPlain).toContain('spec.tls is immutable after creation');
+    const addPeer = await rejection(
+      clusters.patch(key, { type: 'merge', body: { spec: { tls: { peer: { generate: true } } } } }),
+    );
+    expect(addPeer).toContain('spec.tls is immutable after creation');
+  });
 });

@@ -135,6 +135,55 @@ export interface EtcdBackupRecoveryStatus extends EtcdSnapshotSource {
 
 /** A disaster recovery in progress: from the surviving member, or from a backup. */
 export type EtcdRecoveryStatus = EtcdMemberRecoveryStatus | EtcdBackupRecoveryStatus;
+/**
+ * Client TLS: members serve https on the client port and accept only clients
+ * with a certificate from the trusted CA (`--client-cert-auth`).
+ *
+ * Either `generate: true`, or both Secret names. Generated: the operator
+ * creates a CA (`<cluster>-tls-ca`) and the certificates it signs
+ * (`<cluster>-tls-server`, `<cluster>-tls-operator`), owned by the
+ * EtcdCluster, never replaces a CA that exists, and renews a certificate
+ * once two thirds of its lifetime has passed. Named Secrets are the user's
+ * and cert-manager-shaped (`kubernetes.io/tls` with `tls.crt`, `tls.key`,
+ * `ca.crt`):
+ * - `serverSecretName`: the members' server certificate; its `ca.crt` is the
+ *   CA that client certificates must chain to. The certificate needs the
+ *   `serverAuth` and `clientAuth` extended key usages (etcd's gateway dials
+ *   its own gRPC server with it) and DNS names matching
+ *   `*.<cluster>.<namespace>.svc`.
+ * - `operatorSecretName`: the client certificate the operator (and backup
+ *   Jobs) present; its `ca.crt` verifies the members' server certificate.
+ */
+export interface EtcdClientTLS {
+  generate?: boolean;
+  serverSecretName?: string;
+  operatorSecretName?: string;
+}
+
+/**
+ * Peer TLS: members talk to each other over https with mutual certificate
+ * authentication (`--peer-client-cert-auth`). Either `generate: true`
+ * (`<cluster>-tls-peer`, signed by the same generated CA) or `secretName`:
+ * a `kubernetes.io/tls` Secret whose certificate has the `serverAuth` and
+ * `clientAuth` usages and the DNS name
+ * `*.<cluster>.<namespace>.svc.<cluster domain>` (etcd checks a connecting
+ * peer's certificate against the reverse DNS name of its address), and
+ * whose `ca.crt` signs it.
+ */
+export interface EtcdPeerTLS {
+  generate?: boolean;
+  secretName?: string;
+}
+
+/**
+ * TLS of the cluster. Immutable after creation: an existing cluster is not
+ * switched between http and https. Certificates rotate by updating their
+ * Secrets; members pick the new files up without a restart.
+ */
+export interface EtcdTLSSpec {
+  client?: EtcdClientTLS;
+  peer?: EtcdPeerTLS;
+}
 
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
@@ -164,6 +213,8 @@ export interface EtcdClusterSpec {
    * {@link MAX_RECOVERY_DELAY_SECONDS}, default {@link DEFAULT_RECOVERY_DELAY_SECONDS}).
    */
   recoveryDelaySeconds?: number;
+  /** Client and peer TLS (default: plain http on both). Immutable after creation. */
+  tls?: EtcdTLSSpec;
 }
 
 /** Lifecycle summary for `kubectl get`. */

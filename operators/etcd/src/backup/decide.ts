@@ -42,6 +42,8 @@ export type BackupStep =
       scheduledTime: string;
       member: string;
       endpoint: string;
+      /** Client certificate Secret for a cluster with client TLS. */
+      clientTLSSecret?: string;
       image: string;
       claimName: string;
       folder: string;
@@ -147,6 +149,7 @@ function start(obs: BackupObservation, job: string, scheduled: Date): BackupStep
     scheduledTime: scheduled.toISOString(),
     member: source.member.name,
     endpoint: source.member.endpoint,
+    ...(source.member.clientTLSSecret ? { clientTLSSecret: source.member.clientTLSSecret } : {}),
     image: source.image,
     claimName: obs.destination.claimName,
     folder: obs.destination.folder,

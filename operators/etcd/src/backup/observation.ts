@@ -11,8 +11,12 @@ export type SourceObservation =
       found: true;
       /** A healthy quorum serves requests (the cluster's Available condition). */
       available: boolean;
-      /** The member to read from (a healthy voter, followers first) and its client URL. */
-      member?: { name: string; endpoint: string };
+      /**
+       * The member to read from (a healthy voter, followers first), its client
+       * URL and, for a cluster with client TLS, the Secret with the client
+       * certificate the snapshot Job presents.
+       */
+      member?: { name: string; endpoint: string; clientTLSSecret?: string };
       /** etcd image of the version the cluster runs. */
       image: string;
     };

@@ -7,7 +7,7 @@ import { EventRecorder, Outcome, generationChanged } from '@switchboard/core';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
-import { GatewayEtcdClient } from '../etcd/gateway-client.js';
+import { gatewayClientFactory } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
@@ -20,7 +20,7 @@ export const ETCD_CONTROLLER_NAME = 'etcdcluster';
 
 /** Options of {@link addEtcdController}. */
 export interface EtcdControllerOptions {
-  /** How to reach a member's endpoint (default: the gateway client, 5 s timeout). */
+  /** How to reach a member's endpoint (default: {@link gatewayClientFactory}, 5 s timeout). */
   etcd?: EtcdClientFactory;
   /** Clusters reconciled at once (default 4; one cluster is never reconciled twice at once). */
   maxConcurrentReconciles?: number;
@@ -44,7 +44,7 @@ export interface EtcdControllerOptions {
  * ```
  */
 export function addEtcdController(manager: Manager, opts: EtcdControllerOptions = {}): void {
-  const etcd = opts.etcd ?? ((endpoint: string) => new GatewayEtcdClient(endpoint));
+  const etcd = opts.etcd ?? gatewayClientFactory();
   const addressing = opts.memberAddressing ?? defaultMemberAddressing();
   manager.logger.info('reaching etcd members', { by: addressing });
   const recorder = new EventRecorder(manager.client, {

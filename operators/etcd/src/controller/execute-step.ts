@@ -11,6 +11,7 @@ import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
+import { clientScheme, peerScheme } from '../tls/cluster-tls.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
@@ -49,7 +50,14 @@ function endpointOf(obs: ClusterObservation, ctx: StepContext, member: string): 
   const ip = obs.pods.get(member)?.podIP;
   return ip === undefined
     ? undefined
-    : memberClientURL(ctx.addressing ?? 'pod-ip', obs.name, obs.namespace, member, ip);
+    : memberClientURL(
+        ctx.addressing ?? 'pod-ip',
+        obs.name,
+        obs.namespace,
+        member,
+        ip,
+        clientScheme(obs.spec),
+      );
 }
 
 /** A client of a healthy voter other than `except`, the leader preferred (membership calls go there anyway). */
@@ -71,7 +79,7 @@ function voterClient(obs: ClusterObservation, ctx: StepContext, except?: string)
 
 function bootstrapFor(obs: ClusterObservation, member: string, state: 'new' | 'existing'): MemberBootstrap {
   const ns = obs.namespace;
-  const self = `${member}=${peerURL(obs.name, ns, member)}`;
+  const self = `${member}=${peerURL(obs.name, ns, member, peerScheme(obs.spec))}`;
   const others = (obs.membership?.members ?? [])
     .filter((m) => m.memberName !== member)
     .map((m) => `${m.memberName}=${m.peerURLs[0] ?? ''}`);
@@ -163,7 +171,7 @@ export async function executeStep(
       break;
     }
     case 'AddLearner': {
-      const url = peerURL(obs.name, obs.namespace, step.member);
+      const url = peerURL(obs.name, obs.namespace, step.member, peerScheme(obs.spec));
       const client = voterClient(obs, ctx);
       // The list was read this pass; re-check right before the non-idempotent add.
       const fresh = await client.memberList({ linearizable: true, ...call });

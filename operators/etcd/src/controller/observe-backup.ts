@@ -27,7 +27,8 @@ import {
   SCHEDULED_TIME_ANNOTATION,
   SOURCE_MEMBER_ANNOTATION,
 } from '../kube/snapshot-job.js';
-import { clientURLOfIP } from '../runbook/member-names.js';
+import { clientURLOfIP, clientURLOfName } from '../runbook/member-names.js';
+import { clusterTLSSecrets } from '../tls/cluster-tls.js';
 
 const ClusterType = { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND } as const;
 
@@ -62,14 +63,19 @@ async function observeSource(
     .filter((m) => m.healthy && !m.learner && ipOf.has(m.name))
     .sort((a, b) => Number(a.leader) - Number(b.leader) || a.name.localeCompare(b.name));
   const chosen = candidates[0];
-  return {
-    found: true,
-    available,
-    image,
-    ...(chosen
-      ? { member: { name: chosen.name, endpoint: clientURLOfIP(ipOf.get(chosen.name) ?? '') } }
-      : {}),
-  };
+  // With client TLS the Job (inside the cluster) uses the member's DNS name, which its certificate carries.
+  const tls = clusterTLSSecrets(clusterName, cluster.spec).client;
+  const member =
+    chosen === undefined
+      ? undefined
+      : tls
+        ? {
+            name: chosen.name,
+            endpoint: clientURLOfName(clusterName, namespace, chosen.name, 'https'),
+            clientTLSSecret: tls.operator,
+          }
+        : { name: chosen.name, endpoint: clientURLOfIP(ipOf.get(chosen.name) ?? '') };
+  return { found: true, available, image, ...(member ? { member } : {}) };
 }
 
 async function observeDestination(

@@ -23,6 +23,7 @@ import { PodType, PvcType } from '../kube/kube-types.js';
 import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
+import { clientScheme } from '../tls/cluster-tls.js';
 import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
@@ -78,7 +79,7 @@ export async function observeCluster(
   const namespace = cluster.metadata.namespace ?? 'default';
   const name = cluster.metadata.name ?? '';
   const endpointOf = (pod: MemberPod): string =>
-    memberClientURL(addressing, name, namespace, pod.name, pod.podIP ?? '');
+    memberClientURL(addressing, name, namespace, pod.name, pod.podIP ?? '', clientScheme(cluster.spec));
   const selector = { namespace, labelSelector: clusterSelectorString(name) };
   const [podList, pvcList] = await Promise.all([
     client.resource<Pod>(PodType).listAll(selector),

@@ -2,18 +2,21 @@
 //
 //   1. read the EtcdCluster; gone or being deleted -> nothing to do (owner
 //      references let the garbage collector remove the children)
-//   2. apply the Services and the PDB (not while paused)
-//   3. observe Kubernetes and etcd afresh          (observe-cluster.ts)
-//   4. decide exactly one step                     (../runbook/decide.ts)
-//   5. write status, with the step as intent, before acting
-//   6. execute the step                            (execute-step.ts)
-//   7. say when to look again: soon after a change, later when converged
+//   2. TLS: create or renew generated certificate Secrets (not while paused),
+//      check the mounted ones, read the operator's client certificate
+//      (ensure-tls.ts); a missing or broken Secret stops the pass here
+//   3. apply the Services and the PDB (not while paused)
+//   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
+//   5. decide exactly one step                     (../runbook/decide.ts)
+//   6. write status, with the step as intent, before acting
+//   7. execute the step                            (execute-step.ts)
+//   8. say when to look again: soon after a change, later when converged
 import type { Client, ObjectKey } from '@switchboard/core';
-import { isNotFound } from '@switchboard/core';
+import { isNotFound, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
-import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import type { EtcdClientFactory, EtcdTLSMaterial } from '../etcd/etcd-client.js';
 import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, ServiceType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
@@ -27,6 +30,7 @@ import { isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep } from './execute-step.js';
+import { ensureGeneratedTLS, loadClientTLS, TLSSecretError } from './ensure-tls.js';
 import { observeCluster } from './observe-cluster.js';
 
 /** Delays between passes, in ms. */
@@ -80,9 +84,23 @@ export async function reconcileEtcdCluster(
   }
   if (cluster.metadata.deletionTimestamp !== undefined) return { done: true };
 
-  if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
   const addressing = deps.addressing ?? 'pod-ip';
-  const obs = await observeCluster(deps.client, cluster, deps.etcd, signal, addressing);
+  let tls: EtcdTLSMaterial | undefined;
+  try {
+    if (!cluster.spec.paused)
+      for (const note of await ensureGeneratedTLS(deps.client, cluster, new Date(), signal))
+        await deps.events.record(cluster, 'Normal', 'CertificateIssued', note);
+    tls = await loadClientTLS(deps.client, cluster, addressing, signal);
+  } catch (err) {
+    if (!(err instanceof TLSSecretError)) throw err;
+    await reportTLSProblem(deps, key, cluster, err, signal);
+    return { requeueAfterMs: resync.waitingMs };
+  }
+  // Every client of this pass presents the operator's certificate (plain http: no material).
+  const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
+
+  if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
+  const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
   const now = new Date();
   const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name), now });
@@ -96,13 +114,42 @@ export async function reconcileEtcdCluster(
   );
 
   const result = await executeStep(
-    { client: deps.client, etcd: deps.etcd, events: deps.events, addressing, ...call },
+    { client: deps.client, etcd, events: deps.events, addressing, ...call },
     cluster,
     obs,
     step,
   );
   if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
   return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
+}
+
+/** A TLS Secret problem: a Warning Event, and Progressing=False naming it (the rest of status is left as it was). */
+async function reportTLSProblem(
+  deps: EtcdReconcilerDeps,
+  key: ObjectKey,
+  cluster: EtcdCluster,
+  err: TLSSecretError,
+  signal?: AbortSignal,
+): Promise<void> {
+  await deps.events.record(cluster, 'Warning', err.reason, err.message);
+  const conditions = setStatusCondition(
+    [...(cluster.status?.conditions ?? [])],
+    {
+      type: ConditionType.Progressing,
+      status: 'False',
+      observedGeneration: cluster.metadata.generation ?? 0,
+      reason: err.reason,
+      message: err.message,
+    },
+    new Date(),
+  );
+  await deps.client
+    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+    .status.patch(
+      key,
+      { type: 'merge', body: { status: { conditions } } },
+      { fieldManager: FIELD_MANAGER, ...(signal ? { signal } : {}) },
+    );
 }
 
 async function applyClusterObjects(

@@ -75,12 +75,36 @@ export interface EtcdEndpointClient {
   get(key: string, opts?: EtcdCallOptions & { serializable?: boolean }): Promise<string | undefined>;
 }
 
-/** Makes the client of one endpoint. Injected so tests can hand out fakes. */
-export type EtcdClientFactory = (endpoint: string) => EtcdEndpointClient;
+/**
+ * What a client presents and trusts on an https endpoint of a cluster with
+ * client TLS: PEM text, as read from the operator's client Secret.
+ */
+export interface EtcdTLSMaterial {
+  /** CA certificate(s) the server's certificate must chain to (`ca.crt`). */
+  ca: string;
+  /** Client certificate (`tls.crt`); without it a server with client-cert auth refuses the connection. */
+  cert?: string;
+  /** Its private key (`tls.key`). */
+  key?: string;
+  /**
+   * Name to check the server's certificate against instead of the URL's host
+   * (a member reached by Pod IP has no name in its URL).
+   */
+  serverName?: string;
+}
+
+/**
+ * Makes the client of one endpoint, with the cluster's TLS material when its
+ * clients use TLS (undefined for plain http). Injected so tests can hand out
+ * fakes.
+ */
+export type EtcdClientFactory = (endpoint: string, tls?: EtcdTLSMaterial) => EtcdEndpointClient;
 
 /** Why an etcd call failed, for callers that branch on it. */
 export type EtcdErrorReason =
   | 'Unreachable'
+  /** The TLS handshake failed: the server's certificate was not trusted, or it refused ours (or its absence). */
+  | 'TLSFailed'
   | 'Timeout'
   | 'LearnerNotInSync'
   | 'MemberNotFound'

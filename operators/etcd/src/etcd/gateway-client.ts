@@ -8,13 +8,24 @@
 // answers one request with one response, and takes an AbortSignal for
 // timeouts. Its JSON spells uint64 fields as decimal strings; IDs are
 // converted to hex here, as etcdctl prints them.
+//
+// https endpoints (clusters with client TLS): Node's fetch takes no TLS
+// options, so those requests go through undici's fetch with an Agent whose
+// `connect` options carry the CA, the client certificate and key. Plain
+// http keeps using Node's fetch, unchanged.
+import { createHash } from 'node:crypto';
+
+import { Agent, fetch as undiciFetch } from 'undici';
+
 import type {
   EtcdAlarm,
   EtcdCallOptions,
+  EtcdClientFactory,
   EtcdEndpointClient,
   EtcdEndpointStatus,
   EtcdMember,
   EtcdMemberList,
+  EtcdTLSMaterial,
 } from './etcd-client.js';
 import { EtcdRequestError, reasonOfEtcdMessage } from './etcd-client.js';
 
@@ -22,6 +33,67 @@ import { EtcdRequestError, reasonOfEtcdMessage } from './etcd-client.js';
 export interface GatewayClientOptions {
   /** Per-call timeout in ms (default 5000), combined with the caller's signal. */
   timeoutMs?: number;
+  /**
+   * TLS material for an https endpoint. Without `agent`, the client makes an
+   * Agent of its own from it (release it with {@link GatewayEtcdClient.close}).
+   */
+  tls?: EtcdTLSMaterial;
+  /**
+   * A shared undici Agent made with {@link tlsAgent} for the same material:
+   * clients made per call (the controller's factory) then share connections.
+   */
+  agent?: Agent;
+}
+
+/** An undici Agent that presents and trusts `tls` on every connection it opens. */
+export function tlsAgent(tls: EtcdTLSMaterial): Agent {
+  return new Agent({
+    connect: {
+      ca: tls.ca,
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
+    },
+  });
+}
+
+/** The least of a fetch Response the client reads (Node's and undici's both have it). */
+interface HttpAnswer {
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}
+
+/** An error and its causes, outermost first. Duck-typed: errors from undici may come from another realm (jest's VM). */
+function errorChain(err: unknown): { message: string; code?: string }[] {
+  const chain: { message: string; code?: string }[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && chain.length < 4;) {
+    if (typeof e !== 'object') {
+      chain.push({ message: typeof e === 'string' ? e : `a thrown ${typeof e}` });
+      break;
+    }
+    const { message, code, cause } = e as { message?: unknown; code?: unknown; cause?: unknown };
+    chain.push({
+      message: typeof message === 'string' ? message : Object.prototype.toString.call(e),
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+    e = cause;
+  }
+  return chain;
+}
+
+/** An error with its causes (fetch's own message is only "fetch failed"). */
+function describeError(err: unknown): string {
+  return errorChain(err)
+    .map((e) => (e.code ? `${e.message} (${e.code})` : e.message))
+    .join(': ');
+}
+
+/** Node's and OpenSSL's codes for a failed TLS handshake or a refused certificate. */
+function isTLSFailure(err: unknown): boolean {
+  return errorChain(err).some(
+    (e) => e.code !== undefined && /^ERR_SSL_|^ERR_TLS_|^UNABLE_TO_|CERT|SELF_SIGNED/.test(e.code),
+  );
 }
 
 /** Hex member ID from the gateway's decimal uint64 text. */
@@ -73,12 +145,21 @@ const base64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
  */
 export class GatewayEtcdClient implements EtcdEndpointClient {
   private readonly timeoutMs: number;
+  private readonly agent: Agent | undefined;
+  private readonly ownsAgent: boolean;
 
   constructor(
     readonly endpoint: string,
     opts: GatewayClientOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.agent = opts.agent ?? (opts.tls ? tlsAgent(opts.tls) : undefined);
+    this.ownsAgent = opts.agent === undefined && this.agent !== undefined;
+  }
+
+  /** Closes the connections of an Agent this client made itself (a shared `agent` is left alone). */
+  async close(): Promise<void> {
+    if (this.ownsAgent) await this.agent?.close();
   }
 
   async memberList(opts: EtcdCallOptions & { linearizable?: boolean } = {}): Promise<EtcdMemberList> {
@@ -139,7 +220,7 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
 
   async health(opts: EtcdCallOptions = {}): Promise<boolean> {
     const res = await this.fetch('health', '/health', undefined, opts);
-    const body = (await res.json().catch(() => ({}))) as Json;
+    const body = ((await res.json().catch(() => ({}))) ?? {}) as Json;
     return res.ok && body.health === 'true';
   }
 
@@ -171,7 +252,7 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
 
   private async call(operation: string, path: string, request: Json, opts: EtcdCallOptions): Promise<Json> {
     const res = await this.fetch(operation, path, request, opts);
-    const body = (await res.json().catch(() => ({}))) as Json;
+    const body = ((await res.json().catch(() => ({}))) ?? {}) as Json;
     if (!res.ok || typeof body.error === 'string') {
       const message = str(body.message) || str(body.error) || `HTTP ${res.status}`;
       throw new EtcdRequestError(reasonOfEtcdMessage(message), this.endpoint, operation, message);
@@ -184,24 +265,66 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     path: string,
     request: Json | undefined,
     opts: EtcdCallOptions,
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const signals = [AbortSignal.timeout(this.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    const init = {
+      method: request === undefined ? 'GET' : 'POST',
+      headers: request === undefined ? {} : { 'content-type': 'application/json' },
+      body: request === undefined ? null : JSON.stringify(request),
+      signal: AbortSignal.any(signals),
+    };
+    const url = `${this.endpoint}${path}`;
     try {
-      return await fetch(`${this.endpoint}${path}`, {
-        method: request === undefined ? 'GET' : 'POST',
-        headers: request === undefined ? {} : { 'content-type': 'application/json' },
-        body: request === undefined ? null : JSON.stringify(request),
-        signal: AbortSignal.any(signals),
-      });
+      return this.agent === undefined
+        ? await fetch(url, init)
+        : await undiciFetch(url, { ...init, dispatcher: this.agent });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const name = (err as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       throw new EtcdRequestError(
-        timedOut ? 'Timeout' : 'Unreachable',
+        timedOut ? 'Timeout' : isTLSFailure(err) ? 'TLSFailed' : 'Unreachable',
         this.endpoint,
         operation,
-        String(err),
+        describeError(err),
         { cause: err },
       );
     }
   }
+}
+
+/** Options of {@link gatewayClientFactory}. */
+export interface GatewayClientFactoryOptions {
+  /** Per-call timeout in ms of every client (default 5000). */
+  timeoutMs?: number;
+  /** Distinct TLS materials (clusters, rotations) whose Agents are kept open (default 32; the least recently used closes). */
+  maxAgents?: number;
+}
+
+/**
+ * The controller's factory: a {@link GatewayEtcdClient} per call, sharing one
+ * undici Agent (and its TLS connections) per distinct TLS material. A rotated
+ * client certificate is new material, so it gets a new Agent and new
+ * connections; the old Agent closes once it falls out of the cache.
+ */
+export function gatewayClientFactory(opts: GatewayClientFactoryOptions = {}): EtcdClientFactory {
+  const agents = new Map<string, Agent>();
+  const max = opts.maxAgents ?? 32;
+  const base = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
+  return (endpoint, tls) => {
+    if (tls === undefined) return new GatewayEtcdClient(endpoint, base);
+    const key = createHash('sha256')
+      .update(JSON.stringify([tls.ca, tls.cert ?? '', tls.key ?? '', tls.serverName ?? '']))
+      .digest('hex');
+    let agent = agents.get(key);
+    if (agent !== undefined) agents.delete(key);
+    agent ??= tlsAgent(tls);
+    agents.set(key, agent);
+    for (const [oldKey, old] of agents) {
+      if (agents.size <= max) break;
+      agents.delete(oldKey);
+      // close() lets requests in flight finish first.
+      void old.close().catch(() => undefined);
+    }
+    return new GatewayEtcdClient(endpoint, { ...base, tls, agent });
+  };
 }

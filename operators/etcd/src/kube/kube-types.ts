@@ -48,3 +48,12 @@ export type Built<T extends KubeObject> = T & {
   kind: string;
   metadata: T['metadata'] & { name: string; namespace: string };
 };
+
+/** A core/v1 Secret (values base64 in `data`). */
+export interface Secret extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+}
+
+/** `apiVersion`/`kind` of Secrets. */
+export const SecretType = { apiVersion: 'v1', kind: 'Secret' } as const;

@@ -71,6 +71,69 @@ describe('member Pod', () => {
   });
 });
 
+describe('member Pod of a TLS cluster', () => {
+  const tlsCluster: EtcdCluster = {
+    ...cluster,
+    spec: { ...cluster.spec, tls: { client: { generate: true }, peer: { secretName: 'my-peer' } } },
+  };
+  const pod = memberPod(tlsCluster, 'demo-abcde', {
+    state: 'new',
+    initialCluster: ['demo-abcde=https://me'],
+  });
+  const c = pod.spec.containers[0]!;
+
+  it('serves clients and peers over https, requiring certificates from the trusted CAs', () => {
+    expect(c.args).toEqual(
+      expect.arrayContaining([
+        '--listen-client-urls=https://0.0.0.0:2379',
+        '--advertise-client-urls=https://demo-abcde.demo.prod.svc:2379',
+        '--listen-peer-urls=https://0.0.0.0:2380',
+        '--initial-advertise-peer-urls=https://demo-abcde.demo.prod.svc:2380',
+        '--cert-file=/etc/etcd/tls/client/tls.crt',
+        '--key-file=/etc/etcd/tls/client/tls.key',
+        '--trusted-ca-file=/etc/etcd/tls/client/ca.crt',
+        '--client-cert-auth=true',
+        '--peer-cert-file=/etc/etcd/tls/peer/tls.crt',
+        '--peer-key-file=/etc/etcd/tls/peer/tls.key',
+        '--peer-trusted-ca-file=/etc/etcd/tls/peer/ca.crt',
+        '--peer-client-cert-auth=true',
+        // spec.version 3.5.35: the 3.5 name of the flag
+        '--experimental-peer-skip-client-san-verification=true',
+      ]),
+    );
+    const v36 = memberPod({ ...tlsCluster, spec: { ...tlsCluster.spec, version: '3.6.16' } }, 'demo-abcde', {
+      state: 'new',
+      initialCluster: [],
+    });
+    expect(v36.spec.containers[0]!.args).toContain('--peer-skip-client-san-verification=true');
+    // Probes stay on the plain-http metrics listener, which needs no client certificate.
+    expect(c.args).toContain('--listen-metrics-urls=http://0.0.0.0:2381');
+    expect(c.readinessProbe?.httpGet?.port).toBe(2381);
+  });
+
+  it('mounts the generated server Secret and the named peer Secret read-only', () => {
+    expect(pod.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'tls-client', secret: { secretName: 'demo-tls-server' } },
+        { name: 'tls-peer', secret: { secretName: 'my-peer' } },
+      ]),
+    );
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'tls-client', mountPath: '/etc/etcd/tls/client', readOnly: true },
+        { name: 'tls-peer', mountPath: '/etc/etcd/tls/peer', readOnly: true },
+      ]),
+    );
+  });
+
+  it('keeps plain http and no TLS volumes for a cluster without spec.tls', () => {
+    const plain = memberPod(cluster, 'demo-abcde', { state: 'new', initialCluster: [] }).spec;
+    expect(plain.containers[0]!.args).toContain('--listen-client-urls=http://0.0.0.0:2379');
+    expect(plain.containers[0]!.args!.some((a) => a.includes('cert'))).toBe(false);
+    expect(plain.volumes!.map((v) => v.name)).toEqual(['data']);
+  });
+});
+
 describe('cluster Services and PDB', () => {
   it('publishes not-ready peers (members must resolve each other before they are ready)', () => {
     expect(peerService(cluster).spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });

@@ -4,18 +4,30 @@
 // leader last), and a member must be added to etcd before its Pod starts. A
 // StatefulSet decides those itself (ordinal order, all Pods from one
 // template); coreos/etcd-operator managed Pods directly for the same reason.
-import type { V1Affinity, V1Container, V1PodSpec, V1Volume } from '@kubernetes/client-node';
+import type { V1Affinity, V1Container, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
+import { parseVersion } from '../api/version.js';
 import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { CLUSTER_LABEL, memberLabels } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
 import { restoreInitContainers, restoreVolumes } from './restore-init.js';
+import {
+  clientScheme,
+  clusterTLSSecrets,
+  peerScheme,
+  TLS_CA_KEY,
+  TLS_CERT_KEY,
+  TLS_KEY_KEY,
+} from '../tls/cluster-tls.js';
 
 const DATA_DIR = '/var/lib/etcd';
+/** Where a member's client (server certificate) and peer TLS Secrets are mounted. */
+export const CLIENT_TLS_DIR = '/etc/etcd/tls/client';
+export const PEER_TLS_DIR = '/etc/etcd/tls/peer';
 
 /** How a member's etcd process joins: as the seed of a new cluster, or into an existing one. */
 export interface MemberBootstrap {
@@ -43,18 +55,74 @@ export function versionOfImage(image: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/**
+ * TLS flags. etcd reads the certificate files on every new handshake, and the
+ * kubelet swaps a mounted Secret's files atomically, so updating a Secret
+ * rotates a member's certificate without a restart (the CA files are read
+ * once at start).
+ */
+function tlsArgs(cluster: EtcdCluster): string[] {
+  const tls = clusterTLSSecrets(cluster.metadata.name ?? '', cluster.spec);
+  const version = parseVersion(cluster.spec.version);
+  const before36 = version !== undefined && version.major === 3 && version.minor < 6;
+  return [
+    ...(tls.client
+      ? [
+          `--cert-file=${CLIENT_TLS_DIR}/${TLS_CERT_KEY}`,
+          `--key-file=${CLIENT_TLS_DIR}/${TLS_KEY_KEY}`,
+          `--trusted-ca-file=${CLIENT_TLS_DIR}/${TLS_CA_KEY}`,
+          '--client-cert-auth=true',
+        ]
+      : []),
+    ...(tls.peer
+      ? [
+          `--peer-cert-file=${PEER_TLS_DIR}/${TLS_CERT_KEY}`,
+          `--peer-key-file=${PEER_TLS_DIR}/${TLS_KEY_KEY}`,
+          `--peer-trusted-ca-file=${PEER_TLS_DIR}/${TLS_CA_KEY}`,
+          '--peer-client-cert-auth=true',
+          // By default etcd also requires a connecting peer's certificate to
+          // name the peer's IP, or a DNS name that resolves (or reverse-resolves)
+          // to it. A member's IP is not known when its certificate is made, and
+          // the reverse lookup of a just-started Pod's IP failed on the local
+          // node ("server misbehaving" from CoreDNS) until long after the member
+          // gave up joining. The CA check above is the authentication; the
+          // dialing side still checks the member's DNS name. 3.6 renamed the flag
+          // (the old name still works there, so an upgraded Pod keeps working).
+          before36
+            ? '--experimental-peer-skip-client-san-verification=true'
+            : '--peer-skip-client-san-verification=true',
+        ]
+      : []),
+  ];
+}
+
+/** Volumes and mounts of the TLS Secrets a member uses. */
+function tlsVolumes(cluster: EtcdCluster): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const tls = clusterTLSSecrets(cluster.metadata.name ?? '', cluster.spec);
+  const sides = [
+    ...(tls.client ? [{ name: 'tls-client', secretName: tls.client.server, mountPath: CLIENT_TLS_DIR }] : []),
+    ...(tls.peer ? [{ name: 'tls-peer', secretName: tls.peer.secret, mountPath: PEER_TLS_DIR }] : []),
+  ];
+  return {
+    volumes: sides.map((s) => ({ name: s.name, secret: { secretName: s.secretName } })),
+    mounts: sides.map((s) => ({ name: s.name, mountPath: s.mountPath, readOnly: true })),
+  };
+}
+
 function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): string[] {
   const ns = cluster.metadata.namespace ?? 'default';
   const name = cluster.metadata.name ?? '';
   const opts = cluster.spec.etcdOptions ?? {};
+  const client = clientScheme(cluster.spec);
+  const peer = peerScheme(cluster.spec);
   return [
     `--name=${member}`,
     `--data-dir=${DATA_DIR}/data`,
-    `--listen-peer-urls=http://0.0.0.0:${PEER_PORT}`,
-    `--listen-client-urls=http://0.0.0.0:${CLIENT_PORT}`,
+    `--listen-peer-urls=${peer}://0.0.0.0:${PEER_PORT}`,
+    `--listen-client-urls=${client}://0.0.0.0:${CLIENT_PORT}`,
     `--listen-metrics-urls=http://0.0.0.0:${METRICS_PORT}`,
-    `--advertise-client-urls=http://${member}.${peerServiceName(name)}.${ns}.svc:${CLIENT_PORT}`,
-    `--initial-advertise-peer-urls=${peerURL(name, ns, member)}`,
+    `--advertise-client-urls=${client}://${member}.${peerServiceName(name)}.${ns}.svc:${CLIENT_PORT}`,
+    `--initial-advertise-peer-urls=${peerURL(name, ns, member, peer)}`,
     `--initial-cluster=${boot.initialCluster.join(',')}`,
     `--initial-cluster-state=${boot.state}`,
     // Unique per EtcdCluster object, so a member can never join a namesake's cluster.
@@ -62,6 +130,7 @@ function etcdArgs(cluster: EtcdCluster, member: string, boot: MemberBootstrap): 
     ...(opts.quotaBackendBytes !== undefined ? [`--quota-backend-bytes=${opts.quotaBackendBytes}`] : []),
     ...(opts.autoCompactionMode ? [`--auto-compaction-mode=${opts.autoCompactionMode}`] : []),
     ...(opts.autoCompactionRetention ? [`--auto-compaction-retention=${opts.autoCompactionRetention}`] : []),
+    ...tlsArgs(cluster),
     ...(boot.forceNewCluster ? [FORCE_NEW_CLUSTER_FLAG] : []),
   ];
 }
@@ -107,7 +176,7 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
       { name: 'peer', containerPort: PEER_PORT },
       { name: 'metrics', containerPort: METRICS_PORT },
     ],
-    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...tlsVolumes(cluster).mounts],
     // etcd's own probe endpoints (3.5.11+ and 3.6), on the plain-HTTP metrics
     // listener so they need no client certificate under TLS. /readyz: the member has
     // a leader and serves linearizable reads, so Services send clients only
@@ -137,7 +206,7 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
 function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom) {
   const ns = cluster.metadata.namespace ?? 'default';
   const name = cluster.metadata.name ?? '';
-  const url = peerURL(name, ns, member);
+  const url = peerURL(name, ns, member, peerScheme(cluster.spec));
   return {
     initContainers: restoreInitContainers(from, {
       member,
@@ -168,7 +237,7 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
     restartPolicy: 'Always',
     ...(restore ? { initContainers: restore.initContainers } : {}),
     containers: [container(cluster, member, boot)],
-    volumes: [volume, ...(restore?.volumes ?? [])],
+    volumes: [volume, ...tlsVolumes(cluster).volumes, ...(restore?.volumes ?? [])],
     ...(podAffinity ? { affinity: podAffinity } : {}),
     ...(template.tolerations ? { tolerations: template.tolerations } : {}),
     ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),

@@ -69,3 +69,44 @@ describe('snapshot Job', () => {
     expect(container.terminationMessagePolicy).toBe('FallbackToLogsOnError');
   });
 });
+
+describe('snapshot Job of a cluster with client TLS', () => {
+  const tlsJob = snapshotJob(backup, {
+    job: 'nightly-20261128-020000',
+    scheduledTime: '2026-11-28T02:00:00.000Z',
+    claimName: 'backups',
+    folder: 'etcd/nightly',
+    endpoint: 'https://main-bbbbb.main.prod.svc:2379',
+    member: 'main-bbbbb',
+    clientTLSSecret: 'main-tls-operator',
+    image: 'quay.io/coreos/etcd:v3.6.16',
+    timeoutSeconds: 120,
+    deleteAfter: [],
+  });
+  const tlsPod = tlsJob.spec.template.spec!;
+  const c = tlsPod.containers[0]!;
+  const tlsEnv = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+
+  it('gives etcdctl the client certificate, key and CA (--cert, --key, --cacert) from the mounted Secret', () => {
+    expect(tlsPod.volumes).toContainEqual({
+      name: 'client-tls',
+      secret: { secretName: 'main-tls-operator' },
+    });
+    expect(c.volumeMounts).toContainEqual({
+      name: 'client-tls',
+      mountPath: '/etc/etcd/tls/client',
+      readOnly: true,
+    });
+    expect(tlsEnv).toMatchObject({
+      ENDPOINT: 'https://main-bbbbb.main.prod.svc:2379',
+      ETCDCTL_CACERT: '/etc/etcd/tls/client/ca.crt',
+      ETCDCTL_CERT: '/etc/etcd/tls/client/tls.crt',
+      ETCDCTL_KEY: '/etc/etcd/tls/client/tls.key',
+    });
+  });
+
+  it('sets none of it for a plain-http cluster', () => {
+    expect(Object.keys(env).filter((k) => k.startsWith('ETCDCTL_'))).toEqual([]);
+    expect(pod.volumes?.map((v) => v.name)).not.toContain('client-tls');
+  });
+});

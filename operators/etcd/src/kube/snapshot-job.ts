@@ -14,7 +14,7 @@
 // Values reach the script through environment variables, never spliced into
 // its text. The Job retries the Pod (backoffLimit) and has a deadline
 // (activeDeadlineSeconds = spec.timeoutSeconds).
-import type { V1Container, V1JobSpec, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1JobSpec, V1PodSpec } from '@kubernetes/client-node';
 import type { KubeObject } from '@switchboard/core';
 
 import type { EtcdBackup } from '../api/backup-types.js';
@@ -22,6 +22,7 @@ import { ETCD_API_VERSION } from '../api/types.js';
 import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
 import type { Built } from './kube-types.js';
 import { FIELD_MANAGER } from './labels.js';
+import { TLS_CA_KEY, TLS_CERT_KEY, TLS_KEY_KEY } from '../tls/cluster-tls.js';
 import { TOOLS_DIR, toolsInitContainer, toolsMount, toolsPath, toolsShell, toolsVolume } from './toolbox.js';
 
 /** A batch/v1 Job (the fields the operator reads from status). */
@@ -48,6 +49,8 @@ export const SCHEDULED_TIME_ANNOTATION = 'etcd.switchboard.dev/scheduled-time';
 export const SOURCE_MEMBER_ANNOTATION = 'etcd.switchboard.dev/source-member';
 /** Where the destination volume is mounted in the Job's Pod. */
 export const BACKUP_MOUNT = '/backup';
+/** Where the client certificate Secret is mounted in the Job's Pod. */
+export const CLIENT_TLS_MOUNT = '/etc/etcd/tls/client';
 /** Pod retries of one snapshot Job. */
 export const SNAPSHOT_BACKOFF_LIMIT = 2;
 
@@ -63,6 +66,11 @@ export interface SnapshotJobInput {
   /** Client URL of the member to read from, and its name. */
   endpoint: string;
   member: string;
+  /**
+   * For a cluster with client TLS: the Secret (tls.crt, tls.key, ca.crt)
+   * whose client certificate etcdctl presents, mounted read-only.
+   */
+  clientTLSSecret?: string;
   /** etcd image (the cluster's running version). */
   image: string;
   timeoutSeconds: number;
@@ -96,6 +104,20 @@ printf '{"file":"%s","startTime":"%s","sha256":"%s","size":%s,"status":%s,"endpo
   "$FILE" "$start" "$sum" "$size" "$(cat ${TOOLS_DIR}/status.json)" "$(cat ${TOOLS_DIR}/endpoint.json)" > /dev/termination-log
 `.trim();
 
+/**
+ * etcdctl's --cacert, --cert and --key, given as the environment variables
+ * etcdctl reads for them (ETCDCTL_<FLAG>), so the script stays one text for
+ * http and https clusters.
+ */
+function tlsEnv(input: SnapshotJobInput): V1EnvVar[] {
+  if (input.clientTLSSecret === undefined) return [];
+  return [
+    { name: 'ETCDCTL_CACERT', value: `${CLIENT_TLS_MOUNT}/${TLS_CA_KEY}` },
+    { name: 'ETCDCTL_CERT', value: `${CLIENT_TLS_MOUNT}/${TLS_CERT_KEY}` },
+    { name: 'ETCDCTL_KEY', value: `${CLIENT_TLS_MOUNT}/${TLS_KEY_KEY}` },
+  ];
+}
+
 function snapshotContainer(input: SnapshotJobInput): V1Container {
   return {
     name: 'snapshot',
@@ -108,8 +130,13 @@ function snapshotContainer(input: SnapshotJobInput): V1Container {
       { name: 'FILE', value: snapshotFileName(input.job) },
       { name: 'TIMEOUT', value: `${input.timeoutSeconds}s` },
       { name: 'DELETE_AFTER', value: input.deleteAfter.join(' ') },
+      ...tlsEnv(input),
     ],
-    volumeMounts: [{ name: 'destination', mountPath: BACKUP_MOUNT }, toolsMount()],
+    volumeMounts: [
+      { name: 'destination', mountPath: BACKUP_MOUNT },
+      toolsMount(),
+      ...(input.clientTLSSecret ? [{ name: 'client-tls', mountPath: CLIENT_TLS_MOUNT, readOnly: true }] : []),
+    ],
     // A failed run's last log lines become its termination message: the operator quotes them in status.
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
@@ -128,7 +155,13 @@ export function snapshotJob(backup: EtcdBackup, input: SnapshotJobInput): Built<
     restartPolicy: 'Never',
     initContainers: [toolsInitContainer()],
     containers: [snapshotContainer(input)],
-    volumes: [{ name: 'destination', persistentVolumeClaim: { claimName: input.claimName } }, toolsVolume()],
+    volumes: [
+      { name: 'destination', persistentVolumeClaim: { claimName: input.claimName } },
+      toolsVolume(),
+      ...(input.clientTLSSecret
+        ? [{ name: 'client-tls', secret: { secretName: input.clientTLSSecret } }]
+        : []),
+    ],
   };
   const { uid } = backup.metadata;
   if (!uid) throw new TypeError('a snapshot Job needs the EtcdBackup as read from the API server (uid)');

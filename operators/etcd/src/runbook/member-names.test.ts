@@ -23,6 +23,14 @@ describe('member client URLs', () => {
   it('keeps peer URLs readable back to member names', () => {
     expect(memberNameOfPeerURL('web', 'prod', peerURL('web', 'prod', 'web-b2c4d'))).toBe('web-b2c4d');
   });
+  it('uses https for a side with TLS, and reads https peer URLs back too', () => {
+    const url = peerURL('web', 'prod', 'web-b2c4d', 'https');
+    expect(url).toBe('https://web-b2c4d.web.prod.svc:2380');
+    expect(memberNameOfPeerURL('web', 'prod', url)).toBe('web-b2c4d');
+    expect(memberClientURL('pod-ip', 'web', 'prod', 'web-b2c4d', '10.244.0.7', 'https')).toBe(
+      'https://10.244.0.7:2379',
+    );
+  });
 });
 
 describe('defaultMemberAddressing', () => {

@@ -25,22 +25,34 @@ export function clientServiceName(cluster: string): string {
   return `${cluster}-client`;
 }
 
-/** Peer URL of a member: stable across Pod restarts because it is a DNS name, not an IP. */
-export function peerURL(cluster: string, namespace: string, member: string): string {
-  return `http://${member}.${peerServiceName(cluster)}.${namespace}.svc:${PEER_PORT}`;
+/** `https` on a side (client or peer) that uses TLS, else `http`. */
+export type UrlScheme = 'http' | 'https';
+
+/**
+ * Peer URL of a member: stable across Pod restarts because it is a DNS name,
+ * not an IP. `https` for a cluster with peer TLS.
+ */
+export function peerURL(
+  cluster: string,
+  namespace: string,
+  member: string,
+  scheme: UrlScheme = 'http',
+): string {
+  return `${scheme}://${member}.${peerServiceName(cluster)}.${namespace}.svc:${PEER_PORT}`;
 }
 
-/** Member name encoded in a peer URL made by {@link peerURL}; undefined for a foreign URL. */
+/** Member name encoded in a peer URL made by {@link peerURL} (either scheme); undefined for a foreign URL. */
 export function memberNameOfPeerURL(cluster: string, namespace: string, url: string): string | undefined {
   const suffix = `.${peerServiceName(cluster)}.${namespace}.svc:${PEER_PORT}`;
-  if (!url.startsWith('http://') || !url.endsWith(suffix)) return undefined;
-  const name = url.slice('http://'.length, -suffix.length);
+  const prefix = ['http://', 'https://'].find((p) => url.startsWith(p));
+  if (prefix === undefined || !url.endsWith(suffix)) return undefined;
+  const name = url.slice(prefix.length, -suffix.length);
   return name.length > 0 && !name.includes('.') ? name : undefined;
 }
 
 /** Client URL of a member reached by Pod IP (works from inside and outside the cluster network). */
-export function clientURLOfIP(ip: string): string {
-  return `http://${ip}:${CLIENT_PORT}`;
+export function clientURLOfIP(ip: string, scheme: UrlScheme = 'http'): string {
+  return `${scheme}://${ip}:${CLIENT_PORT}`;
 }
 
 /**
@@ -48,8 +60,13 @@ export function clientURLOfIP(ip: string): string {
  * name its peers use: resolvable only inside the cluster, and stable while
  * the Pod's IP changes.
  */
-export function clientURLOfName(cluster: string, namespace: string, member: string): string {
-  return `http://${member}.${peerServiceName(cluster)}.${namespace}.svc:${CLIENT_PORT}`;
+export function clientURLOfName(
+  cluster: string,
+  namespace: string,
+  member: string,
+  scheme: UrlScheme = 'http',
+): string {
+  return `${scheme}://${member}.${peerServiceName(cluster)}.${namespace}.svc:${CLIENT_PORT}`;
 }
 
 /**
@@ -74,8 +91,11 @@ export function memberClientURL(
   namespace: string,
   member: string,
   podIP: string,
+  scheme: UrlScheme = 'http',
 ): string {
-  return addressing === 'dns' ? clientURLOfName(cluster, namespace, member) : clientURLOfIP(podIP);
+  return addressing === 'dns'
+    ? clientURLOfName(cluster, namespace, member, scheme)
+    : clientURLOfIP(podIP, scheme);
 }
 
 /** A fresh member name, `<cluster>-<5 random chars>`; never reused, so no stale DNS or peer URL is inherited. */

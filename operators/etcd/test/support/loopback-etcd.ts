@@ -34,21 +34,26 @@ export interface LoopbackAddress {
   readonly peerURL: string;
 }
 
-/** Picks free ports for a new member. */
-export async function loopbackAddress(name: string): Promise<LoopbackAddress> {
+/** Picks free ports for a new member; `clientScheme` https for a member that serves clients over TLS. */
+export async function loopbackAddress(
+  name: string,
+  clientScheme: 'http' | 'https' = 'http',
+): Promise<LoopbackAddress> {
   const [client, peer] = [await freePort(), await freePort()];
-  return { name, clientURL: `http://127.0.0.1:${client}`, peerURL: `http://127.0.0.1:${peer}` };
+  return { name, clientURL: `${clientScheme}://127.0.0.1:${client}`, peerURL: `http://127.0.0.1:${peer}` };
 }
 
 /**
  * Starts one member. `initialCluster` is `name=peerURL,...`; `state` is `new`
- * for a seed and `existing` for a member that was added first.
+ * for a seed and `existing` for a member that was added first. `extraArgs`
+ * are added to etcd's flags (TLS files, for instance).
  */
 export function startLoopbackMember(
   addr: LoopbackAddress,
   initialCluster: string,
   state: 'new' | 'existing',
   binary = etcdBinary(),
+  extraArgs: readonly string[] = [],
 ): LoopbackMember {
   const dir = mkdtempSync(join(tmpdir(), `etcd-${addr.name}-`));
   const proc = startProcess({
@@ -65,6 +70,7 @@ export function startLoopbackMember(
       `--initial-cluster=${initialCluster}`,
       `--initial-cluster-state=${state}`,
       '--initial-cluster-token=loopback-test',
+      ...extraArgs,
     ],
   });
   return {

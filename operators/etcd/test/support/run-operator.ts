@@ -70,3 +70,24 @@ export async function runOperator(
     },
   };
 }
+
+/** Starts the EtcdBackup controller for one namespace, as the operator's ServiceAccount (so its RBAC is proven too). */
+export async function runBackupController(kc: KubeConfig, namespace: string): Promise<RunningOperator> {
+  const manager = new Manager({
+    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    namespace,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    processMetrics: false,
+  });
+  addEtcdBackupController(manager);
+  const ac = new AbortController();
+  const ended = manager.start(ac.signal);
+  return {
+    ended,
+    async stop() {
+      ac.abort(new Error('test stops the backup controller'));
+      await ended.catch(() => undefined);
+    },
+  };
+}
