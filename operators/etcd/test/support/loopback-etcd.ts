@@ -42,13 +42,15 @@ export async function loopbackAddress(name: string): Promise<LoopbackAddress> {
 
 /**
  * Starts one member. `initialCluster` is `name=peerURL,...`; `state` is `new`
- * for a seed and `existing` for a member that was added first.
+ * for a seed and `existing` for a member that was added first; `extraArgs`
+ * are more etcd flags (e.g. `--quota-backend-bytes`).
  */
 export function startLoopbackMember(
   addr: LoopbackAddress,
   initialCluster: string,
   state: 'new' | 'existing',
   binary = etcdBinary(),
+  extraArgs: readonly string[] = [],
 ): LoopbackMember {
   const dir = mkdtempSync(join(tmpdir(), `etcd-${addr.name}-`));
   const proc = startProcess({
@@ -65,6 +67,7 @@ export function startLoopbackMember(
       `--initial-cluster=${initialCluster}`,
       `--initial-cluster-state=${state}`,
       '--initial-cluster-token=loopback-test',
+      ...extraArgs,
     ],
   });
   return {
