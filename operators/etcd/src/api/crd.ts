@@ -147,6 +147,18 @@ const specSchema: JsonSchema = {
       description:
         'Disaster recovery after quorum loss, from the surviving member with the highest raft index: manual (when the annotation etcd.switchboard.dev/recover is set) or auto.',
     },
+    monitoring: {
+      type: 'object',
+      description: 'Prometheus scraping of the members.',
+      properties: {
+        serviceMonitor: {
+          type: 'boolean',
+          default: true,
+          description:
+            "Create a monitoring.coreos.com/v1 ServiceMonitor selecting the peer Service's metrics port when that CRD is installed; false deletes it.",
+        },
+      },
+    },
     etcdOptions: {
       type: 'object',
       description: 'etcd server flags.',
@@ -200,6 +212,22 @@ const statusSchema: JsonSchema = {
         raftIndex: { type: 'string' },
         startedAt: { type: 'string', format: 'date-time' },
         phase: { type: 'string', enum: ['Forcing', 'Restarting'] },
+      },
+    },
+    space: {
+      type: 'object',
+      properties: {
+        recovery: {
+          type: 'object',
+          required: ['phase', 'startedAt', 'revision', 'defragmented'],
+          properties: {
+            phase: { type: 'string', enum: ['Compacting', 'Defragmenting', 'Disarming'] },
+            startedAt: { type: 'string', format: 'date-time' },
+            revision: { type: 'string' },
+            defragmented: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        lastRecoveryTime: { type: 'string', format: 'date-time' },
       },
     },
     members: {

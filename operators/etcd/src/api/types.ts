@@ -90,6 +90,35 @@ export interface EtcdRecoveryStatus {
   phase: 'Forcing' | 'Restarting';
 }
 
+/** How the cluster is scraped by Prometheus. */
+export interface EtcdMonitoringSpec {
+  /**
+   * Create a monitoring.coreos.com/v1 ServiceMonitor for the members' /metrics
+   * when that CRD is installed (default true); false deletes it.
+   */
+  serviceMonitor?: boolean;
+}
+
+/** A recovery from a NOSPACE alarm in progress (runbook/space.ts), recorded before each stage. */
+export interface EtcdSpaceRecoveryStatus {
+  /** `Compacting`, then `Defragmenting` (one member per pass, leader last), then `Disarming`. */
+  phase: 'Compacting' | 'Defragmenting' | 'Disarming';
+  /** RFC 3339, when the alarm was first acted on. */
+  startedAt: string;
+  /** Revision the history is compacted to (decimal). */
+  revision: string;
+  /** Members defragmented so far. */
+  defragmented: string[];
+}
+
+/** Space management of the cluster's backends. */
+export interface EtcdSpaceStatus {
+  /** A recovery from NOSPACE in progress. */
+  recovery?: EtcdSpaceRecoveryStatus;
+  /** RFC 3339, when the last recovery from NOSPACE finished (writes accepted again). */
+  lastRecoveryTime?: string;
+}
+
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
 
@@ -112,6 +141,8 @@ export interface EtcdClusterSpec {
   bootstrap?: EtcdBootstrap;
   /** Disaster recovery after quorum loss (default `manual`). */
   recovery?: EtcdRecoveryPolicy;
+  /** Prometheus scraping (a ServiceMonitor when its CRD is installed). */
+  monitoring?: EtcdMonitoringSpec;
 }
 
 /** Lifecycle summary for `kubectl get`. */
@@ -164,6 +195,8 @@ export interface EtcdClusterStatus {
   quorumLostSince?: string;
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;
+  /** Space management: a NOSPACE recovery in progress, the last one finished. */
+  space?: EtcdSpaceStatus;
   conditions?: Condition[];
 }
 

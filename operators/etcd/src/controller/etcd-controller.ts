@@ -9,6 +9,8 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
+import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
+import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { EventSink } from './execute-step.js';
@@ -31,6 +33,8 @@ export interface EtcdControllerOptions {
    * runs in a Pod, `pod-ip` on a host, which cannot resolve cluster names.
    */
   memberAddressing?: MemberAddressing;
+  /** Where cluster metrics go (default {@link EtcdClusterMetrics} on `manager.registry`). */
+  metrics?: ClusterMetricsSink;
 }
 
 /**
@@ -51,6 +55,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     reportingController: 'etcd.switchboard.dev/etcd-operator',
     logger: manager.logger,
   });
+  const metrics = opts.metrics ?? new EtcdClusterMetrics(manager.registry);
   const events: EventSink = {
     record: (cluster, type, reason, note) =>
       recorder.record(
@@ -77,6 +82,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           etcd,
           events,
           addressing,
+          metrics,
           ...(opts.resync ? { resync: opts.resync } : {}),
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },

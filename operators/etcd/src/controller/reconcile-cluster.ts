@@ -18,9 +18,11 @@ import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, ServiceType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
+import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
 import { recoveryStatus } from '../runbook/recover.js';
+import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isMutating } from '../runbook/step.js';
@@ -54,6 +56,8 @@ export interface EtcdReconcilerDeps {
   onStep?: (cluster: ObjectKey, step: Step) => void;
   /** How members are reached: by Pod IP (default) or by DNS name. */
   addressing?: MemberAddressing;
+  /** Where the operator's cluster metrics go (none by default). */
+  metrics?: ClusterMetricsSink;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -75,10 +79,16 @@ export async function reconcileEtcdCluster(
   try {
     cluster = await clusters.get(key, call);
   } catch (err) {
-    if (isNotFound(err)) return { done: true };
+    if (isNotFound(err)) {
+      deps.metrics?.deleted(key);
+      return { done: true };
+    }
     throw err;
   }
-  if (cluster.metadata.deletionTimestamp !== undefined) return { done: true };
+  if (cluster.metadata.deletionTimestamp !== undefined) {
+    deps.metrics?.deleted(key);
+    return { done: true };
+  }
 
   if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
   const addressing = deps.addressing ?? 'pod-ip';
@@ -87,8 +97,13 @@ export async function reconcileEtcdCluster(
   const now = new Date();
   const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name), now });
   deps.onStep?.(key, step);
+  deps.metrics?.observed(key, obs, step);
 
-  const status = { ...computeStatus(obs, step, now), ...recoveryStatus(obs, step, now) };
+  const status = {
+    ...computeStatus(obs, step, now),
+    ...recoveryStatus(obs, step, now),
+    ...spaceStatus(obs, step, now),
+  };
   await clusters.status.patch(
     key,
     { type: 'merge', body: { status } },
@@ -101,6 +116,7 @@ export async function reconcileEtcdCluster(
     obs,
     step,
   );
+  deps.metrics?.stepTaken(key, step);
   if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
   return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
 }

@@ -9,6 +9,7 @@
 //                           asked and past its bound (recover.ts), else wait
 //   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
 //   4. lost Pods         -> restart members on their data      (restart-member.ts)
+//      NOSPACE alarm     -> compact, defragment, disarm        (space.ts)
 //   5. failed members    -> remove them for replacement        (replace-member.ts)
 //   6. too many members  -> scale down, leader last            (scale-down.ts)
 //   7. pending learner   -> promote it                         (promote-learner.ts)
@@ -24,6 +25,7 @@ import { planReplaceMember } from './replace-member.js';
 import { planRestartMember } from './restart-member.js';
 import { planScaleDown } from './scale-down.js';
 import { planScaleUp } from './scale-up.js';
+import { planSpace } from './space.js';
 import type { Step } from './step.js';
 import { planUpgrade } from './upgrade.js';
 
@@ -71,6 +73,7 @@ export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
   return (
     planDeleteOrphan(obs) ??
     planRestartMember(obs) ??
+    planSpace(obs, now) ??
     planReplaceMember(obs) ??
     planScaleDown(obs) ??
     planPromoteLearner(obs) ??

@@ -3,6 +3,8 @@
 // MemberActions. One membership change per pass, then observe again.
 import type { RestoreFrom } from './restore.js';
 import { describeRestore } from './restore.js';
+import type { SpaceStep } from './space.js';
+import { describeSpaceStep } from './space.js';
 
 /** Why a member is being removed. */
 export type RemovalReason = 'ScaleDown' | 'Replace';
@@ -31,6 +33,8 @@ export type Step =
   | { kind: 'ForceNewCluster'; member: string }
   /** Disaster recovery: the survivor answers alone; restart it without the flag (or just finish). */
   | { kind: 'FinishRecovery'; member: string; restart: boolean }
+  /** Recovery from a NOSPACE alarm (space.ts). */
+  | SpaceStep
   /** Nothing safe to do yet; look again later. */
   | { kind: 'Wait'; reason: string; message: string }
   /** The cluster matches the spec. */
@@ -73,6 +77,11 @@ export function describeStep(step: Step): string {
       return step.restart
         ? `${step.member} serves as a one-member cluster; restarting it without --force-new-cluster`
         : `recovery from ${step.member} finished; the cluster grows back with learners`;
+    case 'CompactForSpace':
+    case 'DefragmentMember':
+    case 'DisarmNoSpace':
+    case 'FinishSpaceRecovery':
+      return describeSpaceStep(step);
     case 'Wait':
       return step.message;
     case 'Converged':
