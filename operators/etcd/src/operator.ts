@@ -9,7 +9,8 @@
 // (config/rbac/leader-election-role.yaml), not this cluster-wide role.
 // The backup controller creates snapshot Jobs, reads their Pods' results and
 // deletes the Jobs once recorded; it reads the EtcdCluster it backs up and
-// the destination PVC.
+// the destination PVC. When the monitoring.coreos.com ServiceMonitor CRD is
+// installed, the cluster controller applies a ServiceMonitor per cluster.
 import type { Manager } from '@switchboard/core';
 
 import { EtcdBackupResource } from './api/backup-crd.js';
@@ -32,6 +33,13 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+      // A ServiceMonitor per cluster when the CRD is installed (not watched: the
+      // kind may not exist), deleted when spec.monitoring.serviceMonitor is false.
+      {
+        apiGroups: ['monitoring.coreos.com'],
+        resources: ['servicemonitors'],
+        verbs: ['get', 'create', 'patch', 'delete'],
+      },
       // Disaster recovery removes the recover annotation once it is done.
       { apiGroups: ['etcd.switchboard.dev'], resources: ['etcdclusters'], verbs: ['patch'] },
     ],

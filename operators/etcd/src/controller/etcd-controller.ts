@@ -9,6 +9,7 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
+import { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
@@ -35,6 +36,11 @@ export interface EtcdControllerOptions {
   memberAddressing?: MemberAddressing;
   /** Where cluster metrics go (default {@link EtcdClusterMetrics} on `manager.registry`). */
   metrics?: ClusterMetricsSink;
+  /**
+   * ServiceMonitors: kept per cluster while monitoring.coreos.com/v1 is served
+   * (default: discovery asked at most once a minute); `false` never creates one.
+   */
+  serviceMonitors?: ServiceMonitorSupport | false;
 }
 
 /**
@@ -56,6 +62,10 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     logger: manager.logger,
   });
   const metrics = opts.metrics ?? new EtcdClusterMetrics(manager.registry);
+  const serviceMonitors =
+    opts.serviceMonitors === false
+      ? undefined
+      : (opts.serviceMonitors ?? new ServiceMonitorSupport(manager.client));
   const events: EventSink = {
     record: (cluster, type, reason, note) =>
       recorder.record(
@@ -83,6 +93,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           events,
           addressing,
           metrics,
+          ...(serviceMonitors ? { serviceMonitors } : {}),
           ...(opts.resync ? { resync: opts.resync } : {}),
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },

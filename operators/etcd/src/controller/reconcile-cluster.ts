@@ -18,6 +18,8 @@ import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, ServiceType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
+import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
+import { reconcileServiceMonitor } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
@@ -58,6 +60,8 @@ export interface EtcdReconcilerDeps {
   addressing?: MemberAddressing;
   /** Where the operator's cluster metrics go (none by default). */
   metrics?: ClusterMetricsSink;
+  /** When set, a ServiceMonitor per cluster is kept while that kind is served (kube/service-monitor.ts). */
+  serviceMonitors?: ServiceMonitorSupport;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -90,7 +94,10 @@ export async function reconcileEtcdCluster(
     return { done: true };
   }
 
-  if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
+  if (!cluster.spec.paused) {
+    await applyClusterObjects(deps.client, cluster, signal);
+    if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
+  }
   const addressing = deps.addressing ?? 'pod-ip';
   const obs = await observeCluster(deps.client, cluster, deps.etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
@@ -131,4 +138,25 @@ async function applyClusterObjects(
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
   await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
+}
+
+/** Monitoring never blocks the runbook: a failure is an Event (aggregated by the recorder), not a failed pass. */
+async function keepServiceMonitor(
+  deps: EtcdReconcilerDeps,
+  support: ServiceMonitorSupport,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await reconcileServiceMonitor(deps.client, support, cluster, signal);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    await deps.events.record(
+      cluster,
+      'Warning',
+      'ServiceMonitorFailed',
+      `ServiceMonitor not applied: ${message}`,
+    );
+  }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
+import type { ManagerOptions } from '@switchboard/core';
 import { runAsServiceAccount } from '@switchboard/testing';
 
 import { addEtcdController } from '../../src/controller/etcd-controller.js';
@@ -23,6 +24,8 @@ export interface RunningOperator {
   stop(): Promise<void>;
   /** Resolves or rejects when the manager ends by itself. */
   readonly ended: Promise<void>;
+  /** The manager (its registry, its bound /metrics address). */
+  readonly manager: Manager;
 }
 
 /** The operator's ServiceAccount in `namespace`, made from config/rbac on first use. */
@@ -33,12 +36,13 @@ export async function operatorKubeConfig(admin: KubeConfig, namespace: string): 
 /**
  * Starts the operator for one namespace as its ServiceAccount; `kc` is the
  * admin's, used only to set that account up. `etcd` can wrap the real client
- * to inject a crash point.
+ * to inject a crash point; `options` override the manager's (e.g. serve /metrics).
  */
 export async function runOperator(
   kc: KubeConfig,
   namespace: string,
   etcd?: EtcdClientFactory,
+  options: Pick<ManagerOptions, 'metricsBindAddress'> = {},
 ): Promise<RunningOperator> {
   const manager = new Manager({
     client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
@@ -46,6 +50,7 @@ export async function runOperator(
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
     processMetrics: false,
+    ...options,
   });
   addEtcdController(manager, {
     ...(etcd ? { etcd } : {}),
@@ -55,6 +60,7 @@ export async function runOperator(
   const ended = manager.start(ac.signal);
   return {
     ended,
+    manager,
     async stop() {
       ac.abort(new Error('test stops the operator'));
       await ended.catch(() => undefined);
