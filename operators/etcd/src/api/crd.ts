@@ -221,7 +221,7 @@ const statusSchema: JsonSchema = {
           type: 'object',
           required: ['phase', 'startedAt', 'revision', 'defragmented'],
           properties: {
-            phase: { type: 'string', enum: ['Compacting', 'Defragmenting', 'Disarming'] },
+            phase: { type: 'string', enum: ['Compacting', 'Defragmenting', 'Disarming', 'Disarmed'] },
             startedAt: { type: 'string', format: 'date-time' },
             revision: { type: 'string' },
             defragmented: { type: 'array', items: { type: 'string' } },

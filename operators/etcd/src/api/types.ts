@@ -101,8 +101,8 @@ export interface EtcdMonitoringSpec {
 
 /** A recovery from a NOSPACE alarm in progress (runbook/space.ts), recorded before each stage. */
 export interface EtcdSpaceRecoveryStatus {
-  /** `Compacting`, then `Defragmenting` (one member per pass, leader last), then `Disarming`. */
-  phase: 'Compacting' | 'Defragmenting' | 'Disarming';
+  /** `Compacting`, then `Defragmenting` (one member per pass, leader last), `Disarming`, `Disarmed`. */
+  phase: 'Compacting' | 'Defragmenting' | 'Disarming' | 'Disarmed';
   /** RFC 3339, when the alarm was first acted on. */
   startedAt: string;
   /** Revision the history is compacted to (decimal). */

@@ -3,6 +3,7 @@ import type { FixtureCluster } from '../../test/support/observation-fixture.js';
 import { healthy, idOf, names, observe } from '../../test/support/observation-fixture.js';
 import { decide } from './decide.js';
 import type { ClusterObservation } from './observation.js';
+import type { SpaceStep } from './space.js';
 import { SPACE_RECOVERY_MIN_INTERVAL_MS, afterSpaceStep, spaceStatus } from './space.js';
 import { computeStatus } from './status.js';
 
@@ -87,6 +88,7 @@ describe('recovery from NOSPACE', () => {
     const disarm = step(obs);
     expect(disarm).toEqual({ kind: 'DisarmNoSpace', memberIds: [idOf('etcd-a'), idOf('etcd-b')].sort() });
     expect(spaceStatus(obs, disarm, NOW).space?.recovery).toMatchObject({ phase: 'Disarming' });
+    expect(afterSpaceStep(undefined, disarm as SpaceStep)).toEqual({ phase: 'Disarmed' });
 
     const disarmed = cluster({ status: recovering({ phase: 'Disarming', defragmented }) });
     const finish = step(disarmed);
@@ -97,6 +99,18 @@ describe('recovery from NOSPACE', () => {
     expect(
       step(cluster({ status: { clusterID: 'c1', space: { lastRecoveryTime: NOW.toISOString() } } })),
     ).toEqual({ kind: 'Converged' });
+  });
+
+  it('disarms once: an alarm raised again after the disarm finishes the recovery and goes to the throttle', () => {
+    const defragmented = ['etcd-a', 'etcd-b', 'etcd-c'];
+    const obs = cluster({ alarms: full, status: recovering({ phase: 'Disarmed', defragmented }) });
+    const finish = step(obs);
+    expect(finish).toMatchObject({ kind: 'FinishSpaceRecovery' });
+    const next = cluster({
+      alarms: full,
+      status: { clusterID: 'c1', space: { lastRecoveryTime: NOW.toISOString() } },
+    });
+    expect(step(next)).toMatchObject({ kind: 'Wait', reason: 'NoSpaceRecurring' });
   });
 
   it('does not loop: a NOSPACE right after a recovery waits and says to raise the quota', () => {

@@ -20,8 +20,11 @@
 //      last (a member being defragmented answers nothing; the leader's pause
 //      would stall the whole cluster).
 //   3. DisarmNoSpace: deactivate the NOSPACE alarm of every member that has one.
-//   4. FinishSpaceRecovery: the alarm list has no NOSPACE; the finish time is
-//      recorded (it starts the throttle interval).
+//   4. FinishSpaceRecovery: once disarmed, the finish time is recorded (it
+//      starts the throttle interval). Disarming happens once per recovery: a
+//      write refused again right after (the live data does not fit) raises
+//      the alarm again, and that is the throttle's case, not a reason to
+//      disarm in a loop.
 //
 // Safety rules
 // - Every step can be repeated: the executor records a stage as done only
@@ -134,6 +137,8 @@ export function planSpace(obs: ClusterObservation, now: Date): Step | undefined 
       return alarmed.length > 0
         ? { kind: 'DisarmNoSpace', memberIds: alarmed }
         : { kind: 'FinishSpaceRecovery', startedAt: record.startedAt };
+    case 'Disarmed':
+      return { kind: 'FinishSpaceRecovery', startedAt: record.startedAt };
   }
 }
 
@@ -147,15 +152,15 @@ export function describeSpaceStep(step: SpaceStep): string {
     case 'DisarmNoSpace':
       return `NOSPACE: disarming the alarm of ${step.memberIds.join(', ')}`;
     case 'FinishSpaceRecovery':
-      return `NOSPACE recovery started at ${step.startedAt} finished: writes are accepted again`;
+      return `NOSPACE recovery started at ${step.startedAt} finished: history compacted, members defragmented, alarm disarmed`;
   }
 }
 
 /**
  * status.space for this pass (intent before acting): a new record when
  * compaction starts, `Disarming` once every member is defragmented, cleared
- * with the finish time when the alarm is gone. The executor advances
- * `Compacting` and the defragmented list after each call returns.
+ * with the finish time once disarmed. The executor advances `Compacting`,
+ * the defragmented list and `Disarming` after each call returns.
  */
 export function spaceStatus(
   obs: ClusterObservation,
@@ -192,6 +197,7 @@ export function afterSpaceStep(
   step: SpaceStep,
 ): Partial<EtcdSpaceRecoveryStatus> | undefined {
   if (step.kind === 'CompactForSpace') return { phase: 'Defragmenting' };
+  if (step.kind === 'DisarmNoSpace') return { phase: 'Disarmed' };
   const done = space?.recovery?.defragmented ?? [];
   if (step.kind === 'DefragmentMember' && !done.includes(step.member))
     return { defragmented: [...done, step.member].sort() };
