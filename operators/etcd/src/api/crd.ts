@@ -10,6 +10,7 @@
 import { defineResource } from '@switchboard/core';
 import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
 
+import { SCHEDULE_PATTERN } from './schedule-pattern.js';
 import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
@@ -147,6 +148,25 @@ const specSchema: JsonSchema = {
       description:
         'Disaster recovery after quorum loss, from the surviving member with the highest raft index: manual (when the annotation etcd.switchboard.dev/recover is set) or auto.',
     },
+    defragmentation: {
+      type: 'object',
+      description: 'Defragment every member on a schedule, one at a time, the leader last.',
+      required: ['schedule'],
+      properties: {
+        schedule: {
+          type: 'string',
+          maxLength: 128,
+          description: 'Cron in UTC (5 fields), a macro (@daily, ...) or @every <duration> (e.g. @every 1h).',
+          'x-kubernetes-validations': [
+            {
+              rule: `self.matches('${SCHEDULE_PATTERN}')`,
+              message:
+                "spec.defragmentation.schedule must be a 5-field cron expression, a macro such as '@daily', or '@every <duration>' such as '@every 1h'",
+            },
+          ],
+        },
+      },
+    },
     monitoring: {
       type: 'object',
       description: 'Prometheus scraping of the members.',
@@ -219,8 +239,9 @@ const statusSchema: JsonSchema = {
       properties: {
         recovery: {
           type: 'object',
-          required: ['phase', 'startedAt', 'revision', 'defragmented'],
+          required: ['phase', 'startedAt', 'defragmented'],
           properties: {
+            trigger: { type: 'string', enum: ['NoSpace', 'Schedule'] },
             phase: { type: 'string', enum: ['Compacting', 'Defragmenting', 'Disarming', 'Disarmed'] },
             startedAt: { type: 'string', format: 'date-time' },
             revision: { type: 'string' },
@@ -228,6 +249,7 @@ const statusSchema: JsonSchema = {
           },
         },
         lastRecoveryTime: { type: 'string', format: 'date-time' },
+        lastDefragmentationTime: { type: 'string', format: 'date-time' },
       },
     },
     members: {

@@ -99,14 +99,22 @@ export interface EtcdMonitoringSpec {
   serviceMonitor?: boolean;
 }
 
-/** A recovery from a NOSPACE alarm in progress (runbook/space.ts), recorded before each stage. */
+/** Defragmentation on a schedule, besides the one NOSPACE triggers. */
+export interface EtcdDefragmentationSpec {
+  /** Cron in UTC (5 fields), a macro (`@daily`, ...) or `@every <duration>`, as EtcdBackup's schedule. */
+  schedule: string;
+}
+
+/** A recovery from a NOSPACE alarm (or a scheduled defragmentation) in progress (runbook/space.ts), recorded before each stage. */
 export interface EtcdSpaceRecoveryStatus {
+  /** What started it: a NOSPACE alarm (the default when absent) or `spec.defragmentation.schedule`. */
+  trigger?: 'NoSpace' | 'Schedule';
   /** `Compacting`, then `Defragmenting` (one member per pass, leader last), `Disarming`, `Disarmed`. */
   phase: 'Compacting' | 'Defragmenting' | 'Disarming' | 'Disarmed';
   /** RFC 3339, when the alarm was first acted on. */
   startedAt: string;
-  /** Revision the history is compacted to (decimal). */
-  revision: string;
+  /** Revision the history is compacted to (decimal); absent for a scheduled defragmentation. */
+  revision?: string;
   /** Members defragmented so far. */
   defragmented: string[];
 }
@@ -117,6 +125,12 @@ export interface EtcdSpaceStatus {
   recovery?: EtcdSpaceRecoveryStatus;
   /** RFC 3339, when the last recovery from NOSPACE finished (writes accepted again). */
   lastRecoveryTime?: string;
+  /**
+   * RFC 3339, when every member was last defragmented (by a recovery or the
+   * schedule); with a schedule and no defragmentation yet, when the schedule
+   * was first seen (the schedule counts from it).
+   */
+  lastDefragmentationTime?: string;
 }
 
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
@@ -143,6 +157,8 @@ export interface EtcdClusterSpec {
   recovery?: EtcdRecoveryPolicy;
   /** Prometheus scraping (a ServiceMonitor when its CRD is installed). */
   monitoring?: EtcdMonitoringSpec;
+  /** Defragment every member on a schedule (one at a time, leader last). */
+  defragmentation?: EtcdDefragmentationSpec;
 }
 
 /** Lifecycle summary for `kubectl get`. */

@@ -19,7 +19,11 @@ describe('etcd operator metrics', () => {
       kind: 'Converged',
     });
     metrics.stepTaken(key, { kind: 'DisarmNoSpace', memberIds: [idOf('etcd-b')] });
-    metrics.stepTaken(key, { kind: 'FinishSpaceRecovery', startedAt: '2026-11-28T05:00:00Z' });
+    metrics.stepTaken(key, {
+      kind: 'FinishSpaceRecovery',
+      startedAt: '2026-11-28T05:00:00Z',
+      why: 'NoSpace',
+    });
     metrics.stepTaken(key, { kind: 'Wait', reason: 'x', message: 'y' });
     const text = await registry.metrics();
     expect(series(text)).toEqual(

@@ -128,7 +128,8 @@ export class EtcdClusterMetrics implements ClusterMetricsSink {
     this.steps.inc({ ...labelsOf(key), step: step.kind });
     const kinds = this.stepKinds.get(keyOf(key)) ?? new Set<string>();
     this.stepKinds.set(keyOf(key), kinds.add(step.kind));
-    if (step.kind === 'FinishSpaceRecovery') this.spaceRecoveries.inc(labelsOf(key));
+    if (step.kind === 'FinishSpaceRecovery' && step.why === 'NoSpace')
+      this.spaceRecoveries.inc(labelsOf(key));
   }
 
   deleted(key: MetricsKey): void {

@@ -15,6 +15,7 @@
 //   7. pending learner   -> promote it                         (promote-learner.ts)
 //   8. too few members   -> add a learner                      (scale-up.ts)
 //   9. old versions      -> upgrade one member, leader last    (upgrade.ts)
+//      defragmentation due -> first member of a scheduled run  (space.ts)
 //  10. otherwise         -> converged
 import { planCreate } from './create.js';
 import type { ClusterObservation } from './observation.js';
@@ -25,7 +26,7 @@ import { planReplaceMember } from './replace-member.js';
 import { planRestartMember } from './restart-member.js';
 import { planScaleDown } from './scale-down.js';
 import { planScaleUp } from './scale-up.js';
-import { planSpace } from './space.js';
+import { planScheduledDefragmentation, planSpace } from './space.js';
 import type { Step } from './step.js';
 import { planUpgrade } from './upgrade.js';
 
@@ -78,6 +79,7 @@ export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
     planScaleDown(obs) ??
     planPromoteLearner(obs) ??
     planScaleUp(obs, opts.newMemberName) ??
-    planUpgrade(obs) ?? { kind: 'Converged' }
+    planUpgrade(obs) ??
+    planScheduledDefragmentation(obs, now) ?? { kind: 'Converged' }
   );
 }

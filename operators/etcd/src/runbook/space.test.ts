@@ -92,9 +92,17 @@ describe('recovery from NOSPACE', () => {
 
     const disarmed = cluster({ status: recovering({ phase: 'Disarming', defragmented }) });
     const finish = step(disarmed);
-    expect(finish).toEqual({ kind: 'FinishSpaceRecovery', startedAt: '2026-11-28T05:59:00Z' });
+    expect(finish).toEqual({
+      kind: 'FinishSpaceRecovery',
+      startedAt: '2026-11-28T05:59:00Z',
+      why: 'NoSpace',
+    });
     expect(spaceStatus(disarmed, finish, NOW)).toEqual({
-      space: { recovery: null, lastRecoveryTime: NOW.toISOString() },
+      space: {
+        recovery: null,
+        lastRecoveryTime: NOW.toISOString(),
+        lastDefragmentationTime: NOW.toISOString(),
+      },
     });
     expect(
       step(cluster({ status: { clusterID: 'c1', space: { lastRecoveryTime: NOW.toISOString() } } })),
@@ -152,5 +160,75 @@ describe('recovery from NOSPACE', () => {
     expect(step(lost)).toMatchObject({ kind: 'StartMember', member: 'etcd-b' });
     const corrupt = cluster({ alarms: [{ memberId: idOf('etcd-b'), alarm: 'CORRUPT' }] });
     expect(step(corrupt)).not.toMatchObject({ kind: 'CompactForSpace' });
+  });
+});
+
+describe('scheduled defragmentation', () => {
+  const hourly = { defragmentation: { schedule: '@hourly' } };
+  const lastAt = (iso: string): EtcdClusterStatus => ({
+    clusterID: 'c1',
+    space: { lastDefragmentationTime: iso },
+  });
+
+  it('counts the schedule from when it was first seen', () => {
+    const obs = cluster({ spec: hourly });
+    expect(step(obs)).toEqual({ kind: 'Converged' });
+    expect(spaceStatus(obs, step(obs), NOW)).toEqual({
+      space: { lastDefragmentationTime: NOW.toISOString() },
+    });
+  });
+
+  it('defragments every member once a scheduled time has passed, leader last, without compaction or disarm', () => {
+    let status = lastAt('2026-11-28T04:30:00Z');
+    const first = step(cluster({ spec: hourly, status }));
+    expect(first).toEqual({
+      kind: 'DefragmentMember',
+      member: 'etcd-b',
+      memberId: idOf('etcd-b'),
+      leader: false,
+      why: 'Schedule',
+    });
+    const record = spaceStatus(cluster({ spec: hourly, status }), first, NOW).space?.recovery;
+    expect(record).toMatchObject({ trigger: 'Schedule', phase: 'Defragmenting', defragmented: [] });
+    const order: string[] = [];
+    status = { ...status, space: { ...status.space, recovery: record! } };
+    for (let next = first; next.kind === 'DefragmentMember'; next = step(cluster({ spec: hourly, status }))) {
+      order.push(next.member);
+      status = {
+        ...status,
+        space: { ...status.space, recovery: { ...record!, ...afterSpaceStep(status.space, next) } },
+      };
+    }
+    expect(order).toEqual(['etcd-b', 'etcd-c', 'etcd-a']);
+    const finish = step(cluster({ spec: hourly, status }));
+    expect(finish).toMatchObject({ kind: 'FinishSpaceRecovery', why: 'Schedule' });
+    expect(spaceStatus(cluster({ spec: hourly, status }), finish, NOW)).toEqual({
+      space: { recovery: null, lastDefragmentationTime: NOW.toISOString() },
+    });
+  });
+
+  it('waits for the next scheduled time, and for a settled cluster', () => {
+    expect(step(cluster({ spec: hourly, status: lastAt('2026-11-28T06:00:00Z') }))).toEqual({
+      kind: 'Converged',
+    });
+    const sick = observe({
+      spec: hourly,
+      members: [{ name: 'etcd-a', leader: true }, { name: 'etcd-b' }, { name: 'etcd-c', healthy: false }],
+      status: lastAt('2026-11-28T04:30:00Z'),
+    });
+    expect(step(sick)).not.toMatchObject({ kind: 'DefragmentMember' });
+  });
+
+  it('reports a schedule it cannot parse as Degraded and goes on', () => {
+    const obs = cluster({
+      spec: { defragmentation: { schedule: '0 0 30 2 *' } },
+      status: lastAt('2026-11-28T04:30:00Z'),
+    });
+    const next = step(obs);
+    expect(next).toEqual({ kind: 'Converged' });
+    expect(computeStatus(obs, next, NOW).conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidDefragmentationSchedule',
+    });
   });
 });

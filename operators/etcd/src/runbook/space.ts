@@ -35,7 +35,10 @@
 // - Members whose endpoint does not answer are not waited for: they are not
 //   writing, and a member that restarts later compacts with the others.
 import type { EtcdSpaceRecoveryStatus, EtcdSpaceStatus } from '../api/types.js';
+import type { Schedule } from '../backup/schedule.js';
+import { ScheduleError, dueScheduleTime, parseSchedule } from '../backup/schedule.js';
 import type { ClusterObservation, ObservedMember, ObservedMembership } from './observation.js';
+import { voters } from './observation.js';
 import type { Step } from './step.js';
 
 /** The alarm etcd raises when a backend reaches its quota. */
@@ -47,12 +50,15 @@ export const SPACE_RECOVERY_MIN_INTERVAL_MS = 10 * 60_000;
 export type SpaceStep =
   /** Compact the key-value history at `revision` (decimal). */
   | { kind: 'CompactForSpace'; revision: string }
-  /** Defragment one member's backend. */
-  | { kind: 'DefragmentMember'; member: string; memberId: string; leader: boolean }
+  /** Defragment one member's backend (for a NOSPACE recovery, or on spec.defragmentation.schedule). */
+  | { kind: 'DefragmentMember'; member: string; memberId: string; leader: boolean; why: SpaceTrigger }
   /** Deactivate the NOSPACE alarm of these members (hex IDs). */
   | { kind: 'DisarmNoSpace'; memberIds: string[] }
-  /** The alarm is gone: record the finish time. */
-  | { kind: 'FinishSpaceRecovery'; startedAt: string };
+  /** Disarmed, or every member defragmented on schedule: record the finish time. */
+  | { kind: 'FinishSpaceRecovery'; startedAt: string; why: SpaceTrigger };
+
+/** What started a run of space steps. */
+export type SpaceTrigger = 'NoSpace' | 'Schedule';
 
 /** Wait reason while a NOSPACE that returned too soon is not recovered again. */
 export const NOSPACE_RECURRING = 'NoSpaceRecurring';
@@ -117,28 +123,79 @@ export function planSpace(obs: ClusterObservation, now: Date): Step | undefined 
       };
     return { kind: 'CompactForSpace', revision: revision.toString() };
   }
+  const why = record.trigger ?? 'NoSpace';
+  const finish: Step = { kind: 'FinishSpaceRecovery', startedAt: record.startedAt, why };
   switch (record.phase) {
     case 'Compacting':
-      return { kind: 'CompactForSpace', revision: record.revision };
+      // A record from before the revision was known cannot compact; start over.
+      return record.revision === undefined ? finish : { kind: 'CompactForSpace', revision: record.revision };
     case 'Defragmenting': {
       const next = nextToDefragment(membership, record.defragmented);
-      if (next !== undefined)
-        return {
-          kind: 'DefragmentMember',
-          member: next.memberName,
-          memberId: next.id,
-          leader: next.id === membership.leaderId,
-        };
-      return alarmed.length > 0
-        ? { kind: 'DisarmNoSpace', memberIds: alarmed }
-        : { kind: 'FinishSpaceRecovery', startedAt: record.startedAt };
+      if (next !== undefined) return defragmentStep(membership, next, why);
+      return alarmed.length > 0 ? { kind: 'DisarmNoSpace', memberIds: alarmed } : finish;
     }
     case 'Disarming':
-      return alarmed.length > 0
-        ? { kind: 'DisarmNoSpace', memberIds: alarmed }
-        : { kind: 'FinishSpaceRecovery', startedAt: record.startedAt };
+      return alarmed.length > 0 ? { kind: 'DisarmNoSpace', memberIds: alarmed } : finish;
     case 'Disarmed':
-      return { kind: 'FinishSpaceRecovery', startedAt: record.startedAt };
+      return finish;
+  }
+}
+
+function defragmentStep(membership: ObservedMembership, member: ObservedMember, why: SpaceTrigger): Step {
+  return {
+    kind: 'DefragmentMember',
+    member: member.memberName,
+    memberId: member.id,
+    leader: member.id === membership.leaderId,
+    why,
+  };
+}
+
+/**
+ * Scheduled defragmentation (spec.defragmentation.schedule): when a scheduled
+ * time has passed since status.space.lastDefragmentationTime and the cluster
+ * is otherwise settled (exactly spec.size healthy voters, no learner, no
+ * alarm), the first member is defragmented and the run is recorded like a
+ * NOSPACE recovery without compaction or disarm (planSpace continues it).
+ * Last in the runbook's order: it never delays a repair or a change.
+ */
+export function planScheduledDefragmentation(obs: ClusterObservation, now: Date): Step | undefined {
+  const membership = obs.membership;
+  const text = obs.spec.defragmentation?.schedule;
+  const last = obs.previousStatus.space?.lastDefragmentationTime;
+  if (membership === undefined || text === undefined || last === undefined) return undefined;
+  if (obs.previousStatus.space?.recovery !== undefined || membership.alarms.length > 0) return undefined;
+  const schedule = parsedSchedule(text);
+  if (schedule === undefined || dueScheduleTime(schedule, new Date(last), now) === undefined)
+    return undefined;
+  const settled =
+    voters(membership).length === obs.spec.size &&
+    membership.members.every((m) => !m.isLearner && m.healthy && m.status !== undefined);
+  if (!settled) return undefined;
+  const first = nextToDefragment(membership, []);
+  return first === undefined ? undefined : defragmentStep(membership, first, 'Schedule');
+}
+
+function parsedSchedule(text: string): Schedule | undefined {
+  try {
+    return parseSchedule(text);
+  } catch (err) {
+    if (err instanceof ScheduleError) return undefined;
+    throw err;
+  }
+}
+
+/** Why spec.defragmentation.schedule cannot be used, if it cannot (for the Degraded condition). */
+export function defragmentationScheduleProblem(obs: ClusterObservation): string | undefined {
+  const text = obs.spec.defragmentation?.schedule;
+  if (text === undefined) return undefined;
+  try {
+    parseSchedule(text);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ScheduleError)
+      return `spec.defragmentation.schedule ${JSON.stringify(text)}: ${err.message}`;
+    throw err;
   }
 }
 
@@ -148,11 +205,13 @@ export function describeSpaceStep(step: SpaceStep): string {
     case 'CompactForSpace':
       return `NOSPACE: compacting the key-value history at revision ${step.revision}`;
     case 'DefragmentMember':
-      return `NOSPACE: defragmenting member ${step.member}${step.leader ? ' (the leader, last)' : ''}`;
+      return `${step.why === 'Schedule' ? 'scheduled defragmentation' : 'NOSPACE'}: defragmenting member ${step.member}${step.leader ? ' (the leader, last)' : ''}`;
     case 'DisarmNoSpace':
       return `NOSPACE: disarming the alarm of ${step.memberIds.join(', ')}`;
     case 'FinishSpaceRecovery':
-      return `NOSPACE recovery started at ${step.startedAt} finished: history compacted, members defragmented, alarm disarmed`;
+      return step.why === 'Schedule'
+        ? `scheduled defragmentation started at ${step.startedAt} finished: every answering member defragmented`
+        : `NOSPACE recovery started at ${step.startedAt} finished: history compacted, members defragmented, alarm disarmed`;
   }
 }
 
@@ -166,25 +225,30 @@ export function spaceStatus(
   obs: ClusterObservation,
   step: Step,
   now: Date,
-): { space?: { recovery: EtcdSpaceRecoveryStatus | null; lastRecoveryTime?: string } } {
-  const record = obs.previousStatus.space?.recovery;
+): { space?: Omit<EtcdSpaceStatus, 'recovery'> & { recovery?: EtcdSpaceRecoveryStatus | null } } {
+  const space = obs.previousStatus.space;
+  const record = space?.recovery;
+  const at = now.toISOString();
   const s = step;
   if (s.kind === 'CompactForSpace' && record === undefined) {
     return {
-      space: {
-        recovery: {
-          phase: 'Compacting',
-          startedAt: now.toISOString(),
-          revision: s.revision,
-          defragmented: [],
-        },
-      },
+      space: { recovery: { phase: 'Compacting', startedAt: at, revision: s.revision, defragmented: [] } },
+    };
+  }
+  if (s.kind === 'DefragmentMember' && record === undefined) {
+    return {
+      space: { recovery: { trigger: s.why, phase: 'Defragmenting', startedAt: at, defragmented: [] } },
     };
   }
   if (s.kind === 'DisarmNoSpace' && record !== undefined && record.phase !== 'Disarming')
     return { space: { recovery: { ...record, phase: 'Disarming' } } };
-  if (s.kind === 'FinishSpaceRecovery')
-    return { space: { recovery: null, lastRecoveryTime: now.toISOString() } };
+  if (s.kind === 'FinishSpaceRecovery') {
+    const recovered = s.why === 'NoSpace' ? { lastRecoveryTime: at } : {};
+    return { space: { recovery: null, ...recovered, lastDefragmentationTime: at } };
+  }
+  // A schedule counts from when it was first seen.
+  if (obs.spec.defragmentation !== undefined && space?.lastDefragmentationTime === undefined)
+    return { space: { lastDefragmentationTime: at } };
   return {};
 }
 
@@ -212,7 +276,10 @@ export function spaceDegraded(
   if (step.kind === 'Wait' && step.reason === NOSPACE_RECURRING)
     return { reason: NOSPACE_RECURRING, message: step.message };
   const alarmed = obs.membership === undefined ? [] : noSpaceMembers(obs.membership);
-  if (alarmed.length === 0) return undefined;
+  if (alarmed.length === 0) {
+    const problem = defragmentationScheduleProblem(obs);
+    return problem === undefined ? undefined : { reason: 'InvalidDefragmentationSchedule', message: problem };
+  }
   return {
     reason: 'NoSpace',
     message: `etcd raised NOSPACE on ${alarmed.join(', ')}: writes are refused until the operator has compacted, defragmented and disarmed`,
