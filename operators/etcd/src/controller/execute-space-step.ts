@@ -43,12 +43,18 @@ function anyMemberClient(obs: ClusterObservation, ctx: StepContext): EtcdEndpoin
 async function recordDone(ctx: StepContext, obs: ClusterObservation, step: SpaceStep): Promise<void> {
   const done = afterSpaceStep(obs.previousStatus.space, step);
   if (done === undefined) return;
-  await ctx.client
+  const updated = await ctx.client
     .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
     .status.patch(
       { namespace: obs.namespace, name: obs.name },
       { type: 'merge', body: { status: { space: { recovery: done } } } },
       { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
+  // An EtcdCluster CRD older than the operator prunes the record, and every
+  // pass would start the recovery over: say so instead of looping quietly.
+  if (updated.status?.space?.recovery === undefined)
+    throw new Error(
+      'status.space was dropped by the API server: the installed EtcdCluster CRD predates this operator (apply config/crd)',
     );
 }
 
