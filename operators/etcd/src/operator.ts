@@ -13,6 +13,8 @@
 // mount and its own client certificate, and creates and renews (updates) the
 // Secrets of generated certificates; it does not watch Secrets (it reads them
 // on every pass).
+// When the monitoring.coreos.com ServiceMonitor CRD is installed, the cluster
+// controller applies a ServiceMonitor per cluster.
 import type { Manager } from '@switchboard/core';
 
 import { EtcdBackupResource } from './api/backup-crd.js';
@@ -37,6 +39,13 @@ export const operator = {
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
       // TLS: read named and generated certificate Secrets, create and renew generated ones.
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] },
+      // A ServiceMonitor per cluster when the CRD is installed (not watched: the
+      // kind may not exist), deleted when spec.monitoring.serviceMonitor is false.
+      {
+        apiGroups: ['monitoring.coreos.com'],
+        resources: ['servicemonitors'],
+        verbs: ['get', 'create', 'patch', 'delete'],
+      },
       // Disaster recovery removes the recover annotation once it is done.
       { apiGroups: ['etcd.switchboard.dev'], resources: ['etcdclusters'], verbs: ['patch'] },
     ],

@@ -114,6 +114,24 @@ describe('EtcdCluster validation by the API server', () => {
     expect(other).toContain('spec.recovery');
   });
 
+  it('rejects a defragmentation schedule that is not cron, a macro or @every, naming the field', async () => {
+    const message = await rejection(
+      clusters.create(cluster('bad-defrag', { defragmentation: { schedule: 'every day' } })),
+    );
+    expect(message).toContain('spec.defragmentation.schedule must be a 5-field cron expression');
+    const good = await clusters.create(
+      cluster('good-defrag', { defragmentation: { schedule: '@every 1h' } }),
+    );
+    expect(good.spec.defragmentation).toEqual({ schedule: '@every 1h' });
+  });
+
+  it('defaults spec.monitoring.serviceMonitor to true when monitoring is given, and takes false', async () => {
+    const on = await clusters.create(cluster('monitored', { monitoring: {} }));
+    expect(on.spec.monitoring).toEqual({ serviceMonitor: true });
+    const off = await clusters.create(cluster('unmonitored', { monitoring: { serviceMonitor: false } }));
+    expect(off.spec.monitoring).toEqual({ serviceMonitor: false });
+  });
+
   it('accepts changes to size and pause', async () => {
     await clusters.create(cluster('mutable', { size: 3 }));
     const updated = await clusters.patch(

@@ -174,7 +174,7 @@ export type {
   OperatorMainSpec,
   ParsedOperatorArgs,
 } from './manager/index.js';
-export { ControllerMetrics } from './metrics/index.js';
+export { ControllerMetrics, Counter, Gauge, Histogram, Registry } from './metrics/index.js';
 export type { ControllerMetricSet, ReconcileResultLabel } from './metrics/index.js';
 export { createLogger, silentLogger } from './logging/index.js';
 export type { Logger, LogLevel, LogFields, LogValue, LogSink, LoggerOptions } from './logging/index.js';

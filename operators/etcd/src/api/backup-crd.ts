@@ -20,13 +20,12 @@ import {
   MAX_MAX_BACKUPS,
 } from './backup-types.js';
 import { conditionSchema } from './crd.js';
+import { SCHEDULE_PATTERN } from './schedule-pattern.js';
 import { ETCD_API_VERSION_NAME, ETCD_GROUP } from './types.js';
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** Folder names end up in a shell command's environment: keep them to plain path characters. */
 const PATH_CHARS = '^[A-Za-z0-9._/-]*$';
-const CRON_FIELD = '[0-9A-Za-z*/,?-]+';
-const SCHEDULE_PATTERN = `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every ([0-9]+(ms|s|m|h))+|${CRON_FIELD}( +${CRON_FIELD}){4})$`;
 
 const pvcDestination: JsonSchema = {
   type: 'object',

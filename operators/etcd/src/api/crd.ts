@@ -10,6 +10,7 @@
 import { defineResource } from '@switchboard/core';
 import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
 
+import { SCHEDULE_PATTERN } from './schedule-pattern.js';
 import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
@@ -228,6 +229,37 @@ const specSchema: JsonSchema = {
       ],
     },
     tls: tlsSchema,
+    defragmentation: {
+      type: 'object',
+      description: 'Defragment every member on a schedule, one at a time, the leader last.',
+      required: ['schedule'],
+      properties: {
+        schedule: {
+          type: 'string',
+          maxLength: 128,
+          description: 'Cron in UTC (5 fields), a macro (@daily, ...) or @every <duration> (e.g. @every 1h).',
+          'x-kubernetes-validations': [
+            {
+              rule: `self.matches('${SCHEDULE_PATTERN}')`,
+              message:
+                "spec.defragmentation.schedule must be a 5-field cron expression, a macro such as '@daily', or '@every <duration>' such as '@every 1h'",
+            },
+          ],
+        },
+      },
+    },
+    monitoring: {
+      type: 'object',
+      description: 'Prometheus scraping of the members.',
+      properties: {
+        serviceMonitor: {
+          type: 'boolean',
+          default: true,
+          description:
+            "Create a monitoring.coreos.com/v1 ServiceMonitor selecting the peer Service's metrics port when that CRD is installed; false deletes it.",
+        },
+      },
+    },
     etcdOptions: {
       type: 'object',
       description: 'etcd server flags.',
@@ -291,6 +323,24 @@ const statusSchema: JsonSchema = {
         previousClusterID: { type: 'string' },
         startedAt: { type: 'string', format: 'date-time' },
         phase: { type: 'string', enum: ['Forcing', 'Restarting', 'Clearing', 'Seeding'] },
+      },
+    },
+    space: {
+      type: 'object',
+      properties: {
+        recovery: {
+          type: 'object',
+          required: ['phase', 'startedAt', 'defragmented'],
+          properties: {
+            trigger: { type: 'string', enum: ['NoSpace', 'Schedule'] },
+            phase: { type: 'string', enum: ['Compacting', 'Defragmenting', 'Disarming', 'Disarmed'] },
+            startedAt: { type: 'string', format: 'date-time' },
+            revision: { type: 'string' },
+            defragmented: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        lastRecoveryTime: { type: 'string', format: 'date-time' },
+        lastDefragmentationTime: { type: 'string', format: 'date-time' },
       },
     },
     members: {

@@ -185,6 +185,49 @@ export interface EtcdTLSSpec {
   peer?: EtcdPeerTLS;
 }
 
+/** How the cluster is scraped by Prometheus. */
+export interface EtcdMonitoringSpec {
+  /**
+   * Create a monitoring.coreos.com/v1 ServiceMonitor for the members' /metrics
+   * when that CRD is installed (default true); false deletes it.
+   */
+  serviceMonitor?: boolean;
+}
+
+/** Defragmentation on a schedule, besides the one NOSPACE triggers. */
+export interface EtcdDefragmentationSpec {
+  /** Cron in UTC (5 fields), a macro (`@daily`, ...) or `@every <duration>`, as EtcdBackup's schedule. */
+  schedule: string;
+}
+
+/** A recovery from a NOSPACE alarm (or a scheduled defragmentation) in progress (runbook/space.ts), recorded before each stage. */
+export interface EtcdSpaceRecoveryStatus {
+  /** What started it: a NOSPACE alarm (the default when absent) or `spec.defragmentation.schedule`. */
+  trigger?: 'NoSpace' | 'Schedule';
+  /** `Compacting`, then `Defragmenting` (one member per pass, leader last), `Disarming`, `Disarmed`. */
+  phase: 'Compacting' | 'Defragmenting' | 'Disarming' | 'Disarmed';
+  /** RFC 3339, when the alarm was first acted on. */
+  startedAt: string;
+  /** Revision the history is compacted to (decimal); absent for a scheduled defragmentation. */
+  revision?: string;
+  /** Members defragmented so far. */
+  defragmented: string[];
+}
+
+/** Space management of the cluster's backends. */
+export interface EtcdSpaceStatus {
+  /** A recovery from NOSPACE in progress. */
+  recovery?: EtcdSpaceRecoveryStatus;
+  /** RFC 3339, when the last recovery from NOSPACE finished (writes accepted again). */
+  lastRecoveryTime?: string;
+  /**
+   * RFC 3339, when every member was last defragmented (by a recovery or the
+   * schedule); with a schedule and no defragmentation yet, when the schedule
+   * was first seen (the schedule counts from it).
+   */
+  lastDefragmentationTime?: string;
+}
+
 /** Spreading members over nodes: `Preferred` (default), `Required` or `None`. */
 export type EtcdAntiAffinity = 'Preferred' | 'Required' | 'None';
 
@@ -215,6 +258,10 @@ export interface EtcdClusterSpec {
   recoveryDelaySeconds?: number;
   /** Client and peer TLS (default: plain http on both). Immutable after creation. */
   tls?: EtcdTLSSpec;
+  /** Prometheus scraping (a ServiceMonitor when its CRD is installed). */
+  monitoring?: EtcdMonitoringSpec;
+  /** Defragment every member on a schedule (one at a time, leader last). */
+  defragmentation?: EtcdDefragmentationSpec;
 }
 
 /** Lifecycle summary for `kubectl get`. */
@@ -267,6 +314,8 @@ export interface EtcdClusterStatus {
   quorumLostSince?: string;
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;
+  /** Space management: a NOSPACE recovery in progress, the last one finished. */
+  space?: EtcdSpaceStatus;
   conditions?: Condition[];
 }
 

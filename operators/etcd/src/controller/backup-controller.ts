@@ -14,6 +14,8 @@ import { decideBackup } from '../backup/decide.js';
 import type { BackupObservation } from '../backup/observation.js';
 import { BLOCKED_REASONS, computeBackupStatus } from '../backup/status.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
+import type { BackupMetricsSink } from '../metrics/operator-metrics.js';
+import { EtcdBackupMetrics } from '../metrics/operator-metrics.js';
 import type { Job } from '../kube/snapshot-job.js';
 import { JobType, snapshotJob } from '../kube/snapshot-job.js';
 import { observeBackup } from './observe-backup.js';
@@ -28,6 +30,8 @@ export interface EtcdBackupControllerOptions {
   maxConcurrentReconciles?: number;
   /** Clock (tests). */
   now?: () => Date;
+  /** Where backup metrics go (default {@link EtcdBackupMetrics} on `manager.registry`). */
+  metrics?: BackupMetricsSink;
 }
 
 interface ExecuteContext {
@@ -102,7 +106,7 @@ async function executeBackupStep(
 /** Runs one pass for the EtcdBackup at `key`; returns when to look again (undefined: only on change). */
 export async function reconcileEtcdBackup(
   key: ObjectKey,
-  deps: { client: Client; recorder: EventRecorder; now?: () => Date },
+  deps: { client: Client; recorder: EventRecorder; now?: () => Date; metrics?: BackupMetricsSink },
   signal?: AbortSignal,
 ): Promise<number | undefined> {
   const call = signal ? { signal } : {};
@@ -111,7 +115,10 @@ export async function reconcileEtcdBackup(
   try {
     backup = await backups.get(key, call);
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNotFound(err)) {
+      deps.metrics?.deleted(key);
+      return undefined;
+    }
     throw err;
   }
   if (backup.metadata.deletionTimestamp !== undefined) return undefined;
@@ -139,6 +146,9 @@ export async function reconcileEtcdBackup(
     obs,
     step,
   );
+  if (step.kind === 'RecordSuccess' || step.kind === 'RecordFailure')
+    deps.metrics?.finished(key, step.kind === 'RecordSuccess' ? 'success' : 'failure');
+  deps.metrics?.observed(key, status.lastSuccessTime);
   switch (step.kind) {
     case 'Done':
       return undefined;
@@ -163,6 +173,7 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
     reportingController: 'etcd.switchboard.dev/etcd-operator',
     logger: manager.logger,
   });
+  const metrics = opts.metrics ?? new EtcdBackupMetrics(manager.registry);
   manager
     .controller()
     .named(ETCD_BACKUP_CONTROLLER_NAME)
@@ -173,7 +184,7 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
       const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
       const after = await reconcileEtcdBackup(
         key,
-        { client: manager.client, recorder, ...(opts.now ? { now: opts.now } : {}) },
+        { client: manager.client, recorder, metrics, ...(opts.now ? { now: opts.now } : {}) },
         ctx.signal,
       );
       return after === undefined ? Outcome.done() : Outcome.requeueAfter(after);

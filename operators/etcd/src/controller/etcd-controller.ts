@@ -9,6 +9,9 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { gatewayClientFactory } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
+import { ServiceMonitorSupport } from '../kube/service-monitor.js';
+import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
+import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { EventSink } from './execute-step.js';
@@ -31,6 +34,13 @@ export interface EtcdControllerOptions {
    * runs in a Pod, `pod-ip` on a host, which cannot resolve cluster names.
    */
   memberAddressing?: MemberAddressing;
+  /** Where cluster metrics go (default {@link EtcdClusterMetrics} on `manager.registry`). */
+  metrics?: ClusterMetricsSink;
+  /**
+   * ServiceMonitors: kept per cluster while monitoring.coreos.com/v1 is served
+   * (default: discovery asked at most once a minute); `false` never creates one.
+   */
+  serviceMonitors?: ServiceMonitorSupport | false;
 }
 
 /**
@@ -51,6 +61,11 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     reportingController: 'etcd.switchboard.dev/etcd-operator',
     logger: manager.logger,
   });
+  const metrics = opts.metrics ?? new EtcdClusterMetrics(manager.registry);
+  const serviceMonitors =
+    opts.serviceMonitors === false
+      ? undefined
+      : (opts.serviceMonitors ?? new ServiceMonitorSupport(manager.client));
   const events: EventSink = {
     record: (cluster, type, reason, note) =>
       recorder.record(
@@ -77,6 +92,8 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           etcd,
           events,
           addressing,
+          metrics,
+          ...(serviceMonitors ? { serviceMonitors } : {}),
           ...(opts.resync ? { resync: opts.resync } : {}),
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },

@@ -24,6 +24,7 @@ import { voters } from '../runbook/observation.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
+import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
 export interface EventSink {
@@ -147,6 +148,7 @@ export async function executeStep(
 ): Promise<StepResult> {
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const done: StepResult = { retrySoon: false };
+  await recordRecurringNoSpace(ctx, cluster, obs, step);
   switch (step.kind) {
     case 'Wait':
       // Announced once, when Degraded turns to this reason (status was written before this call).
@@ -247,6 +249,12 @@ export async function executeStep(
           );
       }
       break;
+    case 'CompactForSpace':
+    case 'DefragmentMember':
+    case 'DisarmNoSpace':
+    case 'FinishSpaceRecovery':
+      await executeSpaceStep(ctx, obs, step);
+      break;
     case 'UpgradeMember':
       // Changing a Pod's image restarts its container in place: same Pod, same volume, same member.
       await ctx.client.resource<Pod>(PodType).patch(
@@ -262,7 +270,8 @@ export async function executeStep(
   const warning =
     (step.kind === 'RemoveMember' && step.reason === 'Replace') ||
     step.kind === 'StartRecovery' ||
-    step.kind === 'StartBackupRecovery';
+    step.kind === 'StartBackupRecovery' ||
+    (step.kind === 'CompactForSpace' && obs.previousStatus.space?.recovery === undefined);
   await ctx.events.record(cluster, warning ? 'Warning' : 'Normal', step.kind, describeStep(step));
   return done;
 }

@@ -21,9 +21,13 @@ import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, ServiceType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
+import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
+import { reconcileServiceMonitor } from '../kube/service-monitor.js';
+import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
 import { recoveryStatus } from '../runbook/recover.js';
+import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isMutating } from '../runbook/step.js';
@@ -58,6 +62,10 @@ export interface EtcdReconcilerDeps {
   onStep?: (cluster: ObjectKey, step: Step) => void;
   /** How members are reached: by Pod IP (default) or by DNS name. */
   addressing?: MemberAddressing;
+  /** Where the operator's cluster metrics go (none by default). */
+  metrics?: ClusterMetricsSink;
+  /** When set, a ServiceMonitor per cluster is kept while that kind is served (kube/service-monitor.ts). */
+  serviceMonitors?: ServiceMonitorSupport;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -79,10 +87,16 @@ export async function reconcileEtcdCluster(
   try {
     cluster = await clusters.get(key, call);
   } catch (err) {
-    if (isNotFound(err)) return { done: true };
+    if (isNotFound(err)) {
+      deps.metrics?.deleted(key);
+      return { done: true };
+    }
     throw err;
   }
-  if (cluster.metadata.deletionTimestamp !== undefined) return { done: true };
+  if (cluster.metadata.deletionTimestamp !== undefined) {
+    deps.metrics?.deleted(key);
+    return { done: true };
+  }
 
   const addressing = deps.addressing ?? 'pod-ip';
   let tls: EtcdTLSMaterial | undefined;
@@ -99,14 +113,22 @@ export async function reconcileEtcdCluster(
   // Every client of this pass presents the operator's certificate (plain http: no material).
   const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
 
-  if (!cluster.spec.paused) await applyClusterObjects(deps.client, cluster, signal);
+  if (!cluster.spec.paused) {
+    await applyClusterObjects(deps.client, cluster, signal);
+    if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
+  }
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
   const now = new Date();
   const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name), now });
   deps.onStep?.(key, step);
+  deps.metrics?.observed(key, obs, step);
 
-  const status = { ...computeStatus(obs, step, now), ...recoveryStatus(obs, step, now) };
+  const status = {
+    ...computeStatus(obs, step, now),
+    ...recoveryStatus(obs, step, now),
+    ...spaceStatus(obs, step, now),
+  };
   await clusters.status.patch(
     key,
     { type: 'merge', body: { status } },
@@ -119,6 +141,7 @@ export async function reconcileEtcdCluster(
     obs,
     step,
   );
+  deps.metrics?.stepTaken(key, step);
   if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
   return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
 }
@@ -162,4 +185,25 @@ async function applyClusterObjects(
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
   await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
+}
+
+/** Monitoring never blocks the runbook: a failure is an Event (aggregated by the recorder), not a failed pass. */
+async function keepServiceMonitor(
+  deps: EtcdReconcilerDeps,
+  support: ServiceMonitorSupport,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await reconcileServiceMonitor(deps.client, support, cluster, signal);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    await deps.events.record(
+      cluster,
+      'Warning',
+      'ServiceMonitorFailed',
+      `ServiceMonitor not applied: ${message}`,
+    );
+  }
 }

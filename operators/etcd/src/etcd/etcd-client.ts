@@ -36,6 +36,10 @@ export interface EtcdEndpointStatus {
   raftAppliedIndex: bigint;
   isLearner: boolean;
   dbSize: number;
+  /** Bytes of the backend in use; `dbSize - dbSizeInUse` is what a defragmentation frees (absent before 3.4). */
+  dbSizeInUse?: number;
+  /** The member's current store revision (from the response header). */
+  revision?: bigint;
   errors: string[];
 }
 
@@ -66,9 +70,23 @@ export interface EtcdEndpointClient {
   /** Must be sent to the current leader. */
   moveLeader(targetId: string, opts?: EtcdCallOptions): Promise<void>;
   status(opts?: EtcdCallOptions): Promise<EtcdEndpointStatus>;
-  /** The member's `/health` verdict (it has a leader and no alarm). */
+  /** The member's `/health` verdict: it has a leader and no alarm other than NOSPACE (runbook/space.ts handles that one). */
   health(opts?: EtcdCallOptions): Promise<boolean>;
   alarms(opts?: EtcdCallOptions): Promise<EtcdAlarm[]>;
+  /**
+   * Compacts the key-value history up to `revision` (decimal), waiting until
+   * the compaction is applied to the backend (`physical`). Fails with reason
+   * `Compacted` when the history is already compacted at or past it.
+   */
+  compact(revision: bigint, opts?: EtcdCallOptions): Promise<void>;
+  /**
+   * Defragments this member's backend (only this member: etcd rebuilds its
+   * database file, blocking its reads and writes meanwhile). Slow: the gateway
+   * client allows it a longer timeout than other calls.
+   */
+  defragment(opts?: EtcdCallOptions): Promise<void>;
+  /** Deactivates one alarm of one member (hex ID), e.g. `NOSPACE`. Disarming an absent alarm is a no-op. */
+  disarmAlarm(memberId: string, alarm: string, opts?: EtcdCallOptions): Promise<void>;
   /** Writes a key (used by tests and the demo to prove the data path). */
   put(key: string, value: string, opts?: EtcdCallOptions): Promise<void>;
   /** Reads a key; `serializable` answers from this member's own store. */
@@ -112,6 +130,8 @@ export type EtcdErrorReason =
   | 'NotLeader'
   | 'TooManyLearners'
   | 'Unhealthy'
+  | 'Compacted'
+  | 'NoSpace'
   | 'Unknown';
 
 /** A failed etcd call, naming the endpoint and what was asked. */
@@ -141,6 +161,8 @@ export function reasonOfEtcdMessage(message: string): EtcdErrorReason {
   // activity says could cost quorum (strict reconfig check); retry later.
   if (message.includes('unhealthy cluster')) return 'Unhealthy';
   if (message.includes('too many learner members')) return 'TooManyLearners';
+  if (message.includes('required revision has been compacted')) return 'Compacted';
+  if (message.includes('database space exceeded')) return 'NoSpace';
   if (message.includes('timed out') || message.includes('deadline exceeded')) return 'Timeout';
   return 'Unknown';
 }

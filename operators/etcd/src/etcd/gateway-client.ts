@@ -33,6 +33,8 @@ import { EtcdRequestError, reasonOfEtcdMessage } from './etcd-client.js';
 export interface GatewayClientOptions {
   /** Per-call timeout in ms (default 5000), combined with the caller's signal. */
   timeoutMs?: number;
+  /** Timeout of {@link GatewayEtcdClient.defragment} in ms (default 120 000): it rewrites the member's whole database. */
+  defragmentTimeoutMs?: number;
   /**
    * TLS material for an https endpoint. Without `agent`, the client makes an
    * Agent of its own from it (release it with {@link GatewayEtcdClient.close}).
@@ -147,12 +149,14 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
   private readonly timeoutMs: number;
   private readonly agent: Agent | undefined;
   private readonly ownsAgent: boolean;
+  private readonly defragmentTimeoutMs: number;
 
   constructor(
     readonly endpoint: string,
     opts: GatewayClientOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.defragmentTimeoutMs = opts.defragmentTimeoutMs ?? 120_000;
     this.agent = opts.agent ?? (opts.tls ? tlsAgent(opts.tls) : undefined);
     this.ownsAgent = opts.agent === undefined && this.agent !== undefined;
   }
@@ -214,12 +218,16 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
       raftAppliedIndex: BigInt(str(body.raftAppliedIndex) || '0'),
       isLearner: body.isLearner === true,
       dbSize: Number(str(body.dbSize) || '0'),
+      ...(str(body.dbSizeInUse) ? { dbSizeInUse: Number(str(body.dbSizeInUse)) } : {}),
+      ...(str(h.revision) ? { revision: BigInt(str(h.revision)) } : {}),
       errors: strings(body.errors),
     };
   }
 
   async health(opts: EtcdCallOptions = {}): Promise<boolean> {
-    const res = await this.fetch('health', '/health', undefined, opts);
+    // NOSPACE is excluded: a member out of space still serves reads and
+    // deletes, and the space runbook (runbook/space.ts) reports and clears it.
+    const res = await this.fetch('health', '/health?exclude=NOSPACE', undefined, opts);
     const body = ((await res.json().catch(() => ({}))) ?? {}) as Json;
     return res.ok && body.health === 'true';
   }
@@ -230,6 +238,23 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
       const a = (raw ?? {}) as Json;
       return { memberId: hexId(str(a.memberID)), alarm: str(a.alarm) || 'NONE' };
     });
+  }
+
+  async compact(revision: bigint, opts: EtcdCallOptions = {}): Promise<void> {
+    await this.call('compact', '/v3/kv/compaction', { revision: revision.toString(), physical: true }, opts);
+  }
+
+  async defragment(opts: EtcdCallOptions = {}): Promise<void> {
+    await this.call('defragment', '/v3/maintenance/defragment', {}, opts, this.defragmentTimeoutMs);
+  }
+
+  async disarmAlarm(memberId: string, alarm: string, opts: EtcdCallOptions = {}): Promise<void> {
+    await this.call(
+      'disarmAlarm',
+      '/v3/maintenance/alarm',
+      { action: 'DEACTIVATE', memberID: decimalId(memberId), alarm },
+      opts,
+    );
   }
 
   async put(key: string, value: string, opts: EtcdCallOptions = {}): Promise<void> {
@@ -250,8 +275,14 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     return kv === undefined ? undefined : Buffer.from(str(kv.value), 'base64').toString('utf8');
   }
 
-  private async call(operation: string, path: string, request: Json, opts: EtcdCallOptions): Promise<Json> {
-    const res = await this.fetch(operation, path, request, opts);
+  private async call(
+    operation: string,
+    path: string,
+    request: Json,
+    opts: EtcdCallOptions,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Json> {
+    const res = await this.fetch(operation, path, request, opts, timeoutMs);
     const body = ((await res.json().catch(() => ({}))) ?? {}) as Json;
     if (!res.ok || typeof body.error === 'string') {
       const message = str(body.message) || str(body.error) || `HTTP ${res.status}`;
@@ -265,8 +296,9 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     path: string,
     request: Json | undefined,
     opts: EtcdCallOptions,
+    timeoutMs = this.timeoutMs,
   ): Promise<HttpAnswer> {
-    const signals = [AbortSignal.timeout(this.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    const signals = [AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])];
     const init = {
       method: request === undefined ? 'GET' : 'POST',
       headers: request === undefined ? {} : { 'content-type': 'application/json' },

@@ -11,11 +11,13 @@
 //                           the newest backup (recover-from-backup.ts); else wait
 //   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
 //   4. lost Pods         -> restart members on their data      (restart-member.ts)
+//      NOSPACE alarm     -> compact, defragment, disarm        (space.ts)
 //   5. failed members    -> remove them for replacement        (replace-member.ts)
 //   6. too many members  -> scale down, leader last            (scale-down.ts)
 //   7. pending learner   -> promote it                         (promote-learner.ts)
 //   8. too few members   -> add a learner                      (scale-up.ts)
 //   9. old versions      -> upgrade one member, leader last    (upgrade.ts)
+//      defragmentation due -> first member of a scheduled run  (space.ts)
 //  10. otherwise         -> converged
 import { planCreate } from './create.js';
 import type { ClusterObservation } from './observation.js';
@@ -26,6 +28,7 @@ import { planReplaceMember } from './replace-member.js';
 import { planRestartMember } from './restart-member.js';
 import { planScaleDown } from './scale-down.js';
 import { planScaleUp } from './scale-up.js';
+import { planScheduledDefragmentation, planSpace } from './space.js';
 import type { Step } from './step.js';
 import { planUpgrade } from './upgrade.js';
 
@@ -74,10 +77,12 @@ export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
   return (
     planDeleteOrphan(obs) ??
     planRestartMember(obs) ??
+    planSpace(obs, now) ??
     planReplaceMember(obs) ??
     planScaleDown(obs) ??
     planPromoteLearner(obs) ??
     planScaleUp(obs, opts.newMemberName) ??
-    planUpgrade(obs) ?? { kind: 'Converged' }
+    planUpgrade(obs) ??
+    planScheduledDefragmentation(obs, now) ?? { kind: 'Converged' }
   );
 }

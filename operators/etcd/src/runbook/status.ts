@@ -12,6 +12,7 @@ import type { ClusterObservation } from './observation.js';
 import { voterCount } from './observation.js';
 import type { Step } from './step.js';
 import { describeStep } from './step.js';
+import { spaceDegraded } from './space.js';
 import { currentVersion } from './upgrade.js';
 
 /** Wait reasons that belong to an upgrade or a scaling in progress (the rest are recovery). */
@@ -41,6 +42,10 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'StartBackupRecovery':
     case 'ForceNewCluster':
     case 'FinishRecovery':
+    case 'CompactForSpace':
+    case 'DefragmentMember':
+    case 'DisarmNoSpace':
+    case 'FinishSpaceRecovery':
       return 'Recovering';
     case 'StartMember':
     case 'DeleteOrphan':
@@ -87,6 +92,7 @@ export function computeStatus(
   const progressing = step.kind !== 'Converged' && !obs.spec.paused;
   // A wait the operator cannot end by itself names itself in Degraded (recover-from-backup.ts).
   const blocked = step.kind === 'Wait' && step.degraded === true ? step : undefined;
+  const space = available && sick.length === 0 ? spaceDegraded(obs, step) : undefined;
 
   const inputs: Omit<Condition, 'lastTransitionTime'>[] = [
     {
@@ -131,6 +137,9 @@ export function computeStatus(
             : 'the cluster cannot serve requests',
     },
   ];
+  // Out of space (space.ts) is the Degraded verdict of an otherwise healthy cluster.
+  if (space !== undefined)
+    inputs[2] = { type: ConditionType.Degraded, status: 'True', observedGeneration: generation, ...space };
   const conditions = inputs.reduce<Condition[]>(
     (list, input) => setStatusCondition(list, input, now),
     [...previous],

@@ -3,6 +3,8 @@
 // MemberActions. One membership change per pass, then observe again.
 import type { RestoreFrom } from './restore.js';
 import { describeRestore } from './restore.js';
+import type { SpaceStep } from './space.js';
+import { describeSpaceStep } from './space.js';
 
 /** Why a member is being removed. */
 export type RemovalReason = 'ScaleDown' | 'Replace';
@@ -36,6 +38,8 @@ export type Step =
    * members' Pods and PVCs (the seed is then created restored from the snapshot, as CreateSeed).
    */
   | { kind: 'StartBackupRecovery'; restore: RestoreFrom; seed: string; remove: string[] }
+  /** Recovery from a NOSPACE alarm (space.ts). */
+  | SpaceStep
   /**
    * Nothing safe to do yet; look again later. `degraded`: the operator cannot go on by itself (the
    * Degraded condition takes this reason, and a Warning Event announces it once).
@@ -83,6 +87,11 @@ export function describeStep(step: Step): string {
       return step.restart
         ? `${step.member} serves as a one-member cluster; restarting it without --force-new-cluster`
         : `recovery from ${step.member} finished; the cluster grows back with learners`;
+    case 'CompactForSpace':
+    case 'DefragmentMember':
+    case 'DisarmNoSpace':
+    case 'FinishSpaceRecovery':
+      return describeSpaceStep(step);
     case 'Wait':
       return step.message;
     case 'Converged':

@@ -46,7 +46,7 @@ export async function loopbackAddress(
 /**
  * Starts one member. `initialCluster` is `name=peerURL,...`; `state` is `new`
  * for a seed and `existing` for a member that was added first. `extraArgs`
- * are added to etcd's flags (TLS files, for instance).
+ * are added to etcd's flags (TLS files, `--quota-backend-bytes`).
  */
 export function startLoopbackMember(
   addr: LoopbackAddress,

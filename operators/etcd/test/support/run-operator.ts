@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
+import type { ManagerOptions } from '@switchboard/core';
 import { runAsServiceAccount } from '@switchboard/testing';
 
 import { addEtcdBackupController } from '../../src/controller/backup-controller.js';
@@ -24,6 +25,8 @@ export interface RunningOperator {
   stop(): Promise<void>;
   /** Resolves or rejects when the manager ends by itself. */
   readonly ended: Promise<void>;
+  /** The manager (its registry, its bound /metrics address). */
+  readonly manager: Manager;
 }
 
 /** The operator's ServiceAccount in `namespace`, made from config/rbac on first use. */
@@ -31,8 +34,8 @@ export async function operatorKubeConfig(admin: KubeConfig, namespace: string): 
   return (await runAsServiceAccount(admin, { rbacDir: RBAC_DIR, namespace })).kubeConfig;
 }
 
-/** What else the test operator runs. */
-export interface RunOperatorOptions {
+/** What else the test operator runs, and manager options to override (e.g. serve /metrics). */
+export interface RunOperatorOptions extends Pick<ManagerOptions, 'metricsBindAddress'> {
   /** Also run the EtcdBackup controller (as the binary does). */
   backups?: boolean;
 }
@@ -54,6 +57,7 @@ export async function runOperator(
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
     processMetrics: false,
+    ...(opts.metricsBindAddress !== undefined ? { metricsBindAddress: opts.metricsBindAddress } : {}),
   });
   addEtcdController(manager, {
     ...(etcd ? { etcd } : {}),
@@ -64,6 +68,7 @@ export async function runOperator(
   const ended = manager.start(ac.signal);
   return {
     ended,
+    manager,
     async stop() {
       ac.abort(new Error('test stops the operator'));
       await ended.catch(() => undefined);
@@ -85,6 +90,7 @@ export async function runBackupController(kc: KubeConfig, namespace: string): Pr
   const ended = manager.start(ac.signal);
   return {
     ended,
+    manager,
     async stop() {
       ac.abort(new Error('test stops the backup controller'));
       await ended.catch(() => undefined);
