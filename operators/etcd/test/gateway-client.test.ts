@@ -128,3 +128,29 @@ describe('GatewayEtcdClient space maintenance against real etcd', () => {
     );
   });
 });
+
+describe('GatewayEtcdClient range reads against real etcd', () => {
+  it('reads every key under a prefix with its value in one call, and nothing outside it', async () => {
+    const addr = await loopbackAddress('ranger');
+    const member = startLoopbackMember(addr, `ranger=${addr.peerURL}`, 'new');
+    started.push(member);
+    const client = new GatewayEtcdClient(member.clientURL);
+    await eventually(async () => expect(await client.health()).toBe(true), { timeout: 20_000 });
+
+    await client.put('/a/1', 'one');
+    await client.put('/a/2', 'twø');
+    await client.put('/a/', 'the prefix itself');
+    await client.put('/b/1', 'outside');
+    await client.put('/a', 'shorter than the prefix');
+
+    expect(await client.range('/a/')).toEqual(
+      new Map([
+        ['/a/', 'the prefix itself'],
+        ['/a/1', 'one'],
+        ['/a/2', 'twø'],
+      ]),
+    );
+    expect(await client.range('/none/')).toEqual(new Map());
+    await expect(client.range('')).rejects.toThrow('the prefix must not be empty');
+  });
+});

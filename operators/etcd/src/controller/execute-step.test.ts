@@ -1,8 +1,9 @@
 import type { Client } from '@switchboard/core';
 
-import { observe } from '../../test/support/observation-fixture.js';
+import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdCluster } from '../api/types.js';
-import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import type { EtcdClientFactory, EtcdErrorReason } from '../etcd/etcd-client.js';
+import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { Step } from '../runbook/step.js';
 import { executeStep } from './execute-step.js';
 
@@ -61,5 +62,33 @@ describe('executing a Wait', () => {
     expect(await eventsFor(undefined, { kind: 'Wait', reason: 'QuorumLost', message: 'waiting' })).toEqual(
       [],
     );
+  });
+});
+
+describe('etcd refusals that pass by themselves', () => {
+  /** Runs `step` against a 3-voter cluster whose etcd refuses every call with `reason`; returns whether it asked to retry soon. */
+  async function refusedWith(reason: EtcdErrorReason, step: Step): Promise<boolean> {
+    const refuse = () => Promise.reject(new EtcdRequestError(reason, 'http://x', 'call', reason));
+    const etcd = () => new Proxy({}, { get: () => refuse });
+    const result = await executeStep(
+      {
+        client: untouchable as Client,
+        etcd: etcd as unknown as EtcdClientFactory,
+        events: { record: () => Promise.resolve() },
+      },
+      cluster,
+      observe({ spec: { size: 3 }, members: healthy(3) }),
+      step,
+    );
+    return result.retrySoon;
+  }
+  const promote: Step = { kind: 'PromoteLearner', member: 'etcd-b', memberId: idOf('etcd-b') };
+
+  it('retries a promotion soon while the learner is not in sync', async () => {
+    await expect(refusedWith('LearnerNotInSync', promote)).resolves.toBe(true);
+  });
+
+  it('fails a step on any other refusal, so the controller backs off', async () => {
+    await expect(refusedWith('Timeout', promote)).rejects.toThrow(EtcdRequestError);
   });
 });

@@ -9,7 +9,7 @@ import { AlreadyExistsError, isNotFound } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
-import type { EtcdClientFactory, EtcdEndpointClient } from '../etcd/etcd-client.js';
+import type { EtcdClientFactory, EtcdEndpointClient, EtcdErrorReason } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { clientScheme, peerScheme } from '../tls/cluster-tls.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
@@ -139,6 +139,25 @@ function degradedReason(obs: ClusterObservation): string | undefined {
     ?.reason;
 }
 
+/** What a refusal by etcd means for the step: try again soon, or it is done already. */
+type Refusals = Partial<Record<EtcdErrorReason, 'retrySoon' | 'done'>>;
+
+/**
+ * Runs one etcd call of a step, taking the refusals in `refusals` as the
+ * outcome they name instead of as errors; any other error is thrown (the
+ * controller backs off).
+ */
+async function taking(refusals: Refusals, call: () => Promise<unknown>): Promise<'done' | 'retrySoon'> {
+  try {
+    await call();
+    return 'done';
+  } catch (err) {
+    const outcome = err instanceof EtcdRequestError ? refusals[err.reason] : undefined;
+    if (outcome === undefined) throw err;
+    return outcome;
+  }
+}
+
 /** Executes one mutating step; Wait and Converged change nothing (a degraded Wait records an Event). */
 export async function executeStep(
   ctx: StepContext,
@@ -178,26 +197,25 @@ export async function executeStep(
       // The list was read this pass; re-check right before the non-idempotent add.
       const fresh = await client.memberList({ linearizable: true, ...call });
       if (!fresh.members.some((m) => m.peerURLs.includes(url))) {
-        try {
-          await client.memberAdd(url, { learner: true, ...call });
-        } catch (err) {
-          // etcd's strict reconfiguration check: it adds a member only once
-          // every member has been connected for a few seconds (just after a
-          // member started or was promoted, it is not). Not a failure.
-          if (err instanceof EtcdRequestError && err.reason === 'Unhealthy') return { retrySoon: true };
-          throw err;
-        }
+        // etcd's strict reconfiguration check: it adds a member only once
+        // every member has been connected for a few seconds (just after a
+        // member started or was promoted, it is not). Not a failure.
+        const added = await taking({ Unhealthy: 'retrySoon' }, () =>
+          client.memberAdd(url, { learner: true, ...call }),
+        );
+        if (added === 'retrySoon') return { retrySoon: true };
       }
       await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'existing'));
       break;
     }
     case 'PromoteLearner':
-      try {
-        await voterClient(obs, ctx).memberPromote(step.memberId, call);
-      } catch (err) {
-        if (err instanceof EtcdRequestError && err.reason === 'LearnerNotInSync') return { retrySoon: true };
-        throw err;
-      }
+      // A learner is promoted only once its log caught up with the leader's.
+      if (
+        (await taking({ LearnerNotInSync: 'retrySoon' }, () =>
+          voterClient(obs, ctx).memberPromote(step.memberId, call),
+        )) === 'retrySoon'
+      )
+        return { retrySoon: true };
       break;
     case 'MoveLeader': {
       const from = obs.membership?.members.find((m) => m.id === step.fromId);
@@ -207,12 +225,13 @@ export async function executeStep(
       break;
     }
     case 'RemoveMember':
-      try {
-        await voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call);
-      } catch (err) {
-        if (err instanceof EtcdRequestError && err.reason === 'Unhealthy') return { retrySoon: true };
-        if (!(err instanceof EtcdRequestError && err.reason === 'MemberNotFound')) throw err;
-      }
+      // Refused like an add by the strict reconfiguration check; gone already is done (a re-run).
+      if (
+        (await taking({ Unhealthy: 'retrySoon', MemberNotFound: 'done' }, () =>
+          voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call),
+        )) === 'retrySoon'
+      )
+        return { retrySoon: true };
       await deleteMemberObjects(ctx, obs, step.member, true, false);
       await deleteMemberObjects(ctx, obs, step.member, false, true);
       break;

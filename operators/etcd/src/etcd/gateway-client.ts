@@ -275,6 +275,33 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     return kv === undefined ? undefined : Buffer.from(str(kv.value), 'base64').toString('utf8');
   }
 
+  /**
+   * Every key under `prefix` with its value, in one range read (linearizable
+   * unless `serializable`). Keys and values are read as UTF-8.
+   */
+  async range(
+    prefix: string,
+    opts: EtcdCallOptions & { serializable?: boolean; timeoutMs?: number } = {},
+  ): Promise<Map<string, string>> {
+    const end = Buffer.from(prefix, 'utf8');
+    if (end.length === 0) throw new RangeError('range: the prefix must not be empty');
+    end[end.length - 1]! += 1;
+    const body = await this.call(
+      'range',
+      '/v3/kv/range',
+      { key: base64(prefix), range_end: end.toString('base64'), serializable: opts.serializable ?? false },
+      opts,
+      opts.timeoutMs,
+    );
+    const text = (v: unknown) => Buffer.from(str(v), 'base64').toString('utf8');
+    return new Map(
+      ((body.kvs as unknown[] | undefined) ?? []).map((raw) => {
+        const kv = (raw ?? {}) as Json;
+        return [text(kv.key), text(kv.value)] as const;
+      }),
+    );
+  }
+
   private async call(
     operation: string,
     path: string,

@@ -140,19 +140,7 @@ export async function describeClusterState(key: ObjectKey): Promise<string> {
 
 /** Every key under `prefix` with its value, in one linearizable range read from one member. */
 export async function readPrefix(endpoint: string, prefix: string): Promise<Map<string, string>> {
-  const b64 = (t: string | Buffer) => Buffer.from(t).toString('base64');
-  const end = Buffer.from(prefix);
-  end[end.length - 1]! += 1;
-  const res = await fetch(`${endpoint}/v3/kv/range`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`range ${prefix} at ${endpoint}: HTTP ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { kvs?: { key: string; value?: string }[] };
-  const text = (v: string | undefined) => Buffer.from(v ?? '', 'base64').toString('utf8');
-  return new Map((body.kvs ?? []).map((kv) => [text(kv.key), text(kv.value)]));
+  return new GatewayEtcdClient(endpoint).range(prefix, { timeoutMs: 10_000 });
 }
 
 /**
