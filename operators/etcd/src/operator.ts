@@ -8,8 +8,9 @@
 // lives in the operator's own namespace, so a namespaced Role grants it
 // (config/rbac/leader-election-role.yaml), not this cluster-wide role.
 // The backup controller creates snapshot Jobs, reads their Pods' results and
-// deletes the Jobs once recorded; it reads the EtcdCluster it backs up and
-// the destination PVC.
+// deletes the Jobs once recorded; it reads the EtcdCluster it backs up, the
+// destination PVC, and the Secret holding an S3 destination's credentials
+// (get only: the operator reads the one Secret a backup names, never lists).
 import type { Manager } from '@switchboard/core';
 
 import { EtcdBackupResource } from './api/backup-crd.js';
@@ -32,6 +33,8 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+      // S3 backups: the credentials Secret the EtcdBackup names.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
       // Disaster recovery removes the recover annotation once it is done.
       { apiGroups: ['etcd.switchboard.dev'], resources: ['etcdclusters'], verbs: ['patch'] },
     ],

@@ -34,6 +34,8 @@ export interface EtcdEndpointStatus {
   leaderId: string;
   raftIndex: bigint;
   raftAppliedIndex: bigint;
+  /** The keyspace revision this member has applied (the response header's); the gateway client always sets it. */
+  revision?: number;
   isLearner: boolean;
   dbSize: number;
   errors: string[];
@@ -73,6 +75,13 @@ export interface EtcdEndpointClient {
   put(key: string, value: string, opts?: EtcdCallOptions): Promise<void>;
   /** Reads a key; `serializable` answers from this member's own store. */
   get(key: string, opts?: EtcdCallOptions & { serializable?: boolean }): Promise<string | undefined>;
+  /**
+   * Streams a snapshot of the member's backend (Maintenance.Snapshot), chunk
+   * by chunk, exactly as `etcdctl snapshot save` writes it: the database
+   * followed by its 32-byte sha256, which is checked before the last chunk is
+   * yielded (a torn or corrupt stream throws). No timeout but the signal's.
+   */
+  snapshot(opts?: EtcdCallOptions): AsyncGenerator<Uint8Array, void, undefined>;
 }
 
 /** Makes the client of one endpoint. Injected so tests can hand out fakes. */

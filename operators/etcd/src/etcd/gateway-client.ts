@@ -8,6 +8,9 @@
 // answers one request with one response, and takes an AbortSignal for
 // timeouts. Its JSON spells uint64 fields as decimal strings; IDs are
 // converted to hex here, as etcdctl prints them.
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+
 import type {
   EtcdAlarm,
   EtcdCallOptions,
@@ -131,6 +134,7 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
       leaderId: hexId(str(body.leader)),
       raftIndex: BigInt(str(body.raftIndex) || '0'),
       raftAppliedIndex: BigInt(str(body.raftAppliedIndex) || '0'),
+      revision: Number(str(h.revision) || '0'),
       isLearner: body.isLearner === true,
       dbSize: Number(str(body.dbSize) || '0'),
       errors: strings(body.errors),
@@ -169,6 +173,84 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     return kv === undefined ? undefined : Buffer.from(str(kv.value), 'base64').toString('utf8');
   }
 
+  async *snapshot(opts: EtcdCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    // A whole keyspace takes longer than one call's timeout: only the caller's signal bounds it.
+    const res = await this.fetch('snapshot', '/v3/maintenance/snapshot', {}, opts, false);
+    if (!res.ok || res.body === null) {
+      const body = (await res.json().catch(() => ({}))) as Json;
+      const error = (body.error ?? body) as Json;
+      const message = str(error.message) || str(body.error) || `HTTP ${res.status}`;
+      throw new EtcdRequestError(reasonOfEtcdMessage(message), this.endpoint, 'snapshot', message);
+    }
+    // Every chunk but the newest is hashed, so when the stream ends the
+    // newest (the trailer) can be compared with the hash of all before it.
+    const hash: Hash = createHash('sha256');
+    let held: Buffer | undefined;
+    let remaining: number | undefined;
+    for await (const message of this.streamMessages(res.body, opts)) {
+      const result = message.result as Json | undefined;
+      if (message.error !== undefined || result === undefined) {
+        const error = (message.error ?? {}) as Json;
+        const text = str(error.message) || 'the snapshot stream ended with an error';
+        throw new EtcdRequestError(reasonOfEtcdMessage(text), this.endpoint, 'snapshot', text);
+      }
+      if (held !== undefined) {
+        hash.update(held);
+        yield held;
+      }
+      held = Buffer.from(str(result.blob), 'base64');
+      remaining = Number(str(result.remaining_bytes) || '0');
+    }
+    const digest = hash.digest();
+    if (held === undefined || remaining !== 0 || !held.equals(digest)) {
+      throw new EtcdRequestError(
+        'Unknown',
+        this.endpoint,
+        'snapshot',
+        remaining !== 0
+          ? `the snapshot stream ended early (${remaining ?? 'all'} bytes missing)`
+          : 'the snapshot does not match the sha256 the member sent after it',
+      );
+    }
+    yield held;
+  }
+
+  /** The newline-delimited JSON messages of a server-streaming gateway call. */
+  private async *streamMessages(
+    body: ReadableStream<Uint8Array>,
+    opts: EtcdCallOptions,
+  ): AsyncGenerator<Json> {
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for await (const bytes of body) {
+        text += decoder.decode(bytes, { stream: true });
+        let newline = text.indexOf('\n');
+        while (newline >= 0) {
+          const line = text.slice(0, newline).trim();
+          text = text.slice(newline + 1);
+          if (line !== '') yield JSON.parse(line) as Json;
+          newline = text.indexOf('\n');
+        }
+      }
+    } catch (err) {
+      if (err instanceof SyntaxError)
+        throw new EtcdRequestError('Unknown', this.endpoint, 'snapshot', err.message);
+      const aborted = opts.signal?.aborted === true;
+      throw new EtcdRequestError(
+        aborted ? 'Timeout' : 'Unreachable',
+        this.endpoint,
+        'snapshot',
+        String(err),
+        {
+          cause: err,
+        },
+      );
+    }
+    const last = (text + decoder.decode()).trim();
+    if (last !== '') yield JSON.parse(last) as Json;
+  }
+
   private async call(operation: string, path: string, request: Json, opts: EtcdCallOptions): Promise<Json> {
     const res = await this.fetch(operation, path, request, opts);
     const body = (await res.json().catch(() => ({}))) as Json;
@@ -184,17 +266,23 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     path: string,
     request: Json | undefined,
     opts: EtcdCallOptions,
+    callTimeout = true,
   ): Promise<Response> {
-    const signals = [AbortSignal.timeout(this.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    const signals = [
+      ...(callTimeout ? [AbortSignal.timeout(this.timeoutMs)] : []),
+      ...(opts.signal ? [opts.signal] : []),
+    ];
     try {
       return await fetch(`${this.endpoint}${path}`, {
         method: request === undefined ? 'GET' : 'POST',
         headers: request === undefined ? {} : { 'content-type': 'application/json' },
         body: request === undefined ? null : JSON.stringify(request),
-        signal: AbortSignal.any(signals),
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const timedOut =
+        opts.signal?.aborted === true ||
+        (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
       throw new EtcdRequestError(
         timedOut ? 'Timeout' : 'Unreachable',
         this.endpoint,

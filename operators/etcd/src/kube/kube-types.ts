@@ -36,11 +36,17 @@ export interface PodDisruptionBudget extends KubeObject {
   spec: V1PodDisruptionBudgetSpec;
 }
 
+/** A Secret (values base64, as on the wire). */
+export interface Secret extends KubeObject {
+  data?: Record<string, string>;
+}
+
 /** `apiVersion`/`kind` of each. */
 export const PodType = { apiVersion: 'v1', kind: 'Pod' } as const;
 export const PvcType = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
 export const ServiceType = { apiVersion: 'v1', kind: 'Service' } as const;
 export const PdbType = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' } as const;
+export const SecretType = { apiVersion: 'v1', kind: 'Secret' } as const;
 
 /** An object as the operator builds it: kind and full identity always set (what server-side apply needs). */
 export type Built<T extends KubeObject> = T & {
