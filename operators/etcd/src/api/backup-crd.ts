@@ -190,7 +190,6 @@ const statusSchema: JsonSchema = {
     phase: { type: 'string' },
     observedGeneration: { type: 'integer' },
     currentJob: { type: 'string' },
-    currentUpload: { type: 'string' },
     lastScheduleTime: { type: 'string', format: 'date-time' },
     nextScheduleTime: { type: 'string', format: 'date-time' },
     lastSuccessTime: { type: 'string', format: 'date-time' },

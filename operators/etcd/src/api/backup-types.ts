@@ -110,10 +110,11 @@ export const BackupConditionType = {
 export interface EtcdBackupStatus {
   phase?: EtcdBackupPhase;
   observedGeneration?: number;
-  /** The Job of the snapshot in progress (recorded before it is created). */
+  /**
+   * The snapshot in progress, recorded before it starts: the Job's name (PVC),
+   * or the object key being uploaded (S3).
+   */
   currentJob?: string;
-  /** S3: the object key of the upload in progress (recorded before it starts). */
-  currentUpload?: string;
   /** Scheduled time the current or last Job was started for (RFC 3339). */
   lastScheduleTime?: string;
   /** Next scheduled snapshot (scheduled backups only). */

@@ -301,7 +301,7 @@ describe('backup runbook', () => {
     const status = computeBackupStatus(obs, step);
     expect(status).toMatchObject({
       phase: 'Running',
-      currentUpload: 'etcd/ns/nightly/main-20261128-020000.db',
+      currentJob: 'etcd/ns/nightly/main-20261128-020000.db',
       lastScheduleTime: NOW.toISOString(),
     });
     const record = {
@@ -313,7 +313,7 @@ describe('backup runbook', () => {
       { ...obs, previousStatus: status },
       { kind: 'RecordSuccess', job: 'k', snapshot: record },
     );
-    expect(done.currentUpload).toBeUndefined();
+    expect(done.currentJob).toBeUndefined();
     expect(done).toMatchObject({ phase: 'Succeeded', lastSnapshot: record, consecutiveFailures: 0 });
   });
 
@@ -322,7 +322,8 @@ describe('backup runbook', () => {
     const destination = { ready: true as const, kind: 's3' as const, folder: 'etcd/ns/nightly/' };
     const obs = observe({
       destination,
-      status: { currentUpload: key, lastScheduleTime: '2026-11-28T01:59:00Z', phase: 'Running' },
+      spec: { destination: { s3: { endpoint: 'http://s3', bucket: 'b', credentialsSecret: { name: 's' } } } },
+      status: { currentJob: key, lastScheduleTime: '2026-11-28T01:59:00Z', phase: 'Running' },
     });
     const step = decideBackup(obs);
     expect(step).toMatchObject({
@@ -332,7 +333,7 @@ describe('backup runbook', () => {
       scheduledTime: '2026-11-28T01:59:00Z',
     });
     const status = computeBackupStatus(obs, step);
-    expect(status.currentUpload).toBeUndefined();
+    expect(status.currentJob).toBeUndefined();
     expect(status).toMatchObject({ consecutiveFailures: 1, phase: 'Pending' });
   });
 

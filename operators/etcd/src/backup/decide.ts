@@ -225,13 +225,13 @@ export function decideBackup(obs: BackupObservation): BackupStep {
     };
   }
   const status = obs.previousStatus;
-  if (status.currentUpload !== undefined) {
+  if (status.currentJob !== undefined && obs.spec.destination.s3 !== undefined) {
     return {
       kind: 'FailAttempt',
       reason: 'UploadInterrupted',
-      message: `the upload of ${status.currentUpload} was interrupted before it was verified; it is discarded and the snapshot retried`,
+      message: `the upload of ${status.currentJob} was interrupted before it was verified; it is discarded and the snapshot retried`,
       scheduledTime: status.lastScheduleTime ?? obs.now.toISOString(),
-      abandonUpload: status.currentUpload,
+      abandonUpload: status.currentJob,
     };
   }
   if (status.currentJob !== undefined) {

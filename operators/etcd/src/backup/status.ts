@@ -79,13 +79,12 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
       status.lastScheduleTime = step.scheduledTime;
       break;
     case 'UploadSnapshot':
-      status.currentUpload = step.key;
+      status.currentJob = step.key;
       status.lastScheduleTime = step.scheduledTime;
       break;
     case 'RecordSuccess': {
       const max = obs.spec.maxBackups ?? DEFAULT_MAX_BACKUPS;
       delete status.currentJob;
-      delete status.currentUpload;
       status.lastSnapshot = step.snapshot;
       status.snapshots = keptSnapshots(previous.snapshots ?? [], step.snapshot, max);
       status.lastSuccessTime = step.snapshot.completionTime;
@@ -111,7 +110,6 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
       break;
     case 'FailAttempt':
       delete status.currentJob;
-      delete status.currentUpload;
       status.lastScheduleTime = step.scheduledTime;
       status.lastFailureTime = now.toISOString();
       status.consecutiveFailures = (previous.consecutiveFailures ?? 0) + 1;

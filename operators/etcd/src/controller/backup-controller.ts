@@ -238,7 +238,6 @@ export async function reconcileEtcdBackup(
       status: {
         ...s,
         currentJob: s.currentJob ?? null,
-        currentUpload: s.currentUpload ?? null,
         nextScheduleTime: s.nextScheduleTime ?? null,
       },
     };

@@ -73,6 +73,14 @@ export async function openDestination(ctx: S3SnapshotContext): Promise<S3Client>
   return s3;
 }
 
+/** Why the signal stopped a snapshot: its deadline, or the operator stopping. */
+function stoppedMessage(signal: AbortSignal, step: UploadStep): string {
+  const reason = signal.reason as { name?: string } | undefined;
+  return reason?.name === 'TimeoutError'
+    ? `the snapshot did not finish within spec.timeoutSeconds (${step.timeoutSeconds} s)`
+    : `the snapshot was stopped before it finished (${String(signal.reason)})`;
+}
+
 /** Streams the member's snapshot into `key`; resolves with its measurements. */
 async function streamToObject(
   ctx: S3SnapshotContext,
@@ -119,13 +127,7 @@ async function streamToObject(
         { cause: streamError },
       );
     if (ctx.signal.aborted)
-      throw new S3BackupError(
-        'Timeout',
-        `the snapshot did not finish within spec.timeoutSeconds (${step.timeoutSeconds} s)`,
-        {
-          cause: err,
-        },
-      );
+      throw new S3BackupError('Timeout', stoppedMessage(ctx.signal, step), { cause: err });
     throw classifyS3Error(err, ctx.destination.endpoint, ctx.destination.bucket);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);

@@ -1,6 +1,8 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 
-import { S3BackupError, classifyS3Error } from './s3-store.js';
+import { freePort } from '@switchboard/testing';
+
+import { S3BackupError, checkBucket, classifyS3Error, s3Client } from './s3-store.js';
 
 const E = 'http://127.0.0.1:9';
 function service(name: string, status: number): S3ServiceException {
@@ -44,5 +46,22 @@ describe('classifyS3Error', () => {
     );
     const own = new S3BackupError('SecretNotFound', 'Secret s3 not found');
     expect(classifyS3Error(own, E, 'backups')).toBe(own);
+  });
+});
+
+describe('checkBucket', () => {
+  it('reports a closed port as DestinationUnreachable, before any snapshot is read', async () => {
+    const port = await freePort();
+    const destination = {
+      endpoint: `http://127.0.0.1:${port}`,
+      bucket: 'backups',
+      credentialsSecret: { name: 's' },
+    };
+    const s3 = s3Client(destination, { accessKeyId: 'a', secretAccessKey: 'b' });
+    const err: unknown = await checkBucket(s3, destination).catch((e: unknown) => e);
+    s3.destroy();
+    expect(err).toBeInstanceOf(S3BackupError);
+    expect(err).toMatchObject({ reason: 'DestinationUnreachable' });
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
   });
 });

@@ -111,12 +111,17 @@ export function classifyS3Error(err: unknown, endpoint: string, bucket: string):
   )
     return new S3BackupError(
       'AccessDenied',
-      `${endpoint} refused the credentials for bucket ${bucket} (${name || `HTTP ${status}`}): check the Secret's ${SECRET_ACCESS_KEY_ID} and ${SECRET_SECRET_ACCESS_KEY}`,
+      `${endpoint} refused the credentials for bucket ${bucket} (${name && name !== 'Unknown' ? name : `HTTP ${status}`}): check the Secret's ${SECRET_ACCESS_KEY_ID} and ${SECRET_SECRET_ACCESS_KEY}`,
       { cause: err },
     );
-  const code = e.code ?? (e.cause as SdkError | undefined)?.code ?? name;
+  // An error from another realm (a test's VM context) reaches us wrapped, its code only in the text.
+  const code =
+    e.code ??
+    (e.cause as SdkError | undefined)?.code ??
+    [...NETWORK_CODES].find((c) => text.includes(c)) ??
+    name;
   if (status === undefined && (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)))
-    return new S3BackupError('DestinationUnreachable', `cannot reach ${endpoint}: ${code} ${text}`.trim(), {
+    return new S3BackupError('DestinationUnreachable', `cannot reach ${endpoint} (${code}): ${text}`, {
       cause: err,
     });
   return new S3BackupError('UploadFailed', `${endpoint}, bucket ${bucket}: ${text}`, { cause: err });
