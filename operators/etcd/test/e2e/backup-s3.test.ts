@@ -33,7 +33,7 @@ import { isS3SnapshotKey, s3BackupFolder } from '../../src/backup/s3-keys.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
 import { listKeys } from '../../src/s3/s3-store.js';
-import { memberClients, memberList, waitHealthy } from '../support/etcd-cluster-probe.js';
+import { memberClients, memberList, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import { startBackupController, waitBackup as waitBackupIn } from '../support/backup-harness.js';
 import { runOperator } from '../support/run-operator.js';
@@ -210,6 +210,36 @@ describeE2E('etcd backups to S3 on a real node', () => {
     expect((await eventsOf(n('once'))).some((e) => e.reason === 'SnapshotSucceeded')).toBe(true);
   });
 
+  it('says plainly that a cluster cannot be restored from an S3 backup yet, and creates no member', async () => {
+    await backups.create(backup(n('for-restore'), {}));
+    await waitBackup(n('for-restore'), (b) => expect(b.status?.phase).toBe('Succeeded'));
+    const name = n('restored');
+    await clusters.create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: {
+        size: 1,
+        version: V36,
+        bootstrap: { restore: { backupName: n('for-restore') } },
+      } as EtcdClusterSpec,
+    });
+    const c = await eventually(
+      async () => {
+        const got = await clusters.get({ namespace: ns.name, name });
+        expect(got.status?.conditions?.find((x) => x.type === 'Progressing')).toMatchObject({
+          reason: 'RestoreSourceNotReady',
+          message: expect.stringContaining('restoring from an S3 backup is not supported yet'),
+        });
+        return got;
+      },
+      { timeout: 60_000, interval: 1000, message: `EtcdCluster ${name} refuses the S3 restore` },
+    );
+    expect(c.status?.members ?? []).toEqual([]);
+    expect((await memberPods(client, { namespace: ns.name, name })).length).toBe(0);
+    await clusters.delete({ namespace: ns.name, name });
+  });
+
   it('keeps exactly maxBackups objects while a schedule takes a snapshot every 5 s', async () => {
     await backups.create(backup(n('every'), { schedule: '@every 5s', maxBackups: 2 }));
     const folder = s3BackupFolder(PREFIX, ns.name, n('every'));
@@ -244,6 +274,30 @@ describeE2E('etcd backups to S3 on a real node', () => {
     }
     expect((await eventsOf(n('every'))).some((e) => e.reason === 'SnapshotsPruned')).toBe(true);
   });
+
+  // About a minute of writes on the 2-core machine, so only on request: ETCD_E2E_LARGE=1.
+  (process.env.ETCD_E2E_LARGE ? it : it.skip)(
+    'uploads a snapshot of a ~100 MB keyspace whose object matches its sha256',
+    async () => {
+      const [writer] = await memberClients(client, source);
+      const big = 'y'.repeat(1300);
+      for (let i = 0; i < 72_000; i += 100) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) => writer!.put(`/big/${String(i + j).padStart(6, '0')}`, big)),
+        );
+      }
+      const started = Date.now();
+      await backups.create(backup(n('large'), { timeoutSeconds: 600 }));
+      const done = await waitBackup(n('large'), (b) => expect(b.status?.phase).toBe('Succeeded'), 600_000);
+      const snap = done.status!.lastSnapshot!;
+      process.stderr.write(
+        `S3 backup of a ${(snap.size / 1e6).toFixed(1)} MB snapshot (72,000 more keys), 3 members: ${((Date.now() - started) / 1000).toFixed(1)} s from create to Succeeded\n`,
+      );
+      expect(snap.size).toBeGreaterThan(90e6);
+      expect(sha256(await download(snap.path))).toBe(snap.sha256);
+    },
+    900_000,
+  );
 
   it('fails attempts on a wrong endpoint, wrong credentials, a missing bucket or Secret, with a reason and an Event, and backs off', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
