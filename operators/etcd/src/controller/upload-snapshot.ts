@@ -215,6 +215,13 @@ export async function takeS3Snapshot(ctx: S3SnapshotContext, step: UploadStep): 
       startTime,
       completionTime: ctx.now().toISOString(),
     };
+  } catch (err) {
+    // A failed attempt leaves no .part behind (the next one has another key). Best effort,
+    // on a signal of its own: the attempt's may be the one that ran out.
+    await abandonUpload(s3, ctx.destination.bucket, partKey(step.key), AbortSignal.timeout(10_000)).catch(
+      () => undefined,
+    );
+    throw err;
   } finally {
     s3.destroy();
   }
