@@ -19,7 +19,11 @@ import { TOOLS_IMAGE } from '../../src/kube/toolbox.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
 import { memberClients, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
-import { startBackupController, waitBackup as waitBackupIn } from '../support/backup-harness.js';
+import {
+  createSourceCluster,
+  startBackupController,
+  waitBackup as waitBackupIn,
+} from '../support/backup-harness.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
@@ -117,13 +121,7 @@ describeE2E('etcd backups and restore on a real node', () => {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
     source = { namespace: ns.name, name: 'source' };
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name: 'source', namespace: ns.name },
-      spec: { size: 3, version: V36 } as EtcdClusterSpec,
-    });
-    await waitHealthy(client, source, 3, V36, 180_000);
+    await createSourceCluster(client, source, 3, V36);
   }, 240_000);
 
   afterAll(async () => {

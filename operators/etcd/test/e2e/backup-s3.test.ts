@@ -35,7 +35,11 @@ import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
 import { listKeys } from '../../src/s3/s3-store.js';
 import { memberClients, memberList, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
-import { startBackupController, waitBackup as waitBackupIn } from '../support/backup-harness.js';
+import {
+  createSourceCluster,
+  startBackupController,
+  waitBackup as waitBackupIn,
+} from '../support/backup-harness.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
@@ -133,13 +137,7 @@ describeE2E('etcd backups to S3 on a real node', () => {
     operator = await runOperator(kc, ns.name);
     backupManager = await startBackupController(kc, ns.name);
     source = { namespace: ns.name, name: 'source' };
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name: 'source', namespace: ns.name },
-      spec: { size: 3, version: V36 } as EtcdClusterSpec,
-    });
-    await waitHealthy(client, source, 3, V36, 180_000);
+    await createSourceCluster(client, source, 3, V36);
     const [writer] = await memberClients(client, source);
     for (let i = 0; i < KEYS; i += 50) {
       await Promise.all(

@@ -1,14 +1,18 @@
 // The EtcdBackup controller as the backup e2e suites run it: in this process,
 // scoped to the test namespace, as the operator's own ServiceAccount (the
-// permissions of config/rbac), plus a wait for a backup's status.
+// permissions of config/rbac), plus the source cluster and a wait for a
+// backup's status.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Client, Manager } from '@switchboard/core';
-import type { ResourceClient } from '@switchboard/core';
+import type { ObjectKey, ResourceClient } from '@switchboard/core';
 import { eventually } from '@switchboard/testing';
 
 import type { EtcdBackup } from '../../src/api/backup-types.js';
+import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdBackupControllerOptions } from '../../src/controller/backup-controller.js';
 import { addEtcdBackupController } from '../../src/controller/backup-controller.js';
+import { waitHealthy } from './etcd-cluster-probe.js';
 import { operatorKubeConfig } from './run-operator.js';
 
 /** Starts the backup controller for `namespace`; `stop()` stops it like SIGTERM would. */
@@ -52,4 +56,20 @@ export function waitBackup(
     },
     { timeout, interval: 1000, message: `EtcdBackup ${name}` },
   );
+}
+
+/** Creates the EtcdCluster a backup suite snapshots and waits until its members are healthy. */
+export async function createSourceCluster(
+  client: Client,
+  key: ObjectKey,
+  size: number,
+  version: string,
+): Promise<void> {
+  await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
+    apiVersion: ETCD_API_VERSION,
+    kind: ETCD_CLUSTER_KIND,
+    metadata: { name: key.name, namespace: key.namespace ?? 'default' },
+    spec: { size, version } as EtcdClusterSpec,
+  });
+  await waitHealthy(client, key, size, version, 180_000);
 }
