@@ -8,12 +8,13 @@
 // lives in the operator's own namespace, so a namespaced Role grants it
 // (config/rbac/leader-election-role.yaml), not this cluster-wide role.
 // The backup controller creates snapshot Jobs, reads their Pods' results and
-// deletes the Jobs once recorded; it reads the EtcdCluster it backs up and
-// the destination PVC. For clusters with TLS it reads the Secrets the members
-// mount and its own client certificate, and creates and renews (updates) the
-// Secrets of generated certificates; it does not watch Secrets (it reads them
-// on every pass).
-// When the monitoring.coreos.com ServiceMonitor CRD is installed, the cluster
+// deletes the Jobs once recorded; it reads the EtcdCluster it backs up, the
+// destination PVC, and the Secret holding an S3 destination's credentials
+// (the one Secret a backup names). For clusters with TLS the operator reads
+// the Secrets the members mount and its own client certificate, and creates
+// and renews (updates) the Secrets of generated certificates. It never lists
+// or watches Secrets: it reads the ones it needs on every pass. When the
+// monitoring.coreos.com ServiceMonitor CRD is installed, the cluster
 // controller applies a ServiceMonitor per cluster.
 import type { Manager } from '@switchboard/core';
 
@@ -37,7 +38,8 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
-      // TLS: read named and generated certificate Secrets, create and renew generated ones.
+      // TLS: read named and generated certificate Secrets, create and renew generated ones;
+      // S3 backups: read the credentials Secret an EtcdBackup names.
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] },
       // A ServiceMonitor per cluster when the CRD is installed (not watched: the
       // kind may not exist), deleted when spec.monitoring.serviceMonitor is false.

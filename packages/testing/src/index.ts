@@ -4,7 +4,8 @@
 // kube-scheduler) is built from the k8s.io/kubernetes module by the bootstrap
 // and started here with a generated PKI. Suites get it from the jest global
 // setup through testKubeConfig(), each in its own namespace, and wait with
-// eventually() instead of sleeping.
+// eventually() instead of sleeping. startObjectStore() runs a real
+// S3-compatible server (SeaweedFS) on loopback for backup tests.
 export {
   startControlPlane,
   readControlPlaneState,
@@ -86,6 +87,9 @@ export type {
   NetworkPlan,
   NodeBinaries,
 } from './node/index.js';
+export { startObjectStore } from './object-store/object-store.js';
+export type { ObjectStore, ObjectStoreOptions } from './object-store/object-store.js';
+export { objectStoreBinary, SEAWEEDFS_VERSION } from './node/binaries.js';
 export {
   IMAGES,
   OPERATOR_IMAGES,

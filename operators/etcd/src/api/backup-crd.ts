@@ -51,7 +51,7 @@ const pvcDestination: JsonSchema = {
 const s3Destination: JsonSchema = {
   type: 'object',
   description:
-    'S3-compatible object storage. Validated, but not implemented by this operator version (the backup reports DestinationNotSupported).',
+    'S3-compatible object storage. The operator streams the snapshot from one healthy member and uploads it to <prefix>/<namespace>/<backup>/<cluster>-<yyyymmdd>-<hhmmss>.db, with its sha256 as object metadata.',
   required: ['endpoint', 'bucket', 'credentialsSecret'],
   properties: {
     endpoint: {
@@ -77,11 +77,16 @@ const s3Destination: JsonSchema = {
       ],
     },
     prefix: { type: 'string', maxLength: 512, description: 'Key prefix.' },
-    region: { type: 'string', maxLength: 64 },
-    forcePathStyle: { type: 'boolean', default: true, description: 'Path-style addressing (MinIO).' },
+    region: { type: 'string', maxLength: 64, description: 'Signing region (default us-east-1).' },
+    forcePathStyle: {
+      type: 'boolean',
+      default: true,
+      description: 'Path-style addressing (<endpoint>/<bucket>/<key>), as most S3-compatible servers need.',
+    },
     credentialsSecret: {
       type: 'object',
-      description: 'Secret with keys accessKeyID and secretAccessKey.',
+      description:
+        "Secret in the backup's namespace with keys accessKeyID and secretAccessKey (optionally sessionToken); read by the operator only.",
       required: ['name'],
       properties: { name: { type: 'string', maxLength: 253 } },
     },

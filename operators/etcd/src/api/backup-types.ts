@@ -26,18 +26,19 @@ export interface EtcdBackupPvcDestination {
 }
 
 /**
- * S3-compatible object storage. Accepted and validated by the API; this
- * operator version does not upload to it yet (the backup reports
- * `DestinationNotSupported`).
+ * S3-compatible object storage. The operator itself streams the snapshot
+ * from one healthy member and uploads it (multipart) to
+ * `<prefix>/<namespace>/<backup>/<cluster>-<yyyymmdd>-<hhmmss>.db`.
  */
 export interface EtcdBackupS3Destination {
   /** `https://...` or `http://...` URL of the S3 API. */
   endpoint: string;
   bucket: string;
-  /** Key prefix; snapshots are `<prefix>/<file>`. */
+  /** Key prefix (no leading or trailing `/` needed). */
   prefix?: string;
+  /** Signing region; default `us-east-1`. */
   region?: string;
-  /** Secret with keys `accessKeyID` and `secretAccessKey`. */
+  /** Secret in the backup's namespace with keys `accessKeyID` and `secretAccessKey` (and optionally `sessionToken`). */
   credentialsSecret: { name: string };
   /** Path-style addressing (`<endpoint>/<bucket>/key`), as MinIO needs. Default true. */
   forcePathStyle?: boolean;
@@ -63,7 +64,7 @@ export interface EtcdBackupSpec {
   schedule?: string;
   /** Snapshots kept in the destination; the oldest beyond this are deleted after a new one is verified. */
   maxBackups?: number;
-  /** Deadline of one snapshot (the Job's activeDeadlineSeconds). */
+  /** Deadline of one snapshot: the Job's activeDeadlineSeconds (PVC), the whole stream and upload (S3). */
   timeoutSeconds?: number;
   /** While true no new snapshot starts (a running one finishes). */
   suspend?: boolean;
@@ -72,11 +73,11 @@ export interface EtcdBackupSpec {
 /** Lifecycle summary for `kubectl get`. */
 export type EtcdBackupPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Scheduled' | 'Suspended';
 
-/** One snapshot in the destination, as its Job measured it. */
+/** One snapshot in the destination, as its Job (PVC) or the operator (S3) measured it. */
 export interface EtcdSnapshotRecord {
-  /** File name, `snapshot-<UTC time>.db`. */
+  /** File name, ending in the UTC time it was started (`...-<yyyymmdd>-<hhmmss>.db`). */
   name: string;
-  /** Path inside the destination volume (`<folder>/<name>`). */
+  /** Path inside the destination volume (`<folder>/<name>`), or the object key (S3). */
   path: string;
   /** Server version of the member it was taken from, e.g. `3.6.16`. */
   etcdVersion?: string;
@@ -109,7 +110,10 @@ export const BackupConditionType = {
 export interface EtcdBackupStatus {
   phase?: EtcdBackupPhase;
   observedGeneration?: number;
-  /** The Job of the snapshot in progress (recorded before it is created). */
+  /**
+   * The snapshot in progress, recorded before it starts: the Job's name (PVC),
+   * or the object key being uploaded (S3).
+   */
   currentJob?: string;
   /** Scheduled time the current or last Job was started for (RFC 3339). */
   lastScheduleTime?: string;

@@ -1,5 +1,5 @@
 import type { EtcdBackupSpec, EtcdBackupStatus, EtcdSnapshotRecord } from '../api/backup-types.js';
-import { decideBackup, ONE_SHOT_ATTEMPTS, snapshotJobName } from './decide.js';
+import { decideBackup, ONE_SHOT_ATTEMPTS, retryDelayMs, snapshotJobName } from './decide.js';
 import type { BackupObservation, SnapshotJobObservation } from './observation.js';
 import { computeBackupStatus } from './status.js';
 
@@ -39,7 +39,7 @@ function observe(over: {
       member: { name: 'main-bbbbb', endpoint: 'http://10.244.1.7:2379' },
       image: 'quay.io/coreos/etcd:v3.6.16',
     },
-    destination: over.destination ?? { ready: true, claimName: 'backups', folder: 'nightly' },
+    destination: over.destination ?? { ready: true, kind: 'pvc', claimName: 'backups', folder: 'nightly' },
     jobs: over.jobs ?? [],
     now: over.now ?? NOW,
   };
@@ -217,16 +217,6 @@ describe('backup runbook', () => {
   it.each([
     [{ source: { found: false as const } }, 'SourceNotFound'],
     [{ source: { found: true as const, available: false, image: 'etcd:v3.6.16' } }, 'SourceUnavailable'],
-    [
-      {
-        destination: {
-          ready: false as const,
-          reason: 'DestinationNotFound' as const,
-          message: 'PVC backups not found',
-        },
-      },
-      'DestinationNotFound',
-    ],
   ])('waits and says why when a due snapshot cannot start (%#: %s)', (over, reason) => {
     const obs = observe(over);
     const step = decideBackup(obs);
@@ -236,11 +226,140 @@ describe('backup runbook', () => {
     expect(status.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({ status: 'False', reason });
   });
 
-  it('reports S3 as not supported at once, without retrying', () => {
+  it.each(['DestinationNotFound', 'SecretNotFound', 'SecretInvalid'] as const)(
+    'fails the attempt when the destination is missing (%s), then backs off and gives up after the last attempt',
+    (reason) => {
+      const destination = { ready: false as const, reason, message: `${reason}: what is missing` };
+      const obs = observe({ destination });
+      const step = decideBackup(obs);
+      expect(step).toEqual({
+        kind: 'FailAttempt',
+        reason,
+        message: destination.message,
+        scheduledTime: NOW.toISOString(),
+      });
+      const status = computeBackupStatus(obs, step);
+      expect(status).toMatchObject({
+        phase: 'Pending',
+        consecutiveFailures: 1,
+        lastFailureTime: NOW.toISOString(),
+      });
+      expect(status.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+        status: 'False',
+        reason,
+        message: destination.message,
+      });
+      const soon = new Date(NOW.getTime() + 1000);
+      expect(decideBackup(observe({ destination, status, now: soon }))).toMatchObject({
+        kind: 'Wait',
+        reason: 'RetryBackoff',
+        requeueAfterMs: 9000,
+      });
+      const final = { ...status, consecutiveFailures: ONE_SHOT_ATTEMPTS - 1 };
+      const lastStep = decideBackup(
+        observe({ destination, status: final, now: new Date(NOW.getTime() + 3600_000) }),
+      );
+      expect(lastStep.kind).toBe('FailAttempt');
+      const lastObs = observe({ destination, status: final, now: new Date(NOW.getTime() + 3600_000) });
+      expect(computeBackupStatus(lastObs, lastStep).phase).toBe('Failed');
+    },
+  );
+
+  it('backs off a scheduled backup after failures, beyond its schedule, up to a bound', () => {
+    const spec = { schedule: '@every 5s' };
+    const status = {
+      lastScheduleTime: '2026-11-28T01:59:50Z',
+      consecutiveFailures: 3,
+      lastFailureTime: '2026-11-28T01:59:50Z',
+    };
+    expect(decideBackup(observe({ spec, status }))).toMatchObject({
+      kind: 'Wait',
+      reason: 'RetryBackoff',
+      requeueAfterMs: 30_000,
+    });
+    expect(retryDelayMs(1)).toBe(10_000);
+    expect(retryDelayMs(100)).toBe(300_000);
+    const later = observe({ spec, status, now: new Date('2026-11-28T02:00:41Z') });
+    expect(decideBackup(later)).toMatchObject({ kind: 'StartSnapshot' });
+  });
+
+  it('uploads an S3 snapshot under a key naming the cluster and the time, intent first', () => {
+    const destination = { ready: true as const, kind: 's3' as const, folder: 'etcd/ns/nightly/' };
+    const obs = observe({ destination, spec: { timeoutSeconds: 120 } });
+    const step = decideBackup(obs);
+    expect(step).toEqual({
+      kind: 'UploadSnapshot',
+      key: 'etcd/ns/nightly/main-20261128-020000.db',
+      name: 'main-20261128-020000.db',
+      folder: 'etcd/ns/nightly/',
+      scheduledTime: NOW.toISOString(),
+      member: 'main-bbbbb',
+      endpoint: 'http://10.244.1.7:2379',
+      timeoutSeconds: 120,
+      maxBackups: 3,
+    });
+    const status = computeBackupStatus(obs, step);
+    expect(status).toMatchObject({
+      phase: 'Running',
+      currentJob: 'etcd/ns/nightly/main-20261128-020000.db',
+      lastScheduleTime: NOW.toISOString(),
+    });
+    const record = {
+      ...snap('x'),
+      name: 'main-20261128-020000.db',
+      path: step.kind === 'UploadSnapshot' ? step.key : '',
+    };
+    const done = computeBackupStatus(
+      { ...obs, previousStatus: status },
+      { kind: 'RecordSuccess', job: 'k', snapshot: record },
+    );
+    expect(done.currentJob).toBeUndefined();
+    expect(done).toMatchObject({ phase: 'Succeeded', lastSnapshot: record, consecutiveFailures: 0 });
+  });
+
+  it('says an S3 backup of a cluster with client TLS is not supported yet, and uploads nothing', () => {
+    const destination = { ready: true as const, kind: 's3' as const, folder: 'etcd/ns/nightly/' };
+    const member = {
+      name: 'main-bbbbb',
+      endpoint: 'https://main-bbbbb.main.ns.svc:2379',
+      clientTLSSecret: 'main-tls-operator',
+    };
+    const step = decideBackup(
+      observe({ destination, source: { found: true, available: true, member, image: 'x' } }),
+    );
+    expect(step).toEqual({
+      kind: 'Wait',
+      reason: 'DestinationNotSupported',
+      message:
+        'EtcdCluster main uses client TLS: S3 backups of TLS clusters are not supported yet; use spec.destination.pvc',
+    });
+  });
+
+  it('discards an upload that was recorded but never finished, counting a failed attempt', () => {
+    const key = 'etcd/ns/nightly/main-20261128-015900.db';
+    const destination = { ready: true as const, kind: 's3' as const, folder: 'etcd/ns/nightly/' };
+    const obs = observe({
+      destination,
+      spec: { destination: { s3: { endpoint: 'http://s3', bucket: 'b', credentialsSecret: { name: 's' } } } },
+      status: { currentJob: key, lastScheduleTime: '2026-11-28T01:59:00Z', phase: 'Running' },
+    });
+    const step = decideBackup(obs);
+    expect(step).toMatchObject({
+      kind: 'FailAttempt',
+      reason: 'UploadInterrupted',
+      abandonUpload: key,
+      scheduledTime: '2026-11-28T01:59:00Z',
+    });
+    const status = computeBackupStatus(obs, step);
+    expect(status.currentJob).toBeUndefined();
+    expect(status).toMatchObject({ consecutiveFailures: 1, phase: 'Pending' });
+  });
+
+  it('reports a backup without any destination at once, without retrying', () => {
     const destination = {
       ready: false as const,
       reason: 'DestinationNotSupported' as const,
-      message: 'S3-compatible destinations are not implemented',
+      message: 'spec.destination names no destination',
     };
     for (const spec of [{}, { schedule: '@daily' }]) {
       const obs = observe({ spec, destination });

@@ -21,10 +21,20 @@ export type SourceObservation =
       image: string;
     };
 
-/** The destination, as far as the operator can check it before starting a Job. */
+/**
+ * Why a destination cannot take a snapshot now. `DestinationNotSupported`
+ * (no destination at all) is terminal; the others fail the attempt, which is
+ * retried with backoff.
+ */
+export type DestinationProblem =
+  'DestinationNotFound' | 'DestinationNotSupported' | 'SecretNotFound' | 'SecretInvalid';
+
+/** The destination, as far as the operator can check it before starting a snapshot. */
 export type DestinationObservation =
-  | { ready: true; claimName: string; folder: string }
-  | { ready: false; reason: 'DestinationNotFound' | 'DestinationNotSupported'; message: string };
+  | { ready: true; kind: 'pvc'; claimName: string; folder: string }
+  /** `folder`: the backup's key prefix, ending in `/` (../backup/s3-keys.ts). */
+  | { ready: true; kind: 's3'; folder: string }
+  | { ready: false; reason: DestinationProblem; message: string };
 
 /** A snapshot Job of this backup. */
 export interface SnapshotJobObservation {

@@ -16,7 +16,6 @@ import { nextScheduleTime, parseSchedule } from './schedule.js';
 export const BLOCKED_REASONS: ReadonlySet<string> = new Set([
   'SourceNotFound',
   'SourceUnavailable',
-  'DestinationNotFound',
   'DestinationNotSupported',
   'InvalidSchedule',
 ]);
@@ -25,10 +24,12 @@ function phaseOf(obs: BackupObservation, step: BackupStep, status: EtcdBackupSta
   const scheduled = obs.spec.schedule !== undefined;
   switch (step.kind) {
     case 'StartSnapshot':
+    case 'UploadSnapshot':
       return 'Running';
     case 'RecordSuccess':
       return scheduled ? 'Scheduled' : 'Succeeded';
     case 'RecordFailure':
+    case 'FailAttempt':
       return scheduled
         ? 'Scheduled'
         : (status.consecutiveFailures ?? 0) >= ONE_SHOT_ATTEMPTS
@@ -62,6 +63,10 @@ function snapshotSummary(step: Extract<BackupStep, { kind: 'RecordSuccess' }>): 
   return `snapshot ${s.path} at revision ${s.revision}, ${s.size} bytes, sha256 ${s.sha256.slice(0, 12)}…`;
 }
 
+function notSucceeded(reason: string, message: string): Omit<Condition, 'lastTransitionTime'> {
+  return { type: BackupConditionType.Succeeded, status: 'False', reason, message };
+}
+
 /** The status to write for this pass. */
 export function computeBackupStatus(obs: BackupObservation, step: BackupStep): EtcdBackupStatus {
   const previous = obs.previousStatus;
@@ -71,6 +76,10 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
   switch (step.kind) {
     case 'StartSnapshot':
       status.currentJob = step.job;
+      status.lastScheduleTime = step.scheduledTime;
+      break;
+    case 'UploadSnapshot':
+      status.currentJob = step.key;
       status.lastScheduleTime = step.scheduledTime;
       break;
     case 'RecordSuccess': {
@@ -99,27 +108,38 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
         message: step.message,
       };
       break;
+    case 'FailAttempt':
+      delete status.currentJob;
+      status.lastScheduleTime = step.scheduledTime;
+      status.lastFailureTime = now.toISOString();
+      status.consecutiveFailures = (previous.consecutiveFailures ?? 0) + 1;
+      succeeded = notSucceeded(step.reason, step.message);
+      break;
     case 'Wait':
-      if (BLOCKED_REASONS.has(step.reason))
-        succeeded = {
-          type: BackupConditionType.Succeeded,
-          status: 'False',
-          reason: step.reason,
-          message: step.message,
-        };
+      if (BLOCKED_REASONS.has(step.reason)) succeeded = notSucceeded(step.reason, step.message);
       break;
     case 'DeleteJob':
     case 'Done':
       break;
   }
   const running =
-    step.kind === 'StartSnapshot' || (step.kind === 'Wait' && step.reason === 'SnapshotRunning');
+    step.kind === 'StartSnapshot' ||
+    step.kind === 'UploadSnapshot' ||
+    (step.kind === 'Wait' && step.reason === 'SnapshotRunning');
   const runningCondition: Omit<Condition, 'lastTransitionTime'> = {
     type: BackupConditionType.Running,
     status: running ? 'True' : 'False',
-    reason: running ? 'SnapshotJobRunning' : step.kind === 'Wait' ? step.reason : 'Idle',
+    reason: running
+      ? step.kind === 'UploadSnapshot'
+        ? 'SnapshotUploading'
+        : 'SnapshotJobRunning'
+      : step.kind === 'Wait'
+        ? step.reason
+        : 'Idle',
     message: running
-      ? `snapshot Job ${status.currentJob ?? ''} is running`
+      ? step.kind === 'UploadSnapshot'
+        ? `member ${step.member} streams its snapshot to ${step.key}`
+        : `snapshot Job ${status.currentJob ?? ''} is running`
       : step.kind === 'Wait'
         ? step.message
         : '',

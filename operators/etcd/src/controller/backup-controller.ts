@@ -1,13 +1,19 @@
 // The EtcdBackup controller: one pass observes (observe-backup.ts: the
-// backup, its source cluster, the destination PVC, its snapshot Jobs),
-// decides one step (../backup/decide.ts), writes status with that step as
-// intent, then carries it out and records an Event. It owns its Jobs, so a
-// Job finishing requeues the backup at once.
+// backup, its source cluster, the destination, its snapshot Jobs), decides
+// one step (../backup/decide.ts), writes status with that step as intent,
+// then carries it out and records an Event. It owns its Jobs, so a Job
+// finishing requeues the backup at once. An S3 snapshot is taken by the pass
+// itself (upload-snapshot.ts), bounded by spec.timeoutSeconds, and its result
+// is written to status by a second patch of the same pass.
 import type { Client, Manager, ObjectKey, ReconcileOutcome } from '@switchboard/core';
 import { AlreadyExistsError, EventRecorder, Outcome, generationChanged, isNotFound } from '@switchboard/core';
 
-import type { EtcdBackup } from '../api/backup-types.js';
-import { BackupConditionType, ETCD_BACKUP_KIND } from '../api/backup-types.js';
+import type { EtcdBackup, EtcdBackupStatus } from '../api/backup-types.js';
+import {
+  BackupConditionType,
+  DEFAULT_BACKUP_TIMEOUT_SECONDS,
+  ETCD_BACKUP_KIND,
+} from '../api/backup-types.js';
 import { ETCD_API_VERSION } from '../api/types.js';
 import type { BackupStep } from '../backup/decide.js';
 import { decideBackup } from '../backup/decide.js';
@@ -18,7 +24,12 @@ import type { BackupMetricsSink } from '../metrics/operator-metrics.js';
 import { EtcdBackupMetrics } from '../metrics/operator-metrics.js';
 import type { Job } from '../kube/snapshot-job.js';
 import { JobType, snapshotJob } from '../kube/snapshot-job.js';
+import type { EtcdClientFactory } from '../etcd/etcd-client.js';
+import { GatewayEtcdClient } from '../etcd/gateway-client.js';
+import { S3BackupError } from '../s3/s3-store.js';
 import { observeBackup } from './observe-backup.js';
+import type { S3SnapshotContext } from './upload-snapshot.js';
+import { discardS3Upload, pruneS3Snapshots, takeS3Snapshot } from './upload-snapshot.js';
 
 /** Name of the controller (metrics label). */
 export const ETCD_BACKUP_CONTROLLER_NAME = 'etcdbackup';
@@ -32,12 +43,96 @@ export interface EtcdBackupControllerOptions {
   now?: () => Date;
   /** Where backup metrics go (default {@link EtcdBackupMetrics} on `manager.registry`). */
   metrics?: BackupMetricsSink;
+  /** Client of one etcd member, for S3 snapshots (default: the HTTP gateway client). */
+  etcdClient?: EtcdClientFactory;
 }
 
 interface ExecuteContext {
   client: Client;
   record(type: 'Normal' | 'Warning', reason: string, note: string): Promise<void>;
+  /** Writes status (the second write of a pass that took an S3 snapshot). */
+  writeStatus(status: EtcdBackupStatus): Promise<void>;
+  etcd: EtcdClientFactory;
+  now: () => Date;
   signal?: AbortSignal;
+}
+
+function s3Context(
+  ctx: ExecuteContext,
+  backup: EtcdBackup,
+  obs: BackupObservation,
+  signal: AbortSignal,
+): S3SnapshotContext | undefined {
+  const destination = backup.spec.destination.s3;
+  if (destination === undefined) return undefined;
+  return {
+    client: ctx.client,
+    etcd: ctx.etcd,
+    namespace: obs.namespace,
+    cluster: obs.spec.clusterName,
+    destination,
+    now: ctx.now,
+    signal,
+  };
+}
+
+/** Takes the S3 snapshot the status now names, then records its outcome in status and an Event. */
+async function uploadSnapshot(
+  ctx: ExecuteContext,
+  backup: EtcdBackup,
+  obs: BackupObservation,
+  step: Extract<BackupStep, { kind: 'UploadSnapshot' }>,
+  written: EtcdBackupStatus,
+): Promise<void> {
+  const timeoutMs = (step.timeoutSeconds || DEFAULT_BACKUP_TIMEOUT_SECONDS) * 1000;
+  const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(ctx.signal ? [ctx.signal] : [])]);
+  const s3 = s3Context(ctx, backup, obs, bounded);
+  if (s3 === undefined) throw new Error(`EtcdBackup ${obs.name}: an upload step without spec.destination.s3`);
+  await ctx.record('Normal', 'SnapshotStarted', `member ${step.member} streams its snapshot to ${step.key}`);
+  const after: BackupObservation = { ...obs, previousStatus: written };
+  let result: BackupStep;
+  try {
+    const snapshot = await takeS3Snapshot(s3, step);
+    result = { kind: 'RecordSuccess', job: step.key, snapshot };
+  } catch (err) {
+    // Shutting down: leave the recorded intent; the next pass discards the upload.
+    if (!(err instanceof S3BackupError) || ctx.signal?.aborted) throw err;
+    result = {
+      kind: 'FailAttempt',
+      reason: err.reason,
+      message: err.message,
+      scheduledTime: step.scheduledTime,
+    };
+  }
+  await ctx.writeStatus(computeBackupStatus({ ...after, now: ctx.now() }, result));
+  if (result.kind === 'RecordSuccess') {
+    const s = result.snapshot;
+    await ctx.record(
+      'Normal',
+      'SnapshotSucceeded',
+      `${s.path}: revision ${s.revision}, ${s.size} bytes, sha256 ${s.sha256}`,
+    );
+    try {
+      const pruned = await pruneS3Snapshots(
+        {
+          ...s3,
+          signal: AbortSignal.any([AbortSignal.timeout(60_000), ...(ctx.signal ? [ctx.signal] : [])]),
+        },
+        step,
+      );
+      if (pruned.length > 0)
+        await ctx.record(
+          'Normal',
+          'SnapshotsPruned',
+          `deleted ${pruned.join(', ')} (spec.maxBackups ${step.maxBackups})`,
+        );
+    } catch (err) {
+      if (!(err instanceof S3BackupError)) throw err;
+      await ctx.record('Warning', 'PruneFailed', `retention after ${step.key}: ${err.message}`);
+    }
+  } else if (result.kind === 'FailAttempt') {
+    await ctx.record('Warning', result.reason, result.message);
+  }
 }
 
 async function deleteJob(ctx: ExecuteContext, namespace: string, name: string): Promise<void> {
@@ -58,9 +153,27 @@ async function executeBackupStep(
   backup: EtcdBackup,
   obs: BackupObservation,
   step: BackupStep,
+  written: EtcdBackupStatus,
 ): Promise<void> {
   const namespace = obs.namespace;
   switch (step.kind) {
+    case 'UploadSnapshot':
+      await uploadSnapshot(ctx, backup, obs, step, written);
+      return;
+    case 'FailAttempt': {
+      await ctx.record('Warning', step.reason, step.message);
+      const s3 = s3Context(
+        ctx,
+        backup,
+        obs,
+        AbortSignal.any([AbortSignal.timeout(30_000), ...(ctx.signal ? [ctx.signal] : [])]),
+      );
+      if (step.abandonUpload !== undefined && s3 !== undefined) {
+        // Best effort: the .part is never counted, and the next attempt removes it too.
+        await discardS3Upload(s3, step.abandonUpload).catch(() => undefined);
+      }
+      return;
+    }
     case 'StartSnapshot':
       try {
         await ctx.client.resource<Job>(JobType).create(snapshotJob(backup, step), {
@@ -106,9 +219,16 @@ async function executeBackupStep(
 /** Runs one pass for the EtcdBackup at `key`; returns when to look again (undefined: only on change). */
 export async function reconcileEtcdBackup(
   key: ObjectKey,
-  deps: { client: Client; recorder: EventRecorder; now?: () => Date; metrics?: BackupMetricsSink },
+  deps: {
+    client: Client;
+    recorder: EventRecorder;
+    now?: () => Date;
+    metrics?: BackupMetricsSink;
+    etcdClient?: EtcdClientFactory;
+  },
   signal?: AbortSignal,
 ): Promise<number | undefined> {
+  const now = deps.now ?? (() => new Date());
   const call = signal ? { signal } : {};
   const backups = deps.client.resource<EtcdBackup>(BackupType);
   let backup: EtcdBackup;
@@ -122,29 +242,36 @@ export async function reconcileEtcdBackup(
     throw err;
   }
   if (backup.metadata.deletionTimestamp !== undefined) return undefined;
-  const obs = await observeBackup(deps.client, backup, (deps.now ?? (() => new Date()))(), signal);
+  const obs = await observeBackup(deps.client, backup, now(), signal);
   const step = decideBackup(obs);
   const status = computeBackupStatus(obs, step);
-  // Merge patch: fields that were cleared must be sent as null to be removed.
-  const body = {
-    status: {
-      ...status,
-      currentJob: status.currentJob ?? null,
-      nextScheduleTime: status.nextScheduleTime ?? null,
-    },
+  const writeStatus = async (s: EtcdBackupStatus): Promise<void> => {
+    // Merge patch: fields that were cleared must be sent as null to be removed.
+    const body = {
+      status: {
+        ...s,
+        currentJob: s.currentJob ?? null,
+        nextScheduleTime: s.nextScheduleTime ?? null,
+      },
+    };
+    await backups.status.patch(key, { type: 'merge', body }, { fieldManager: FIELD_MANAGER, ...call });
   };
-  await backups.status.patch(key, { type: 'merge', body }, { fieldManager: FIELD_MANAGER, ...call });
+  await writeStatus(status);
   const regarding = { ...backup, apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND };
   await executeBackupStep(
     {
       client: deps.client,
       record: (type, reason, note) =>
         deps.recorder.record(regarding, { type, reason, action: 'Backup', note }),
+      writeStatus,
+      etcd: deps.etcdClient ?? ((endpoint) => new GatewayEtcdClient(endpoint)),
+      now,
       ...call,
     },
     backup,
     obs,
     step,
+    status,
   );
   if (step.kind === 'RecordSuccess' || step.kind === 'RecordFailure')
     deps.metrics?.finished(key, step.kind === 'RecordSuccess' ? 'success' : 'failure');
@@ -184,7 +311,13 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
       const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
       const after = await reconcileEtcdBackup(
         key,
-        { client: manager.client, recorder, metrics, ...(opts.now ? { now: opts.now } : {}) },
+        {
+          client: manager.client,
+          recorder,
+          metrics,
+          ...(opts.now ? { now: opts.now } : {}),
+          ...(opts.etcdClient ? { etcdClient: opts.etcdClient } : {}),
+        },
         ctx.signal,
       );
       return after === undefined ? Outcome.done() : Outcome.requeueAfter(after);

@@ -1,6 +1,7 @@
 // Reads the world for one EtcdBackup pass, live from the API server: the
 // source EtcdCluster (available? which member to read from, by Pod IP, at
-// which image), the destination PVC, and the backup's snapshot Jobs with the
+// which image), the destination (the PVC exists; the S3 credentials Secret
+// exists and holds both keys), and the backup's snapshot Jobs with the
 // results their Pods left in their termination messages.
 import type { Client } from '@switchboard/core';
 import { isNotFound } from '@switchboard/core';
@@ -14,6 +15,7 @@ import type {
   SnapshotJobObservation,
   SourceObservation,
 } from '../backup/observation.js';
+import { s3BackupFolder } from '../backup/s3-keys.js';
 import { parseSnapshotResult } from '../backup/snapshot-result.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
@@ -28,6 +30,8 @@ import {
   SOURCE_MEMBER_ANNOTATION,
 } from '../kube/snapshot-job.js';
 import { clientURLOfIP, clientURLOfName } from '../runbook/member-names.js';
+import { readS3Credentials } from '../s3/credentials.js';
+import { S3BackupError } from '../s3/s3-store.js';
 import { clusterTLSSecrets } from '../tls/cluster-tls.js';
 
 const ClusterType = { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND } as const;
@@ -85,15 +89,29 @@ async function observeDestination(
 ): Promise<DestinationObservation> {
   const namespace = backup.metadata.namespace ?? 'default';
   const { pvc, s3 } = backup.spec.destination;
-  if (pvc === undefined) {
+  if (s3 !== undefined) {
+    try {
+      await readS3Credentials(client, namespace, s3.credentialsSecret.name, signal);
+    } catch (err) {
+      if (
+        !(err instanceof S3BackupError) ||
+        (err.reason !== 'SecretNotFound' && err.reason !== 'SecretInvalid')
+      )
+        throw err;
+      return { ready: false, reason: err.reason, message: err.message };
+    }
+    return {
+      ready: true,
+      kind: 's3',
+      folder: s3BackupFolder(s3.prefix, namespace, backup.metadata.name ?? ''),
+    };
+  }
+  if (pvc === undefined)
     return {
       ready: false,
       reason: 'DestinationNotSupported',
-      message: s3
-        ? `S3-compatible destinations (${s3.endpoint}, bucket ${s3.bucket}) are not implemented by this operator version; use spec.destination.pvc`
-        : 'spec.destination names no destination',
+      message: 'spec.destination names no destination',
     };
-  }
   try {
     await client
       .resource<PersistentVolumeClaim>(PvcType)
@@ -106,7 +124,12 @@ async function observeDestination(
       message: `PersistentVolumeClaim ${pvc.claimName} (spec.destination.pvc.claimName) not found in namespace ${namespace}`,
     };
   }
-  return { ready: true, claimName: pvc.claimName, folder: pvc.path ?? backup.metadata.name ?? '' };
+  return {
+    ready: true,
+    kind: 'pvc',
+    claimName: pvc.claimName,
+    folder: pvc.path ?? backup.metadata.name ?? '',
+  };
 }
 
 function condition(job: Job, type: string): { reason?: string; message?: string } | undefined {

@@ -35,6 +35,13 @@ export async function observeRestoreSource(
     throw err;
   }
   const pvc = backup.spec.destination.pvc;
+  const s3 = backup.spec.destination.s3;
+  if (s3 !== undefined)
+    return {
+      ready: false,
+      reason: 'BackupNotRestorable',
+      message: `EtcdBackup ${restore.backupName} writes to S3 (${s3.endpoint}, bucket ${s3.bucket}); restoring from an S3 backup is not supported yet; restore from an EtcdBackup with a PVC destination`,
+    };
   if (pvc === undefined)
     return {
       ready: false,

@@ -91,6 +91,13 @@ export interface EtcdEndpointClient {
   put(key: string, value: string, opts?: EtcdCallOptions): Promise<void>;
   /** Reads a key; `serializable` answers from this member's own store. */
   get(key: string, opts?: EtcdCallOptions & { serializable?: boolean }): Promise<string | undefined>;
+  /**
+   * Streams a snapshot of the member's backend (Maintenance.Snapshot), chunk
+   * by chunk, exactly as `etcdctl snapshot save` writes it: the database
+   * followed by its 32-byte sha256, which is checked before the last chunk is
+   * yielded (a torn or corrupt stream throws). No timeout but the signal's.
+   */
+  snapshot(opts?: EtcdCallOptions): AsyncGenerator<Uint8Array, void, undefined>;
 }
 
 /**

@@ -14,6 +14,7 @@
 // `connect` options carry the CA, the client certificate and key. Plain
 // http keeps using Node's fetch, unchanged.
 import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 
 import { Agent, fetch as undiciFetch } from 'undici';
 
@@ -64,6 +65,8 @@ interface HttpAnswer {
   ok: boolean;
   status: number;
   json(): Promise<unknown>;
+  /** The body as a stream (server-streaming calls such as the snapshot). */
+  body: ReadableStream<Uint8Array> | null;
 }
 
 /** An error and its causes, outermost first. Duck-typed: errors from undici may come from another realm (jest's VM). */
@@ -302,6 +305,84 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     );
   }
 
+  async *snapshot(opts: EtcdCallOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    // A whole keyspace takes longer than one call's timeout: only the caller's signal bounds it.
+    const res = await this.fetch('snapshot', '/v3/maintenance/snapshot', {}, opts, false);
+    if (!res.ok || res.body === null) {
+      const body = (await res.json().catch(() => ({}))) as Json;
+      const error = (body.error ?? body) as Json;
+      const message = str(error.message) || str(body.error) || `HTTP ${res.status}`;
+      throw new EtcdRequestError(reasonOfEtcdMessage(message), this.endpoint, 'snapshot', message);
+    }
+    // Every chunk but the newest is hashed, so when the stream ends the
+    // newest (the trailer) can be compared with the hash of all before it.
+    const hash: Hash = createHash('sha256');
+    let held: Buffer | undefined;
+    let remaining: number | undefined;
+    for await (const message of this.streamMessages(res.body, opts)) {
+      const result = message.result as Json | undefined;
+      if (message.error !== undefined || result === undefined) {
+        const error = (message.error ?? {}) as Json;
+        const text = str(error.message) || 'the snapshot stream ended with an error';
+        throw new EtcdRequestError(reasonOfEtcdMessage(text), this.endpoint, 'snapshot', text);
+      }
+      if (held !== undefined) {
+        hash.update(held);
+        yield held;
+      }
+      held = Buffer.from(str(result.blob), 'base64');
+      remaining = Number(str(result.remaining_bytes) || '0');
+    }
+    const digest = hash.digest();
+    if (held === undefined || remaining !== 0 || !held.equals(digest)) {
+      throw new EtcdRequestError(
+        'Unknown',
+        this.endpoint,
+        'snapshot',
+        remaining !== 0
+          ? `the snapshot stream ended early (${remaining ?? 'all'} bytes missing)`
+          : 'the snapshot does not match the sha256 the member sent after it',
+      );
+    }
+    yield held;
+  }
+
+  /** The newline-delimited JSON messages of a server-streaming gateway call. */
+  private async *streamMessages(
+    body: ReadableStream<Uint8Array>,
+    opts: EtcdCallOptions,
+  ): AsyncGenerator<Json> {
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for await (const bytes of body) {
+        text += decoder.decode(bytes, { stream: true });
+        let newline = text.indexOf('\n');
+        while (newline >= 0) {
+          const line = text.slice(0, newline).trim();
+          text = text.slice(newline + 1);
+          if (line !== '') yield JSON.parse(line) as Json;
+          newline = text.indexOf('\n');
+        }
+      }
+    } catch (err) {
+      if (err instanceof SyntaxError)
+        throw new EtcdRequestError('Unknown', this.endpoint, 'snapshot', err.message);
+      const aborted = opts.signal?.aborted === true;
+      throw new EtcdRequestError(
+        aborted ? 'Timeout' : 'Unreachable',
+        this.endpoint,
+        'snapshot',
+        String(err),
+        {
+          cause: err,
+        },
+      );
+    }
+    const last = (text + decoder.decode()).trim();
+    if (last !== '') yield JSON.parse(last) as Json;
+  }
+
   private async call(
     operation: string,
     path: string,
@@ -323,14 +404,18 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     path: string,
     request: Json | undefined,
     opts: EtcdCallOptions,
-    timeoutMs = this.timeoutMs,
+    timeoutMs: number | false = this.timeoutMs,
   ): Promise<HttpAnswer> {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    // `false`: no per-call timeout (a stream the caller's signal bounds).
+    const signals = [
+      ...(timeoutMs !== false ? [AbortSignal.timeout(timeoutMs)] : []),
+      ...(opts.signal ? [opts.signal] : []),
+    ];
     const init = {
       method: request === undefined ? 'GET' : 'POST',
       headers: request === undefined ? {} : { 'content-type': 'application/json' },
       body: request === undefined ? null : JSON.stringify(request),
-      signal: AbortSignal.any(signals),
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
     };
     const url = `${this.endpoint}${path}`;
     try {
@@ -339,7 +424,7 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
         : await undiciFetch(url, { ...init, dispatcher: this.agent });
     } catch (err) {
       const name = (err as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
+      const timedOut = opts.signal?.aborted === true || name === 'TimeoutError' || name === 'AbortError';
       throw new EtcdRequestError(
         timedOut ? 'Timeout' : isTLSFailure(err) ? 'TLSFailed' : 'Unreachable',
         this.endpoint,

@@ -5,8 +5,7 @@
 // keys in etcd, and the files in the volume.
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Client, Manager } from '@switchboard/core';
-import type { ObjectKey, ResourceClient } from '@switchboard/core';
+import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
@@ -14,14 +13,18 @@ import type { EtcdBackup, EtcdBackupSpec } from '../../src/api/backup-types.js';
 import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
-import { addEtcdBackupController } from '../../src/controller/backup-controller.js';
 import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import { TOOLS_IMAGE } from '../../src/kube/toolbox.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
 import { memberClients, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
-import { operatorKubeConfig, runOperator } from '../support/run-operator.js';
+import {
+  createSourceCluster,
+  startBackupController,
+  waitBackup as waitBackupIn,
+} from '../support/backup-harness.js';
+import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
 const skipReason = await whyNoNode();
@@ -55,26 +58,6 @@ describeE2E('etcd backups and restore on a real node', () => {
   let source: ObjectKey;
   let revisionAtBackup: number;
 
-  async function startBackupController(): Promise<{ stop(): Promise<void> }> {
-    // Same identity as the operator (config/rbac), so the backup permissions are proven too.
-    const manager = new Manager({
-      client: Client.fromKubeConfig(await operatorKubeConfig(kc, ns.name)),
-      namespace: ns.name,
-      metricsBindAddress: '0',
-      healthProbeBindAddress: '0',
-      processMetrics: false,
-    });
-    addEtcdBackupController(manager);
-    const ac = new AbortController();
-    const ended = manager.start(ac.signal);
-    return {
-      async stop() {
-        ac.abort(new Error('test stops the backup controller'));
-        await ended.catch(() => undefined);
-      },
-    };
-  }
-
   function backup(name: string, spec: Partial<EtcdBackupSpec>): EtcdBackup {
     return {
       apiVersion: ETCD_API_VERSION,
@@ -84,20 +67,8 @@ describeE2E('etcd backups and restore on a real node', () => {
     };
   }
 
-  async function waitBackup(
-    name: string,
-    check: (b: EtcdBackup) => void,
-    timeout = 90_000,
-  ): Promise<EtcdBackup> {
-    return eventually(
-      async () => {
-        const b = await backups.get({ namespace: ns.name, name });
-        check(b);
-        return b;
-      },
-      { timeout, interval: 1000, message: `EtcdBackup ${name}` },
-    );
-  }
+  const waitBackup = (name: string, check: (b: EtcdBackup) => void, timeout?: number): Promise<EtcdBackup> =>
+    waitBackupIn(backups, ns.name, name, check, timeout);
 
   /** The files in the backup volume's folder, listed by a busybox Pod. */
   async function filesIn(folder: string): Promise<string[]> {
@@ -142,7 +113,7 @@ describeE2E('etcd backups and restore on a real node', () => {
     backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
     clusters = client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND });
     operator = await runOperator(kc, ns.name);
-    backupManager = await startBackupController();
+    backupManager = await startBackupController(kc, ns.name);
     await client.resource<PersistentVolumeClaim>(PvcType).create({
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
@@ -150,13 +121,7 @@ describeE2E('etcd backups and restore on a real node', () => {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
     source = { namespace: ns.name, name: 'source' };
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name: 'source', namespace: ns.name },
-      spec: { size: 3, version: V36 } as EtcdClusterSpec,
-    });
-    await waitHealthy(client, source, 3, V36, 180_000);
+    await createSourceCluster(client, source, 3, V36);
   }, 240_000);
 
   afterAll(async () => {

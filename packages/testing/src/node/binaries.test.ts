@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { NODE_VERSIONS } from './binaries.js';
+import { NODE_VERSIONS, SEAWEEDFS_VERSION } from './binaries.js';
 
 describe('NODE_VERSIONS', () => {
   it('matches the versions the build scripts build', () => {
@@ -15,5 +15,6 @@ describe('NODE_VERSIONS', () => {
     expect(value('COREDNS_VERSION')).toBe(NODE_VERSIONS.coredns);
     expect(value('LOCAL_PATH_VERSION')).toBe(NODE_VERSIONS.localPathProvisioner);
     expect(value('ETCD_VERSIONS')?.split(' ')).toEqual([...NODE_VERSIONS.etcd]);
+    expect(value('SEAWEEDFS_VERSION')).toBe(SEAWEEDFS_VERSION);
   });
 });

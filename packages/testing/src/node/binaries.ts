@@ -1,5 +1,5 @@
-// Where the node stack's binaries are: built by scripts/build/20-etcd.sh and
-// 30-node.sh from their Go modules, cached by version under cacheDir(). The
+// Where the node stack's binaries are: built by scripts/build/20-etcd.sh,
+// 30-node.sh and 50-seaweedfs.sh from their Go modules, cached by version under cacheDir(). The
 // versions here must match the build scripts' defaults (binaries.test.ts
 // checks that).
 import { existsSync } from 'node:fs';
@@ -60,6 +60,14 @@ export function nodeBinaries(): NodeBinaries {
     registry: cached('registry', `v${v.registry}`, 'registry'),
     crane: cached('crane', `v${v.crane}`, 'crane'),
   };
+}
+
+/** SeaweedFS module version scripts/build/50-seaweedfs.sh builds (`weed`, the tests' S3 server). */
+export const SEAWEEDFS_VERSION = '0.0.0-20261109003541-7506e5f91cd6';
+
+/** Path of SeaweedFS's `weed`; throws {@link MissingBinaryError} when the bootstrap has not built it. */
+export function objectStoreBinary(): string {
+  return cached('seaweedfs', `v${SEAWEEDFS_VERSION}`, 'weed');
 }
 
 /** Paths of the programs the image builder puts into images. */
