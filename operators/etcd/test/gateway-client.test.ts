@@ -105,7 +105,7 @@ describe('GatewayEtcdClient against real etcd', () => {
         encoding: 'utf8',
       });
       const parsed = JSON.parse(out) as { revision: number; totalKey: number };
-      expect(parsed.revision).toBe(status.revision);
+      expect(BigInt(parsed.revision)).toBe(status.revision);
       expect(parsed.totalKey).toBeGreaterThanOrEqual(300);
     } finally {
       rmSync(dir, { recursive: true, force: true });

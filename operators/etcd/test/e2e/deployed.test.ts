@@ -132,8 +132,13 @@ describeE2E('etcd operator deployed from config/default', () => {
       await can('patch', 'etcdclusters.etcd.switchboard.dev', '--subresource=status', '-n', ns.name),
     ).toBe(true);
     expect(await can('update', 'leases.coordination.k8s.io', '-n', SYSTEM)).toBe(true);
-    // Nothing beyond: no Secrets, no changes to the spec users own, no Leases of other components.
-    expect(await can('get', 'secrets', '-n', ns.name)).toBe(false);
+    // Secrets: read one by name (TLS, S3 credentials), create and renew generated certificates;
+    // never list, watch or delete them.
+    expect(await can('get', 'secrets', '-n', ns.name)).toBe(true);
+    expect(await can('list', 'secrets', '-n', ns.name)).toBe(false);
+    expect(await can('watch', 'secrets', '-n', ns.name)).toBe(false);
+    expect(await can('delete', 'secrets', '-n', ns.name)).toBe(false);
+    // Nothing beyond: no changes to the spec users own, no Leases of other components.
     expect(await can('update', 'etcdclusters.etcd.switchboard.dev', '-n', ns.name)).toBe(false);
     expect(await can('update', 'leases.coordination.k8s.io', '-n', 'kube-system')).toBe(false);
     expect(await can('create', 'clusterrolebindings')).toBe(false);
