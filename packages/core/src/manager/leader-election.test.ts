@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+
 import type { Client, ObjectKey } from '../client/index.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../client/index.js';
 import { FakeClock } from '../queue/index.js';
@@ -90,6 +92,35 @@ describe('LeaderElector', () => {
     expect(a.elector.isLeader()).toBe(true);
     expect(bLeads).toBe(false);
     expect(server.lease?.spec?.holderIdentity).toBe('a');
+  });
+
+  it('keeps leading when its renewals fall within one tick of the wall clock (the Lease version changes)', async () => {
+    // Wall-clock time frozen, as for renewals closer together than renewTime's resolution.
+    jest.useFakeTimers({
+      now: new Date('2026-11-28T00:00:00Z'),
+      doNotFake: [
+        'setImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'nextTick',
+        'queueMicrotask',
+        'performance',
+        'hrtime',
+      ],
+    });
+    try {
+      const { server, clock, a, b } = await aLeadsBWaits();
+      let bLeads = false;
+      void b.elector.acquire().then(() => (bLeads = true));
+      await advance(clock, 60_000);
+      expect(a.elector.isLeader()).toBe(true);
+      expect(bLeads).toBe(false);
+      expect(server.lease?.spec?.holderIdentity).toBe('a');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('the leader steps down after the renew deadline when cut off, and the other takes over after the lease duration', async () => {

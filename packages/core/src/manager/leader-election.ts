@@ -82,7 +82,12 @@ export class LeaderElector {
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
   private readonly random: () => number;
-  private observed: { holder: string; renewTime: string; at: number } | undefined;
+  /**
+   * The Lease record last seen to change, and when (on our clock). Any write
+   * bumps its resourceVersion, so a holder renewing twice within one
+   * renewTime tick still counts as alive.
+   */
+  private observed: { holder: string; renewTime: string; version: string; at: number } | undefined;
   private leading = false;
   private stopRenewing: AbortController | undefined;
   private signalLost!: (err: LeaderElectionLostError) => void;
@@ -218,11 +223,11 @@ export class LeaderElector {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       try {
-        await this.leases.create(
+        const created = await this.leases.create(
           { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: key, spec: spec() },
           signal ? { signal } : {},
         );
-        this.observe(this.identity, nowIso);
+        this.observe(this.identity, nowIso, created.metadata.resourceVersion ?? '');
         return true;
       } catch (createErr) {
         if (createErr instanceof AlreadyExistsError) return false;
@@ -231,27 +236,30 @@ export class LeaderElector {
     }
     const holder = lease.spec?.holderIdentity ?? '';
     const renewTime = lease.spec?.renewTime ?? '';
+    const version = lease.metadata.resourceVersion ?? '';
     if (
       this.observed === undefined ||
       this.observed.holder !== holder ||
-      this.observed.renewTime !== renewTime
+      this.observed.renewTime !== renewTime ||
+      this.observed.version !== version
     ) {
-      this.observe(holder, renewTime);
+      this.observe(holder, renewTime, version);
     }
     const durationMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
     const held = this.observed !== undefined && this.observed.at + durationMs > this.clock.now();
     if (holder !== '' && holder !== this.identity && held) return false;
+    let updated: Lease;
     try {
-      await this.leases.update({ ...lease, spec: spec(lease.spec) }, signal ? { signal } : {});
+      updated = await this.leases.update({ ...lease, spec: spec(lease.spec) }, signal ? { signal } : {});
     } catch (err) {
       if (err instanceof ConflictError) return false;
       throw err;
     }
-    this.observe(this.identity, nowIso);
+    this.observe(this.identity, nowIso, updated.metadata.resourceVersion ?? '');
     return true;
   }
 
-  private observe(holder: string, renewTime: string): void {
-    this.observed = { holder, renewTime, at: this.clock.now() };
+  private observe(holder: string, renewTime: string, version: string): void {
+    this.observed = { holder, renewTime, version, at: this.clock.now() };
   }
 }
