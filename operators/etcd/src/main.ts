@@ -9,6 +9,7 @@ import { EtcdBackupResource } from './api/backup-crd.js';
 import { EtcdClusterResource } from './api/crd.js';
 import { addEtcdBackupController } from './controller/backup-controller.js';
 import { addEtcdController } from './controller/etcd-controller.js';
+import type { MemberAddressing } from './runbook/member-names.js';
 
 // process.exit: a clean shutdown ends the process even if a socket lingers.
 process.exit(
@@ -36,11 +37,10 @@ process.exit(
     },
     setup(manager, flags) {
       const addressing = flags['member-address'];
-      addEtcdController(
-        manager,
-        addressing === 'dns' || addressing === 'pod-ip' ? { memberAddressing: addressing } : {},
-      );
-      addEtcdBackupController(manager);
+      const memberAddressing: { memberAddressing?: MemberAddressing } =
+        addressing === 'dns' || addressing === 'pod-ip' ? { memberAddressing: addressing } : {};
+      addEtcdController(manager, memberAddressing);
+      addEtcdBackupController(manager, memberAddressing);
     },
   }),
 );

@@ -317,21 +317,109 @@ describe('backup runbook', () => {
     expect(done).toMatchObject({ phase: 'Succeeded', lastSnapshot: record, consecutiveFailures: 0 });
   });
 
-  it('says an S3 backup of a cluster with client TLS is not supported yet, and uploads nothing', () => {
+  describe('an S3 backup of a cluster with client TLS', () => {
     const destination = { ready: true as const, kind: 's3' as const, folder: 'etcd/ns/nightly/' };
-    const member = {
+    const material = { ca: 'CA', cert: 'CERT', key: 'KEY', serverName: 'main-client.ns.svc' };
+    const member = (
+      operatorTLS?: NonNullable<
+        Extract<BackupObservation['source'], { found: true }>['member']
+      >['operatorTLS'],
+    ) => ({
       name: 'main-bbbbb',
-      endpoint: 'https://main-bbbbb.main.ns.svc:2379',
+      endpoint: 'https://10.244.1.7:2379',
       clientTLSSecret: 'main-tls-operator',
-    };
-    const step = decideBackup(
-      observe({ destination, source: { found: true, available: true, member, image: 'x' } }),
-    );
-    expect(step).toEqual({
-      kind: 'Wait',
-      reason: 'DestinationNotSupported',
-      message:
-        'EtcdCluster main uses client TLS: S3 backups of TLS clusters are not supported yet; use spec.destination.pvc',
+      ...(operatorTLS ? { operatorTLS } : {}),
+    });
+    const source = (m: ReturnType<typeof member>, available = true): BackupObservation['source'] => ({
+      found: true,
+      available,
+      member: m,
+      image: 'x',
+    });
+
+    it('uploads from the https endpoint the operator reaches, naming the client certificate, intent first', () => {
+      const obs = observe({ destination, source: source(member({ ready: true, material })) });
+      const step = decideBackup(obs);
+      expect(step).toEqual({
+        kind: 'UploadSnapshot',
+        key: 'etcd/ns/nightly/main-20261128-020000.db',
+        name: 'main-20261128-020000.db',
+        folder: 'etcd/ns/nightly/',
+        scheduledTime: NOW.toISOString(),
+        member: 'main-bbbbb',
+        endpoint: 'https://10.244.1.7:2379',
+        clientTLSSecret: 'main-tls-operator',
+        timeoutSeconds: 600,
+        maxBackups: 3,
+      });
+      // The key material stays in the observation, never in the step (which Events and status describe).
+      expect(JSON.stringify(step)).not.toContain('KEY');
+      expect(computeBackupStatus(obs, step)).toMatchObject({
+        phase: 'Running',
+        currentJob: 'etcd/ns/nightly/main-20261128-020000.db',
+      });
+    });
+
+    it('fails the attempt, naming the Secret, when a TLS Secret is missing or broken, and retries with backoff', () => {
+      for (const reason of ['TLSSecretNotFound', 'TLSSecretInvalid'] as const) {
+        const message = `client TLS of EtcdCluster main: Secret ns/main-tls-operator (spec.tls.client.operatorSecretName) ${reason === 'TLSSecretNotFound' ? 'not found' : 'has no tls.key'}`;
+        const obs = observe({ destination, source: source(member({ ready: false, reason, message })) });
+        const step = decideBackup(obs);
+        expect(step).toEqual({ kind: 'FailAttempt', reason, message, scheduledTime: NOW.toISOString() });
+        const status = computeBackupStatus(obs, step);
+        expect(status.currentJob).toBeUndefined();
+        expect(status).toMatchObject({
+          phase: 'Pending',
+          consecutiveFailures: 1,
+          lastFailureTime: NOW.toISOString(),
+        });
+        expect(status.conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+          status: 'False',
+          reason,
+          message,
+        });
+        // The next attempt waits for the backoff, then tries again once the Secret is back.
+        const soon = observe({ destination, status, now: new Date(NOW.getTime() + 5_000) });
+        expect(decideBackup({ ...soon, source: obs.source })).toMatchObject({
+          kind: 'Wait',
+          reason: 'RetryBackoff',
+        });
+        const later = observe({ destination, status, now: new Date(NOW.getTime() + 11_000) });
+        expect(decideBackup({ ...later, source: source(member({ ready: true, material })) })).toMatchObject({
+          kind: 'UploadSnapshot',
+          clientTLSSecret: 'main-tls-operator',
+        });
+      }
+    });
+
+    it('fails the attempt when the client certificate was not read at all', () => {
+      const step = decideBackup(observe({ destination, source: source(member()) }));
+      expect(step).toMatchObject({ kind: 'FailAttempt', reason: 'TLSSecretNotFound' });
+      expect(step.kind === 'FailAttempt' && step.message).toContain('Secret main-tls-operator');
+    });
+
+    it('waits for a healthy quorum before it looks at the certificate', () => {
+      const step = decideBackup(
+        observe({
+          destination,
+          source: source(member({ ready: false, reason: 'TLSSecretNotFound', message: 'm' }), false),
+        }),
+      );
+      expect(step).toMatchObject({ kind: 'Wait', reason: 'SourceUnavailable' });
+    });
+
+    it('gives a PVC snapshot Job the certificate Secret, never the operator material', () => {
+      const m = {
+        name: 'main-bbbbb',
+        endpoint: 'https://main-bbbbb.main.ns.svc:2379',
+        clientTLSSecret: 'main-tls-operator',
+      };
+      const step = decideBackup(observe({ source: source(m) }));
+      expect(step).toMatchObject({
+        kind: 'StartSnapshot',
+        endpoint: 'https://main-bbbbb.main.ns.svc:2379',
+        clientTLSSecret: 'main-tls-operator',
+      });
     });
   });
 

@@ -12,7 +12,10 @@
 //   6. not due                 -> one-shot done, or wait for the schedule or
 //                                 for the backoff after a failure
 //   7. destination problem     -> no destination at all: wait (terminal); a
-//                                 missing PVC or Secret fails the attempt
+//                                 missing PVC or Secret fails the attempt, and
+//                                 so does, for S3 from a cluster with client
+//                                 TLS, a missing or broken TLS Secret (the
+//                                 operator presents its client certificate)
 //   8. source not available    -> wait (a snapshot needs a healthy quorum)
 //   9. otherwise               -> start a snapshot Job (PVC) or upload (S3)
 //
@@ -74,7 +77,10 @@ export type BackupStep =
       folder: string;
       scheduledTime: string;
       member: string;
+      /** The member's client URL as the operator reaches it (https for a cluster with client TLS). */
       endpoint: string;
+      /** Client certificate Secret the operator presents to a cluster with client TLS. */
+      clientTLSSecret?: string;
       timeoutSeconds: number;
       maxBackups: number;
     }
@@ -186,13 +192,17 @@ function start(obs: BackupObservation, job: string, scheduled: Date): BackupStep
   const max = obs.spec.maxBackups ?? DEFAULT_MAX_BACKUPS;
   const timeoutSeconds = obs.spec.timeoutSeconds ?? DEFAULT_BACKUP_TIMEOUT_SECONDS;
   if (destination.kind === 's3') {
-    // The upload runs in the operator, which would need the cluster's client
-    // certificate and a member address its certificate names; not built yet.
-    if (source.member.clientTLSSecret !== undefined)
+    // The upload runs in the operator, which presents its own client
+    // certificate to a TLS cluster: without it there is nothing to stream.
+    const tls = source.member.operatorTLS;
+    if (source.member.clientTLSSecret !== undefined && tls?.ready !== true)
       return {
-        kind: 'Wait',
-        reason: 'DestinationNotSupported',
-        message: `EtcdCluster ${cluster} uses client TLS: S3 backups of TLS clusters are not supported yet; use spec.destination.pvc`,
+        kind: 'FailAttempt',
+        reason: tls?.reason ?? 'TLSSecretNotFound',
+        message:
+          tls?.message ??
+          `EtcdCluster ${cluster} uses client TLS, but the operator's client certificate (Secret ${source.member.clientTLSSecret}) was not read`,
+        scheduledTime: scheduled.toISOString(),
       };
     return {
       kind: 'UploadSnapshot',
@@ -202,6 +212,7 @@ function start(obs: BackupObservation, job: string, scheduled: Date): BackupStep
       scheduledTime: scheduled.toISOString(),
       member: source.member.name,
       endpoint: source.member.endpoint,
+      ...(source.member.clientTLSSecret ? { clientTLSSecret: source.member.clientTLSSecret } : {}),
       timeoutSeconds,
       maxBackups: max,
     };

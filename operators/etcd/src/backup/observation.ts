@@ -3,6 +3,16 @@
 // which version), whether the destination exists, and its snapshot Jobs.
 // decide.ts is a pure function of this.
 import type { EtcdBackupSpec, EtcdBackupStatus, EtcdSnapshotRecord } from '../api/backup-types.js';
+import type { EtcdTLSMaterial } from '../etcd/etcd-client.js';
+
+/**
+ * The operator's own client certificate, for an S3 snapshot of a cluster
+ * with client TLS (the operator streams it), or why it cannot be used: a TLS
+ * Secret of the cluster is missing or lacks a file.
+ */
+export type OperatorTLSObservation =
+  | { ready: true; material: EtcdTLSMaterial }
+  | { ready: false; reason: 'TLSSecretNotFound' | 'TLSSecretInvalid'; message: string };
 
 /** The source cluster, as the backup needs it. */
 export type SourceObservation =
@@ -13,10 +23,17 @@ export type SourceObservation =
       available: boolean;
       /**
        * The member to read from (a healthy voter, followers first), its client
-       * URL and, for a cluster with client TLS, the Secret with the client
-       * certificate the snapshot Job presents.
+       * URL as the reader reaches it (a PVC snapshot Job inside the cluster,
+       * or the operator for S3) and, for a cluster with client TLS, the Secret
+       * with the client certificate the reader presents; `operatorTLS`, for
+       * an S3 destination of such a cluster, is that certificate as read.
        */
-      member?: { name: string; endpoint: string; clientTLSSecret?: string };
+      member?: {
+        name: string;
+        endpoint: string;
+        clientTLSSecret?: string;
+        operatorTLS?: OperatorTLSObservation;
+      };
       /** etcd image of the version the cluster runs. */
       image: string;
     };

@@ -4,7 +4,9 @@
 // then carries it out and records an Event. It owns its Jobs, so a Job
 // finishing requeues the backup at once. An S3 snapshot is taken by the pass
 // itself (upload-snapshot.ts), bounded by spec.timeoutSeconds, and its result
-// is written to status by a second patch of the same pass.
+// is written to status by a second patch of the same pass; from a cluster
+// with client TLS it presents the operator's client certificate, read by the
+// same pass, to the member's address as the operator's addressing says.
 import type { Client, Manager, ObjectKey, ReconcileOutcome } from '@switchboard/core';
 import { AlreadyExistsError, EventRecorder, Outcome, generationChanged, isNotFound } from '@switchboard/core';
 
@@ -25,7 +27,9 @@ import { EtcdBackupMetrics } from '../metrics/operator-metrics.js';
 import type { Job } from '../kube/snapshot-job.js';
 import { JobType, snapshotJob } from '../kube/snapshot-job.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
-import { GatewayEtcdClient } from '../etcd/gateway-client.js';
+import { gatewayClientFactory } from '../etcd/gateway-client.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
+import { defaultMemberAddressing } from '../runbook/member-names.js';
 import { S3BackupError } from '../s3/s3-store.js';
 import { observeBackup } from './observe-backup.js';
 import type { S3SnapshotContext } from './upload-snapshot.js';
@@ -43,9 +47,18 @@ export interface EtcdBackupControllerOptions {
   now?: () => Date;
   /** Where backup metrics go (default {@link EtcdBackupMetrics} on `manager.registry`). */
   metrics?: BackupMetricsSink;
-  /** Client of one etcd member, for S3 snapshots (default: the HTTP gateway client). */
+  /** Client of one etcd member, for S3 snapshots (default: {@link gatewayClientFactory}). */
   etcdClient?: EtcdClientFactory;
+  /**
+   * How the operator reaches a member for the S3 snapshots it streams:
+   * `dns` (its name under the headless Service) or `pod-ip`. Default
+   * {@link defaultMemberAddressing}, as for the EtcdCluster controller.
+   */
+  memberAddressing?: MemberAddressing;
 }
+
+/** The factory of passes run without one: one undici Agent per distinct TLS material, shared. */
+const defaultEtcdClient = gatewayClientFactory();
 
 interface ExecuteContext {
   client: Client;
@@ -65,9 +78,12 @@ function s3Context(
 ): S3SnapshotContext | undefined {
   const destination = backup.spec.destination.s3;
   if (destination === undefined) return undefined;
+  // A cluster with client TLS: every call presents the operator's certificate, read by this pass.
+  const tls = obs.source.found ? obs.source.member?.operatorTLS : undefined;
+  const material = tls?.ready ? tls.material : undefined;
   return {
     client: ctx.client,
-    etcd: ctx.etcd,
+    etcd: material ? (endpoint) => ctx.etcd(endpoint, material) : ctx.etcd,
     namespace: obs.namespace,
     cluster: obs.spec.clusterName,
     destination,
@@ -88,7 +104,12 @@ async function uploadSnapshot(
   const bounded = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(ctx.signal ? [ctx.signal] : [])]);
   const s3 = s3Context(ctx, backup, obs, bounded);
   if (s3 === undefined) throw new Error(`EtcdBackup ${obs.name}: an upload step without spec.destination.s3`);
-  await ctx.record('Normal', 'SnapshotStarted', `member ${step.member} streams its snapshot to ${step.key}`);
+  const over = step.clientTLSSecret ? ` over TLS (client certificate of Secret ${step.clientTLSSecret})` : '';
+  await ctx.record(
+    'Normal',
+    'SnapshotStarted',
+    `member ${step.member} streams its snapshot to ${step.key}${over}`,
+  );
   const after: BackupObservation = { ...obs, previousStatus: written };
   let result: BackupStep;
   try {
@@ -225,6 +246,8 @@ export async function reconcileEtcdBackup(
     now?: () => Date;
     metrics?: BackupMetricsSink;
     etcdClient?: EtcdClientFactory;
+    /** How the operator reaches members for S3 snapshots (default `pod-ip`). */
+    addressing?: MemberAddressing;
   },
   signal?: AbortSignal,
 ): Promise<number | undefined> {
@@ -242,7 +265,7 @@ export async function reconcileEtcdBackup(
     throw err;
   }
   if (backup.metadata.deletionTimestamp !== undefined) return undefined;
-  const obs = await observeBackup(deps.client, backup, now(), signal);
+  const obs = await observeBackup(deps.client, backup, now(), signal, deps.addressing ?? 'pod-ip');
   const step = decideBackup(obs);
   const status = computeBackupStatus(obs, step);
   const writeStatus = async (s: EtcdBackupStatus): Promise<void> => {
@@ -264,7 +287,7 @@ export async function reconcileEtcdBackup(
       record: (type, reason, note) =>
         deps.recorder.record(regarding, { type, reason, action: 'Backup', note }),
       writeStatus,
-      etcd: deps.etcdClient ?? ((endpoint) => new GatewayEtcdClient(endpoint)),
+      etcd: deps.etcdClient ?? defaultEtcdClient,
       now,
       ...call,
     },
@@ -301,6 +324,8 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
     logger: manager.logger,
   });
   const metrics = opts.metrics ?? new EtcdBackupMetrics(manager.registry);
+  const addressing = opts.memberAddressing ?? defaultMemberAddressing();
+  const etcdClient = opts.etcdClient ?? gatewayClientFactory();
   manager
     .controller()
     .named(ETCD_BACKUP_CONTROLLER_NAME)
@@ -315,8 +340,9 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
           client: manager.client,
           recorder,
           metrics,
+          etcdClient,
+          addressing,
           ...(opts.now ? { now: opts.now } : {}),
-          ...(opts.etcdClient ? { etcdClient: opts.etcdClient } : {}),
         },
         ctx.signal,
       );

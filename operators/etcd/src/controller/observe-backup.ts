@@ -1,6 +1,7 @@
 // Reads the world for one EtcdBackup pass, live from the API server: the
-// source EtcdCluster (available? which member to read from, by Pod IP, at
-// which image), the destination (the PVC exists; the S3 credentials Secret
+// source EtcdCluster (available? which member to read from, at which image,
+// and for an S3 snapshot of a cluster with client TLS the operator's client
+// certificate), the destination (the PVC exists; the S3 credentials Secret
 // exists and holds both keys), and the backup's snapshot Jobs with the
 // results their Pods left in their termination messages.
 import type { Client } from '@switchboard/core';
@@ -12,6 +13,7 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type {
   BackupObservation,
   DestinationObservation,
+  OperatorTLSObservation,
   SnapshotJobObservation,
   SourceObservation,
 } from '../backup/observation.js';
@@ -29,17 +31,49 @@ import {
   SCHEDULED_TIME_ANNOTATION,
   SOURCE_MEMBER_ANNOTATION,
 } from '../kube/snapshot-job.js';
-import { clientURLOfIP, clientURLOfName } from '../runbook/member-names.js';
+import type { MemberAddressing } from '../runbook/member-names.js';
+import { clientURLOfIP, clientURLOfName, memberClientURL } from '../runbook/member-names.js';
 import { readS3Credentials } from '../s3/credentials.js';
 import { S3BackupError } from '../s3/s3-store.js';
 import { clusterTLSSecrets } from '../tls/cluster-tls.js';
+import { loadClientTLS, TLSSecretError } from './ensure-tls.js';
 
 const ClusterType = { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND } as const;
+
+/** How the backup's reader reaches the source: the operator streams S3 snapshots itself. */
+interface SourceReader {
+  /** The destination is S3: the operator, not a Job, reads the snapshot. */
+  operator: boolean;
+  /** How the operator reaches members (its own client URL and TLS server name). */
+  addressing: MemberAddressing;
+}
+
+/** The operator's client certificate for a TLS cluster, or why it cannot be used. */
+async function operatorTLS(
+  client: Client,
+  cluster: EtcdCluster,
+  addressing: MemberAddressing,
+  signal?: AbortSignal,
+): Promise<OperatorTLSObservation> {
+  try {
+    const material = await loadClientTLS(client, cluster, addressing, signal);
+    if (material === undefined) throw new Error('loadClientTLS: a cluster with client TLS gave no material');
+    return { ready: true, material };
+  } catch (err) {
+    if (!(err instanceof TLSSecretError)) throw err;
+    return {
+      ready: false,
+      reason: err.reason,
+      message: `client TLS of EtcdCluster ${cluster.metadata.name ?? ''}: ${err.message}`,
+    };
+  }
+}
 
 async function observeSource(
   client: Client,
   namespace: string,
   clusterName: string,
+  reader: SourceReader,
   signal?: AbortSignal,
 ): Promise<SourceObservation> {
   let cluster: EtcdCluster;
@@ -67,18 +101,34 @@ async function observeSource(
     .filter((m) => m.healthy && !m.learner && ipOf.has(m.name))
     .sort((a, b) => Number(a.leader) - Number(b.leader) || a.name.localeCompare(b.name));
   const chosen = candidates[0];
-  // With client TLS the Job (inside the cluster) uses the member's DNS name, which its certificate carries.
+  // With client TLS a Job (inside the cluster) uses the member's DNS name,
+  // which its certificate carries; the operator itself reaches the member as
+  // its addressing says (by Pod IP it checks the certificate against the
+  // client Service name, which the certificate carries too).
   const tls = clusterTLSSecrets(clusterName, cluster.spec).client;
-  const member =
-    chosen === undefined
-      ? undefined
-      : tls
-        ? {
-            name: chosen.name,
-            endpoint: clientURLOfName(clusterName, namespace, chosen.name, 'https'),
-            clientTLSSecret: tls.operator,
-          }
-        : { name: chosen.name, endpoint: clientURLOfIP(ipOf.get(chosen.name) ?? '') };
+  let member: Extract<SourceObservation, { found: true }>['member'];
+  if (chosen === undefined) member = undefined;
+  else if (!tls) member = { name: chosen.name, endpoint: clientURLOfIP(ipOf.get(chosen.name) ?? '') };
+  else if (!reader.operator)
+    member = {
+      name: chosen.name,
+      endpoint: clientURLOfName(clusterName, namespace, chosen.name, 'https'),
+      clientTLSSecret: tls.operator,
+    };
+  else
+    member = {
+      name: chosen.name,
+      endpoint: memberClientURL(
+        reader.addressing,
+        clusterName,
+        namespace,
+        chosen.name,
+        ipOf.get(chosen.name) ?? '',
+        'https',
+      ),
+      clientTLSSecret: tls.operator,
+      operatorTLS: await operatorTLS(client, cluster, reader.addressing, signal),
+    };
   return { found: true, available, image, ...(member ? { member } : {}) };
 }
 
@@ -214,16 +264,21 @@ async function observeJobs(
   );
 }
 
-/** Observes one backup. */
+/**
+ * Observes one backup. `addressing`: how the operator reaches members, for
+ * the S3 snapshots it streams itself (default `pod-ip`).
+ */
 export async function observeBackup(
   client: Client,
   backup: EtcdBackup,
   now: Date,
   signal?: AbortSignal,
+  addressing: MemberAddressing = 'pod-ip',
 ): Promise<BackupObservation> {
   const namespace = backup.metadata.namespace ?? 'default';
+  const reader = { operator: backup.spec.destination.s3 !== undefined, addressing };
   const [source, destination] = await Promise.all([
-    observeSource(client, namespace, backup.spec.clusterName, signal),
+    observeSource(client, namespace, backup.spec.clusterName, reader, signal),
     observeDestination(client, backup, signal),
   ]);
   const folder = backup.spec.destination.pvc?.path ?? backup.metadata.name ?? '';

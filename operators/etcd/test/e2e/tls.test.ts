@@ -1,12 +1,23 @@
 // An etcd cluster with TLS on the local cluster's real node: generated
 // certificates, members that accept only clients with a certificate of the
 // cluster's CA, and a server certificate rotated by a Secret update while a
-// client keeps writing and reading, with no member restart.
+// client keeps writing and reading, with no member restart; backups of a TLS
+// cluster to a PVC (a Job) and to S3 (the operator streams the snapshot,
+// presenting its own client certificate).
+import { createHash } from 'node:crypto';
 import { connect } from 'node:tls';
+
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
 import { jest } from '@jest/globals';
 import type { Client, ObjectKey } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
+import {
+  createTestNamespace,
+  eventually,
+  startObjectStore,
+  testKubeConfig,
+  whyNoNode,
+} from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
@@ -21,6 +32,7 @@ import { PvcType, SecretType } from '../../src/kube/kube-types.js';
 import { certificateFacts, generateCA, issueCertificate } from '../../src/tls/certificates.js';
 import type { KeyPair } from '../../src/tls/certificates.js';
 import { generatedSecretNames, memberDNSNames } from '../../src/tls/cluster-tls.js';
+import { s3BackupFolder } from '../../src/backup/s3-keys.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import { describeClusterState, memberPods, readCluster } from '../support/etcd-cluster-probe.js';
 import { runBackupController, runOperator } from '../support/run-operator.js';
@@ -106,6 +118,16 @@ describeE2E('etcd operator with TLS on a real node', () => {
     return c;
   }
 
+  /** Creates a TLS EtcdCluster of `size` members. */
+  async function createCluster(key: ObjectKey, size: number, tls: EtcdClusterSpec['tls']): Promise<void> {
+    await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name: key.name, namespace: key.namespace ?? ns.name },
+      spec: { size, version: V36, storage: STORAGE, ...(tls ? { tls } : {}) },
+    });
+  }
+
   async function waitAvailable(key: ObjectKey, size: number, timeout: number): Promise<void> {
     const pruned = new AbortController();
     await eventually(
@@ -139,17 +161,7 @@ describeE2E('etcd operator with TLS on a real node', () => {
   it('serves only TLS clients with valid certificates, and rotating the server certificate keeps it available', async () => {
     const key = { namespace: ns.name, name: 'secure' };
     const started = Date.now();
-    await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: key,
-      spec: {
-        size: 3,
-        version: V36,
-        storage: STORAGE,
-        tls: { client: { generate: true }, peer: { generate: true } },
-      },
-    });
+    await createCluster(key, 3, { client: { generate: true }, peer: { generate: true } });
     await waitAvailable(key, 3, 240_000);
     process.stderr.write(
       `time to Available (size 3, client and peer TLS): ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
@@ -296,17 +308,7 @@ describeE2E('etcd operator with TLS on a real node', () => {
     const backupController = await runBackupController(kc, ns.name);
     try {
       const key = { namespace: ns.name, name: 'vault' };
-      await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
-        apiVersion: ETCD_API_VERSION,
-        kind: ETCD_CLUSTER_KIND,
-        metadata: key,
-        spec: {
-          size: 1,
-          version: V36,
-          storage: STORAGE,
-          tls: { client: { generate: true } },
-        },
-      });
+      await createCluster(key, 1, { client: { generate: true } });
       await client.resource<PersistentVolumeClaim>(PvcType).create({
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
@@ -343,4 +345,104 @@ describeE2E('etcd operator with TLS on a real node', () => {
       await backupController.stop();
     }
   }, 420_000);
+  it('backs up a 3-member TLS cluster to S3: the operator streams the snapshot with its client certificate', async () => {
+    const BUCKET = 'etcd-tls-backups';
+    const store = await startObjectStore({ buckets: [BUCKET] });
+    const s3 = store.client();
+    const backupController = await runBackupController(kc, ns.name);
+    try {
+      const key = { namespace: ns.name, name: 'ledger' };
+      await client.resource<Secret>(SecretType).create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's3-credentials', namespace: ns.name },
+        data: { accessKeyID: b64(store.accessKeyId), secretAccessKey: b64(store.secretAccessKey) },
+      });
+      await createCluster(key, 3, { client: { generate: true }, peer: { generate: true } });
+      await waitAvailable(key, 3, 300_000);
+      const operatorTLS = await tlsFiles(generatedSecretNames(key.name).operator);
+      const pods = await memberPods(client, key);
+      const writer = memberClient(key, pods[0]!, operatorTLS);
+      for (let i = 0; i < 200; i += 20)
+        await Promise.all(
+          Array.from({ length: 20 }, (_, j) =>
+            writer.put(`/ledger/${String(i + j).padStart(4, '0')}`, 'y'.repeat(512)),
+          ),
+        );
+      const revisionBefore = (await writer.status()).revision ?? 0;
+
+      const backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
+      const started = Date.now();
+      await backups.create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_BACKUP_KIND,
+        metadata: { name: 'ledger-s3', namespace: ns.name },
+        spec: {
+          clusterName: key.name,
+          destination: {
+            s3: {
+              endpoint: store.endpoint,
+              bucket: BUCKET,
+              prefix: 'tls',
+              credentialsSecret: { name: 's3-credentials' },
+            },
+          },
+        },
+      });
+      const done = await eventually(
+        async () => {
+          const b = await backups.get({ namespace: ns.name, name: 'ledger-s3' });
+          expect(b.status?.phase).toBe('Succeeded');
+          return b;
+        },
+        { timeout: 180_000, interval: 1000, message: 'EtcdBackup ledger-s3 Succeeded' },
+      ).catch(async (err: unknown) => {
+        const b = await backups.get({ namespace: ns.name, name: 'ledger-s3' }).catch(() => undefined);
+        if (err instanceof Error) err.message += `\nstatus: ${JSON.stringify(b?.status)}`;
+        throw err;
+      });
+      const snap = done.status?.lastSnapshot;
+      process.stderr.write(
+        `S3 backup of a 3-member TLS cluster: ${((Date.now() - started) / 1000).toFixed(1)} s from create to Succeeded, ${snap?.size} bytes\n`,
+      );
+      expect(snap).toMatchObject({
+        etcdVersion: V36,
+        path: expect.stringMatching(
+          new RegExp(`^${s3BackupFolder('tls', ns.name, 'ledger-s3')}ledger-\\d{8}-\\d{6}\\.db$`),
+        ),
+      });
+      expect(snap?.revision).toBeGreaterThanOrEqual(Number(revisionBefore));
+      expect(snap?.size).toBeGreaterThan(200 * 512);
+      // The object is the snapshot status describes, byte for byte.
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: snap!.path }));
+      const body = Buffer.from(await got.Body!.transformToByteArray());
+      expect(body.length).toBe(snap?.size);
+      expect(createHash('sha256').update(body).digest('hex')).toBe(snap?.sha256);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: snap!.path }));
+      expect(head.Metadata).toMatchObject({ sha256: snap?.sha256, cluster: key.name });
+      // It was read over TLS with the operator's certificate, and said so.
+      const events = await client
+        .resource<{ metadata: object; reason?: string; note?: string; regarding?: { name?: string } }>({
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+        })
+        .list({ namespace: ns.name });
+      expect(
+        events.items.find((e) => e.regarding?.name === 'ledger-s3' && e.reason === 'SnapshotStarted')?.note,
+      ).toContain(`over TLS (client certificate of Secret ${generatedSecretNames(key.name).operator})`);
+
+      // Reading a snapshot changes nothing: every member is still there, healthy, with the data.
+      await waitAvailable(key, 3, 60_000);
+      for (const pod of await memberPods(client, key)) {
+        const member = memberClient(key, pod, operatorTLS);
+        expect(await member.health()).toBe(true);
+        expect(await member.get('/ledger/0199')).toBe('y'.repeat(512));
+      }
+      expect(await memberPods(client, key)).toHaveLength(3);
+    } finally {
+      await backupController.stop();
+      s3.destroy();
+      await store.stop();
+    }
+  }, 600_000);
 });
