@@ -71,5 +71,6 @@ export type RestoreSource =
 
 /** One line for events and conditions. */
 export function describeRestore(from: RestoreFrom): string {
-  return `restored from snapshot ${from.path} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
+  const where = from.s3 ? ` (S3 bucket ${from.s3.bucket} at ${from.s3.endpoint})` : '';
+  return `restored from snapshot ${from.path}${where} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
 }
