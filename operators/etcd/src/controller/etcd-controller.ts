@@ -41,6 +41,12 @@ export interface EtcdControllerOptions {
    * (default: discovery asked at most once a minute); `false` never creates one.
    */
   serviceMonitors?: ServiceMonitorSupport | false;
+  /**
+   * Image a seed restored from an S3 backup downloads the snapshot with: it
+   * must hold this operator's `fetch-snapshot` command. Default
+   * `DEFAULT_TOOLBOX_IMAGE` (kube/member-pod.ts), the image config/manager deploys.
+   */
+  toolboxImage?: string;
 }
 
 /**
@@ -95,6 +101,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           metrics,
           ...(serviceMonitors ? { serviceMonitors } : {}),
           ...(opts.resync ? { resync: opts.resync } : {}),
+          ...(opts.toolboxImage ? { toolboxImage: opts.toolboxImage } : {}),
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },
         ctx.signal,

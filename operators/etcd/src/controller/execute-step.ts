@@ -39,6 +39,8 @@ export interface StepContext {
   signal?: AbortSignal;
   /** How members are reached (default `pod-ip`). */
   addressing?: MemberAddressing;
+  /** Image of a seed's S3 snapshot download (default the operator's, member-pod.ts). */
+  toolboxImage?: string;
 }
 
 /** How soon to look again after a step. */
@@ -118,7 +120,12 @@ async function startMember(
     );
   }
   await createIgnoringExisting(() =>
-    ctx.client.resource<Pod>(PodType).create(memberPod(cluster, member, boot), opts),
+    ctx.client
+      .resource<Pod>(PodType)
+      .create(
+        memberPod(cluster, member, ctx.toolboxImage ? { ...boot, toolboxImage: ctx.toolboxImage } : boot),
+        opts,
+      ),
   );
 }
 

@@ -1,5 +1,5 @@
 // Finds the snapshot a `spec.bootstrap.restore` cluster is seeded from: the
-// named EtcdBackup (same namespace), its PVC destination, and the snapshot
+// named EtcdBackup (same namespace), its PVC or S3 destination, and the snapshot
 // record (the named one, or the newest verified one) with its sha256. And,
 // for disaster recovery when no member survives, every verified snapshot of
 // a cluster among the namespace's EtcdBackups.
@@ -11,7 +11,7 @@ import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
 import type { EtcdCluster, EtcdRestoreSpec } from '../api/types.js';
 import { ETCD_API_VERSION } from '../api/types.js';
 import { backupSnapshots } from '../runbook/recover-from-backup.js';
-import type { BackupSnapshot, RestoreSource } from '../runbook/restore.js';
+import type { BackupSnapshot, RestoreFrom, RestoreSource } from '../runbook/restore.js';
 
 /** The restore source, or why it is not ready. */
 export async function observeRestoreSource(
@@ -36,17 +36,25 @@ export async function observeRestoreSource(
   }
   const pvc = backup.spec.destination.pvc;
   const s3 = backup.spec.destination.s3;
-  if (s3 !== undefined)
+  const location: Pick<RestoreFrom, 'claimName' | 's3'> | undefined =
+    pvc !== undefined
+      ? { claimName: pvc.claimName }
+      : s3 !== undefined
+        ? {
+            s3: {
+              endpoint: s3.endpoint,
+              bucket: s3.bucket,
+              credentialsSecret: s3.credentialsSecret.name,
+              ...(s3.region !== undefined ? { region: s3.region } : {}),
+              ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}),
+            },
+          }
+        : undefined;
+  if (location === undefined)
     return {
       ready: false,
       reason: 'BackupNotRestorable',
-      message: `EtcdBackup ${restore.backupName} writes to S3 (${s3.endpoint}, bucket ${s3.bucket}); restoring from an S3 backup is not supported yet; restore from an EtcdBackup with a PVC destination`,
-    };
-  if (pvc === undefined)
-    return {
-      ready: false,
-      reason: 'BackupNotRestorable',
-      message: `EtcdBackup ${restore.backupName} does not write to a PVC; only PVC destinations can be restored from`,
+      message: `EtcdBackup ${restore.backupName} names no PVC and no S3 destination`,
     };
   const snapshots = backup.status?.snapshots ?? [];
   const record =
@@ -66,7 +74,7 @@ export async function observeRestoreSource(
     ready: true,
     backupName: restore.backupName,
     snapshot: record.name,
-    claimName: pvc.claimName,
+    ...location,
     path: record.path,
     sha256: record.sha256,
     revision: record.revision,

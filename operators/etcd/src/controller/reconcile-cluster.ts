@@ -66,6 +66,8 @@ export interface EtcdReconcilerDeps {
   metrics?: ClusterMetricsSink;
   /** When set, a ServiceMonitor per cluster is kept while that kind is served (kube/service-monitor.ts). */
   serviceMonitors?: ServiceMonitorSupport;
+  /** Image of a seed's S3 snapshot download (default the operator's, kube/member-pod.ts). */
+  toolboxImage?: string;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -136,7 +138,14 @@ export async function reconcileEtcdCluster(
   );
 
   const result = await executeStep(
-    { client: deps.client, etcd, events: deps.events, addressing, ...call },
+    {
+      client: deps.client,
+      etcd,
+      events: deps.events,
+      addressing,
+      ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
+      ...call,
+    },
     cluster,
     obs,
     step,

@@ -38,7 +38,16 @@ export interface MemberBootstrap {
   restore?: RestoreFrom;
   /** Disaster recovery: start with --force-new-cluster (../runbook/recover.ts). */
   forceNewCluster?: boolean;
+  /** Image that fetches an S3 snapshot (default {@link DEFAULT_TOOLBOX_IMAGE}). */
+  toolboxImage?: string;
 }
+
+/**
+ * The operator's own image, as config/manager deploys it: it holds
+ * `etcd-operator fetch-snapshot`, which a seed restored from S3 runs in an
+ * init container. Who runs another image passes `--toolbox-image`.
+ */
+export const DEFAULT_TOOLBOX_IMAGE = 'switchboard/etcd-operator:dev';
 
 /** The flag a disaster recovery starts the survivor with. */
 export const FORCE_NEW_CLUSTER_FLAG = '--force-new-cluster';
@@ -203,7 +212,7 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
   };
 }
 
-function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom) {
+function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom, toolboxImage: string) {
   const ns = cluster.metadata.namespace ?? 'default';
   const name = cluster.metadata.name ?? '';
   const url = peerURL(name, ns, member, peerScheme(cluster.spec));
@@ -216,6 +225,7 @@ function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom) {
       dataDir: `${DATA_DIR}/data`,
       dataMount: { name: 'data', mountPath: DATA_DIR },
       image: etcdImage(cluster),
+      toolboxImage,
     }),
     volumes: restoreVolumes(from),
   };
@@ -230,7 +240,9 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
       ? { name: 'data', emptyDir: {} }
       : { name: 'data', persistentVolumeClaim: { claimName: member } };
   const podAffinity = affinity(cluster);
-  const restore = boot.restore ? restoreParts(cluster, member, boot.restore) : undefined;
+  const restore = boot.restore
+    ? restoreParts(cluster, member, boot.restore, boot.toolboxImage ?? DEFAULT_TOOLBOX_IMAGE)
+    : undefined;
   const spec: V1PodSpec = {
     hostname: member,
     subdomain: peerServiceName(name),

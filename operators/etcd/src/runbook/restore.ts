@@ -4,10 +4,15 @@
 // Preconditions
 // - The cluster was never created (no clusterID in status, no member Pod or
 //   PVC): a restore only ever seeds a new cluster, never overwrites one.
-// - The named EtcdBackup exists, writes to a PVC, and has a verified snapshot
-//   (the one named by `snapshot`, or its newest).
+// - The named EtcdBackup exists, writes to a PVC or to S3, and has a verified
+//   snapshot (the one named by `snapshot`, or its newest).
 //
 // Safety rules
+// - From S3, an init container of the operator's own image (the toolbox
+//   image) downloads the object into the Pod's scratch volume first, with
+//   credentials the kubelet reads from the backup's Secret (secretKeyRef:
+//   never a value in the Pod spec), and checks its sha256; a file already
+//   there and matching is kept, anything else is downloaded again.
 // - The seed member's Pod restores the file in an init container with
 //   `etcdutl snapshot restore`, after checking the file's sha256 against the
 //   one the backup recorded: a changed or torn file stops the seed.
@@ -27,14 +32,34 @@ import type { EtcdSnapshotSource } from '../api/types.js';
 /** How far a restore moves the revision (etcd's documented example value). */
 export const RESTORE_REVISION_BUMP = 1_000_000_000;
 
-/** The snapshot a seed is restored from. */
-export interface RestoreFrom extends EtcdSnapshotSource {
+/** Where an S3 snapshot is downloaded from (the backup's `spec.destination.s3`). */
+export interface S3SnapshotLocation {
+  /** URL of the S3 API; the seed Pod downloads from it, so it must be reachable from Pods. */
+  endpoint: string;
+  bucket: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  /** Name of the Secret (same namespace) holding the credentials. */
+  credentialsSecret: string;
+}
+
+/**
+ * The snapshot a seed is restored from: a file on a backup PVC (`claimName`,
+ * `path` inside it) or an object in S3 (`s3`, `path` is its key).
+ */
+export interface RestoreFrom extends Omit<EtcdSnapshotSource, 'claimName'> {
+  /** The backup PVC (PVC backups). */
+  claimName?: string;
+  /** The bucket (S3 backups). */
+  s3?: S3SnapshotLocation;
   /** Cluster token of the restored cluster (default the EtcdCluster's UID). */
   token?: string;
 }
 
 /** A verified snapshot of a cluster, as disaster recovery weighs it (recover-from-backup.ts). */
-export interface BackupSnapshot extends RestoreFrom {
+export interface BackupSnapshot extends EtcdSnapshotSource {
+  /** Cluster token of the restored cluster. */
+  token?: string;
   /** When the snapshot was verified (RFC 3339). */
   completionTime: string;
 }
@@ -46,5 +71,6 @@ export type RestoreSource =
 
 /** One line for events and conditions. */
 export function describeRestore(from: RestoreFrom): string {
-  return `restored from snapshot ${from.path} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
+  const where = from.s3 ? ` (S3 bucket ${from.s3.bucket} at ${from.s3.endpoint})` : '';
+  return `restored from snapshot ${from.path}${where} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
 }

@@ -1,7 +1,7 @@
 // The one step a reconcile pass takes, as a closed union: the runbook's
 // operations plan steps (pure), the executor carries them out through
 // MemberActions. One membership change per pass, then observe again.
-import type { RestoreFrom } from './restore.js';
+import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeRestore } from './restore.js';
 import type { SpaceStep } from './space.js';
 import { describeSpaceStep } from './space.js';
@@ -37,7 +37,12 @@ export type Step =
    * Disaster recovery, no member survives: record the snapshot and the new seed, delete the remaining
    * members' Pods and PVCs (the seed is then created restored from the snapshot, as CreateSeed).
    */
-  | { kind: 'StartBackupRecovery'; restore: RestoreFrom; seed: string; remove: string[] }
+  | {
+      kind: 'StartBackupRecovery';
+      restore: Omit<BackupSnapshot, 'completionTime'>;
+      seed: string;
+      remove: string[];
+    }
   /** Recovery from a NOSPACE alarm (space.ts). */
   | SpaceStep
   /**

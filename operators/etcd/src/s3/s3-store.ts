@@ -58,7 +58,10 @@ export interface S3Credentials {
 export const S3_CONNECT_TIMEOUT_MS = 5000;
 
 /** A client of one destination. */
-export function s3Client(destination: EtcdBackupS3Destination, credentials: S3Credentials): S3Client {
+export function s3Client(
+  destination: Pick<EtcdBackupS3Destination, 'endpoint' | 'region' | 'forcePathStyle'>,
+  credentials: S3Credentials,
+): S3Client {
   return new S3Client({
     endpoint: destination.endpoint,
     region: destination.region ?? 'us-east-1',

@@ -1,12 +1,15 @@
 // S3 backups on the real node: a real S3-compatible server (SeaweedFS, from
-// @switchboard/testing) on loopback, the backup controller in this process
-// (it streams the snapshot from a member Pod through etcd's gateway and
-// uploads it), checked the way a user would: EtcdBackup status, Events, the
-// objects in the bucket and what they hold.
+// @switchboard/testing), the backup controller in this process (it streams
+// the snapshot from a member Pod through etcd's gateway and uploads it),
+// checked the way a user would: EtcdBackup status, Events, the objects in the
+// bucket and what they hold. And a restore from S3, whose seed Pod downloads
+// the object itself: the server then listens on the host's address on the
+// cluster's link (where the API server listens), which Pods reach, and the
+// Pod runs the operator image built from this checkout (toolbox-image.ts).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -28,12 +31,19 @@ import type { ObjectStore, TestNamespace } from '@switchboard/testing';
 import type { EtcdBackup, EtcdBackupS3Destination, EtcdBackupSpec } from '../../src/api/backup-types.js';
 import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
+import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import { isS3SnapshotKey, s3BackupFolder } from '../../src/backup/s3-keys.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
 import { listKeys } from '../../src/s3/s3-store.js';
-import { memberClients, memberList, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
+import {
+  memberClients,
+  memberList,
+  memberPods,
+  readPrefix,
+  waitHealthy,
+} from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import {
   createSourceCluster,
@@ -42,10 +52,30 @@ import {
 } from '../support/backup-harness.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
+import { buildToolboxImage } from '../support/toolbox-image.js';
 
 const skipReason = await whyNoNode();
 if (skipReason) process.stderr.write(`etcd S3 backup e2e skipped: ${skipReason}\n`);
 const describeE2E = skipReason ? describe.skip : describe;
+
+/**
+ * The host's address Pods reach (the API server's, on the cluster's link),
+ * or why a restore from S3 cannot be tested: the object store must listen
+ * where the seed Pod can download from.
+ */
+function podReachableHost(kc: KubeConfig): { host: string } | { why: string } {
+  const server = kc.getCurrentCluster()?.server;
+  const host = server ? new URL(server).hostname : undefined;
+  if (!host) return { why: 'the kubeconfig names no API server' };
+  const local = Object.values(networkInterfaces())
+    .flat()
+    .some((a) => a?.address === host);
+  if (!local || host.startsWith('127.'))
+    return {
+      why: `the API server's address ${host} is not a non-loopback address of this host, so no object store can be bound where Pods reach it`,
+    };
+  return { host };
+}
 // One retry, with the first failure logged (see member-faults.test.ts for why).
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 const V36 = '3.6.16';
@@ -73,6 +103,8 @@ describeE2E('etcd backups to S3 on a real node', () => {
   let source: ObjectKey;
   let store: ObjectStore;
   let s3: S3Client;
+  /** Why the restore from S3 is not tested here, if it is not. */
+  let noRestore: string | undefined;
   let attempt = 0;
   /** A name of this attempt: a retried test must not meet the objects of its first run. */
   const n = (base: string): string => `${base}-${attempt}`;
@@ -126,7 +158,25 @@ describeE2E('etcd backups to S3 on a real node', () => {
   const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
   beforeAll(async () => {
-    store = await startObjectStore({ buckets: [BUCKET] });
+    const reach = podReachableHost(kc);
+    noRestore = 'why' in reach ? reach.why : undefined;
+    let toolboxImage: string | undefined;
+    if (noRestore === undefined) {
+      const started = Date.now();
+      try {
+        toolboxImage = await buildToolboxImage();
+        process.stderr.write(
+          `operator image for the S3 restore: ${toolboxImage} (${((Date.now() - started) / 1000).toFixed(1)} s to compile and build)\n`,
+        );
+      } catch (err) {
+        noRestore = `the operator image could not be built: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+    if (noRestore) process.stderr.write(`S3 restore test skipped: ${noRestore}\n`);
+    store = await startObjectStore({
+      buckets: [BUCKET],
+      ...('host' in reach ? { host: reach.host } : {}),
+    });
     s3 = store.client();
     client = await installEtcdCrd(kc);
     ns = await createTestNamespace(kc, 'etcd-backup-s3');
@@ -134,7 +184,7 @@ describeE2E('etcd backups to S3 on a real node', () => {
     clusters = client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND });
     await secret('s3-credentials', store.accessKeyId, store.secretAccessKey);
     await secret('wrong-credentials', store.accessKeyId, 'not-the-secret');
-    operator = await runOperator(kc, ns.name);
+    operator = await runOperator(kc, ns.name, undefined, toolboxImage ? { toolboxImage } : {});
     backupManager = await startBackupController(kc, ns.name);
     source = { namespace: ns.name, name: 'source' };
     await createSourceCluster(client, source, 3, V36);
@@ -208,35 +258,57 @@ describeE2E('etcd backups to S3 on a real node', () => {
     expect((await eventsOf(n('once'))).some((e) => e.reason === 'SnapshotSucceeded')).toBe(true);
   });
 
-  it('says plainly that a cluster cannot be restored from an S3 backup yet, and creates no member', async () => {
+  it('restores an S3 backup into a new cluster that grows to 3 members: keys before the backup there, keys after not', async () => {
+    if (noRestore) {
+      process.stderr.write(`skipping the S3 restore: ${noRestore}\n`);
+      return;
+    }
+    const [writer] = await memberClients(client, source);
+    const before = n('/restore-before/');
+    const after = n('/restore-after/');
+    for (let i = 0; i < 100; i++) await writer!.put(`${before}${String(i).padStart(3, '0')}`, `b${i}`);
     await backups.create(backup(n('for-restore'), {}));
-    await waitBackup(n('for-restore'), (b) => expect(b.status?.phase).toBe('Succeeded'));
-    const name = n('restored');
+    const done = await waitBackup(n('for-restore'), (b) => expect(b.status?.phase).toBe('Succeeded'));
+    const snap = done.status!.lastSnapshot!;
+    // Written after the backup: must not be in the restored cluster.
+    for (let i = 0; i < 20; i++) await writer!.put(`${after}${String(i).padStart(3, '0')}`, `a${i}`);
+
+    const copy = { namespace: ns.name, name: n('restored') };
+    const started = Date.now();
     await clusters.create({
       apiVersion: ETCD_API_VERSION,
       kind: ETCD_CLUSTER_KIND,
-      metadata: { name, namespace: ns.name },
+      metadata: { name: copy.name, namespace: ns.name },
       spec: {
-        size: 1,
+        size: 3,
         version: V36,
         bootstrap: { restore: { backupName: n('for-restore') } },
       } as EtcdClusterSpec,
     });
-    const c = await eventually(
-      async () => {
-        const got = await clusters.get({ namespace: ns.name, name });
-        expect(got.status?.conditions?.find((x) => x.type === 'Progressing')).toMatchObject({
-          reason: 'RestoreSourceNotReady',
-          message: expect.stringContaining('restoring from an S3 backup is not supported yet'),
-        });
-        return got;
-      },
-      { timeout: 60_000, interval: 1000, message: `EtcdCluster ${name} refuses the S3 restore` },
+    const members = await waitHealthy(client, copy, 3, V36, 240_000);
+    process.stderr.write(
+      `restore from S3 (${snap.size} bytes snapshot) to 3 healthy members: ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
-    expect(c.status?.members ?? []).toEqual([]);
-    expect((await memberPods(client, { namespace: ns.name, name })).length).toBe(0);
-    await clusters.delete({ namespace: ns.name, name });
-  });
+    expect(members).toHaveLength(3);
+    const restored = await clusters.get(copy);
+    expect(restored.status?.clusterID).not.toBe((await clusters.get(source)).status?.clusterID);
+
+    for (const c of await memberClients(client, copy)) {
+      const kept = await readPrefix(c.endpoint, before);
+      expect(kept.size).toBe(100);
+      for (let i = 0; i < 100; i++) expect(kept.get(`${before}${String(i).padStart(3, '0')}`)).toBe(`b${i}`);
+      expect((await readPrefix(c.endpoint, after)).size).toBe(0);
+      expect((await readPrefix(c.endpoint, '/data/')).size).toBe(KEYS);
+      expect((await c.status()).revision ?? 0).toBeGreaterThanOrEqual(snap.revision + RESTORE_REVISION_BUMP);
+    }
+    // Only the seed downloaded and restored; the others joined as learners. No credential in any Pod spec.
+    const pods = await memberPods(client, copy);
+    const seeds = pods.filter((p) => p.spec.initContainers?.some((c) => c.name === 'fetch-snapshot'));
+    expect(seeds).toHaveLength(1);
+    const spec = JSON.stringify(pods.map((p) => p.spec));
+    expect(spec).not.toContain(store.secretAccessKey);
+    expect(spec).not.toContain(store.accessKeyId);
+  }, 600_000);
 
   it('keeps exactly maxBackups objects while a schedule takes a snapshot every 5 s', async () => {
     await backups.create(backup(n('every'), { schedule: '@every 5s', maxBackups: 2 }));

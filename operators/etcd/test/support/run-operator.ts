@@ -38,6 +38,8 @@ export async function operatorKubeConfig(admin: KubeConfig, namespace: string): 
 export interface RunOperatorOptions extends Pick<ManagerOptions, 'metricsBindAddress'> {
   /** Also run the EtcdBackup controller (as the binary does). */
   backups?: boolean;
+  /** Image of an S3 restore's snapshot download (`--toolbox-image`). */
+  toolboxImage?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function runOperator(
   addEtcdController(manager, {
     ...(etcd ? { etcd } : {}),
     resync: { afterChangeMs: 500, waitingMs: 1000, convergedMs: 5000 },
+    ...(opts.toolboxImage ? { toolboxImage: opts.toolboxImage } : {}),
   });
   if (opts.backups) addEtcdBackupController(manager);
   const ac = new AbortController();
