@@ -146,6 +146,7 @@ async function survivorCandidates(
             raftIndex: status.raftIndex,
             raftAppliedIndex: status.raftAppliedIndex,
             clusterId: status.clusterId,
+            ...(status.isLearner ? { learner: true } : {}),
           };
     }),
   );

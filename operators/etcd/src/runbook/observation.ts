@@ -34,6 +34,8 @@ export interface SurvivorCandidate {
   raftAppliedIndex: bigint;
   /** Cluster ID it reports (hex); a member of another cluster holds none of this cluster's data. */
   clusterId?: string;
+  /** It is a learner: not a voter, its log may be far behind; never a survivor. */
+  learner?: boolean;
 }
 
 /** One etcd member joined with what its own endpoint says. */

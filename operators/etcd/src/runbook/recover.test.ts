@@ -119,6 +119,21 @@ describe('disaster recovery', () => {
     expect(recoveryStatus(done, last, NOW)).toEqual({ quorumLostSince: null, recovery: null });
   });
 
+  it('never recovers from a learner: with only a learner answering it waits, deleting nothing', () => {
+    // etcd-a (the only voter) is restarting on its PVC; etcd-b, a learner just added, answers.
+    const obs = lost({
+      pods: { 'etcd-b': {} },
+      survivors: [{ ...candidate('etcd-b', 20n), learner: true }],
+    });
+    expect(step(obs)).toMatchObject({ kind: 'Wait', reason: 'NoSurvivor' });
+    // A voter answering beside it is chosen even with a lower raft index.
+    const both = lost({
+      pods: { 'etcd-b': {} },
+      survivors: [{ ...candidate('etcd-b', 30n), learner: true }, candidate('etcd-a', 20n)],
+    });
+    expect(step(both)).toMatchObject({ kind: 'StartRecovery', survivor: 'etcd-a' });
+  });
+
   it('does nothing with recovery manual until the annotation is set', () => {
     expect(step(lost({ recovery: 'manual' }))).toMatchObject({ kind: 'Wait', reason: 'NoQuorum' });
     expect(step(lost({ recovery: 'manual', annotation: true }))).toMatchObject({ kind: 'StartRecovery' });

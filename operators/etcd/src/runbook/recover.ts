@@ -60,11 +60,18 @@ export function recoveryRequested(obs: ClusterObservation): boolean {
   return obs.spec.recovery === 'auto' || obs.recoverAnnotation === true;
 }
 
-/** Answering members that can be recovered from: the cluster's own ID, and their PVC still there. */
+/**
+ * Answering members that can be recovered from: voters (a learner may hold
+ * only part of the log: forcing a cluster from it would lose acknowledged
+ * writes) of the cluster's own ID, with their PVC still there.
+ */
 function usableSurvivors(obs: ClusterObservation): SurvivorCandidate[] {
   const clusterId = obs.previousStatus.clusterID;
   return (obs.survivors ?? []).filter(
-    (s) => (s.clusterId === undefined || s.clusterId === clusterId) && obs.pvcs.has(s.memberName),
+    (s) =>
+      s.learner !== true &&
+      (s.clusterId === undefined || s.clusterId === clusterId) &&
+      obs.pvcs.has(s.memberName),
   );
 }
 
