@@ -7,14 +7,20 @@ import { join } from 'node:path';
 
 import { Client } from '@switchboard/core';
 import type { ObjectKey } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
+import {
+  createTestNamespace,
+  eventually,
+  installCrds,
+  testKubeConfig,
+  whyNoNode,
+} from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { MemcachedResource } from '../src/api.js';
 import { addMemcachedController } from '../src/controller.js';
 import type { Service } from '../src/kube-types.js';
 import { ServiceType } from '../src/kube-types.js';
-import { installCrd, runOperator } from './support/harness.js';
+import { runOperator } from './support/harness.js';
 import type { RunningOperator } from './support/harness.js';
 
 const skipReason = await whyNoNode();
@@ -47,7 +53,7 @@ describeOnNode('Memcached operator on a real node', () => {
 
   beforeAll(async () => {
     client = Client.fromKubeConfig(kc);
-    await installCrd(kc, MemcachedResource.crd());
+    await installCrds(kc, [MemcachedResource.crd()], { fieldManager: 'memcached-tests' });
     ns = await createTestNamespace(kc, 'memcached-node');
     operator = await runOperator(kc, ns.name, join(import.meta.dirname, '..', 'config', 'rbac'), (host) => {
       addMemcachedController(host);

@@ -18,8 +18,8 @@ import { join, relative } from 'node:path';
 
 import { Client } from '@switchboard/core';
 import type { KubeObject } from '@switchboard/core';
-import { createTestNamespace, eventually, kubernetesBinary, testKubeConfig } from '@switchboard/testing';
-import type { TestNamespace } from '@switchboard/testing';
+import { createTestNamespace, installCrds, kubernetesBinary, testKubeConfig } from '@switchboard/testing';
+import type { CrdManifest, TestNamespace } from '@switchboard/testing';
 import { parseAllDocuments } from 'yaml';
 
 import { newOperator } from '../src/scaffold/new.js';
@@ -81,34 +81,17 @@ const installedCrds: string[] = [];
 
 /** Applies the CRDs of `root` whose kinds its other manifests use, and waits until each is served. */
 async function installCrdsUsedBy(manifests: readonly Manifest[]): Promise<void> {
-  const crds = client.resource<KubeObject & { spec: { group: string; names: { kind: string } } }>(CRD_TYPE);
-  for (const { obj } of manifests.filter((m) => m.obj.kind === CRD_TYPE.kind)) {
-    const crd = obj as KubeObject & { spec: { group: string; names: { kind: string } } };
-    const used = manifests.some(
-      (m) => m.obj.kind === crd.spec.names.kind && m.obj.apiVersion?.startsWith(`${crd.spec.group}/`),
+  const used = manifests
+    .filter((m) => m.obj.kind === CRD_TYPE.kind)
+    .map((m) => m.obj as CrdManifest & { spec: { group: string; names: { kind: string } } })
+    .filter((crd) =>
+      manifests.some(
+        (m) => m.obj.kind === crd.spec.names.kind && m.obj.apiVersion?.startsWith(`${crd.spec.group}/`),
+      ),
     );
-    if (!used) continue;
-    await crds.apply(
-      {
-        ...crd,
-        apiVersion: CRD_TYPE.apiVersion,
-        kind: CRD_TYPE.kind,
-        metadata: { ...crd.metadata, name: crd.metadata.name ?? '' },
-      },
-      { fieldManager: FIELD_MANAGER, force: true },
-    );
-    if (crd.spec.group === scaffoldGroup) installedCrds.push(crd.metadata.name ?? '');
-    await eventually(
-      async () => {
-        const live = (await crds.get({ name: crd.metadata.name ?? '' })) as KubeObject & {
-          status?: { conditions?: { type: string; status: string }[] };
-        };
-        if (live.status?.conditions?.find((c) => c.type === 'Established')?.status !== 'True')
-          throw new Error(`${crd.metadata.name} not established`);
-      },
-      { timeout: 30_000, message: `${crd.metadata.name} established` },
-    );
-  }
+  for (const crd of used) if (crd.spec.group === scaffoldGroup) installedCrds.push(crd.metadata.name ?? '');
+  // Only the kinds' own objects are dry-run here, none they own.
+  await installCrds(testKubeConfig(), used, { fieldManager: FIELD_MANAGER, waitForOwnerReferences: false });
 }
 
 /** The server's answer to a dry run of `obj` (moved into the test namespace when namespaced). */

@@ -12,6 +12,8 @@ import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
 import { kubernetesBinary } from './control-plane/paths.js';
+import { crdOwnerKind, waitUntilOwnerKindMapped } from './crds.js';
+import type { CrdManifest } from './crds.js';
 import { eventually } from './eventually.js';
 import { CommandError, run } from './node/command.js';
 
@@ -176,14 +178,16 @@ export async function deployOperator(
       ['delete', '-k', options.kustomization, '--ignore-not-found', '--wait', '--timeout=180s'],
       240_000,
     );
-  const crds = (await renderKustomization(options.kustomization))
+  const crdObjects = (await renderKustomization(options.kustomization))
     .filter((o) => o.kind === 'CustomResourceDefinition')
-    .map((o) => `crd/${o.metadata.name}`);
+    .map((o) => o as unknown as CrdManifest);
+  const crds = crdObjects.map((o) => `crd/${o.metadata.name ?? ''}`);
   try {
     await kubectl(kubeconfig, ['apply', '-k', options.kustomization]);
-    // Its CRDs served before anyone creates objects of their kinds.
+    // Its CRDs served, and usable as owners, before anyone creates objects of their kinds.
     if (crds.length > 0)
       await kubectl(kubeconfig, ['wait', '--for=condition=Established', ...crds, '--timeout=60s']);
+    await Promise.all(crdObjects.map((crd) => waitUntilOwnerKindMapped(kc, crdOwnerKind(crd))));
   } catch (err) {
     // Leave nothing half-installed for the suites after this one.
     await remove().catch(() => undefined);

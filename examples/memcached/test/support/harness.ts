@@ -1,48 +1,11 @@
-// What the Memcached suites need around the operator: its CRD installed in
-// the test cluster, and the operator running in the test process as its
-// binary would (a Manager scoped to one namespace, no HTTP endpoints) as its
-// own ServiceAccount with exactly the rules of its config/rbac, so the suites
-// prove those manifests complete.
+// What the Memcached suites need around the operator: the operator running
+// in the test process as its binary would (a Manager scoped to one
+// namespace, no HTTP endpoints) as its own ServiceAccount with exactly the
+// rules of its config/rbac, so the suites prove those manifests complete.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Client, Manager, silentLogger } from '@switchboard/core';
-import type { ControllerHost, KubeObject } from '@switchboard/core';
-import { eventually, runAsServiceAccount } from '@switchboard/testing';
-
-interface CrdObject extends KubeObject {
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-/** Applies a CRD (server-side apply: any order, any number of times) and waits until it is Established. */
-export async function installCrd(
-  kc: KubeConfig,
-  crd: KubeObject & { metadata: { name?: string } },
-): Promise<void> {
-  const crds = Client.fromKubeConfig(kc).resource<CrdObject>({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-  });
-  await crds.apply(
-    {
-      ...crd,
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: crd.metadata.name ?? '' },
-    },
-    {
-      fieldManager: 'memcached-tests',
-      force: true,
-    },
-  );
-  await eventually(
-    async () => {
-      const live = await crds.get({ name: crd.metadata.name ?? '' });
-      const established = live.status?.conditions?.find((c) => c.type === 'Established');
-      if (established?.status !== 'True')
-        throw new Error(`CRD not established: ${JSON.stringify(live.status)}`);
-    },
-    { timeout: 30_000, message: `CRD ${crd.metadata.name} established` },
-  );
-}
+import { Client, Manager, createLogger } from '@switchboard/core';
+import type { ControllerHost } from '@switchboard/core';
+import { runAsServiceAccount } from '@switchboard/testing';
 
 /** An operator running in the test process. */
 export interface RunningOperator {
@@ -68,7 +31,9 @@ export async function runOperator(
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
     processMetrics: false,
-    logger: silentLogger,
+    // Warnings and errors (a refused write, a failed watch) reach the test
+    // output, so a failure shows its cause; LOG_LEVEL=info shows the rest.
+    logger: createLogger({ format: 'text' }),
   });
   addControllers(manager);
   const ac = new AbortController();

@@ -3,14 +3,14 @@
 // `addControllers` does, a user sees the same Deployment, Service and status.
 import { Client } from '@switchboard/core';
 import type { ControllerHost, ObjectKey } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { createTestNamespace, eventually, installCrds, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { MemcachedResource } from '../../src/api.js';
 import type { Memcached } from '../../src/api.js';
 import type { Deployment, Pod, Service } from '../../src/kube-types.js';
 import { DeploymentType, PodType, ServiceType } from '../../src/kube-types.js';
-import { installCrd, runOperator } from './harness.js';
+import { runOperator } from './harness.js';
 import type { RunningOperator } from './harness.js';
 
 /** Declares the API-server suite of one wiring of the operator. */
@@ -30,7 +30,7 @@ export function describeMemcachedOperator(
     let operator: RunningOperator;
 
     beforeAll(async () => {
-      await installCrd(kc, MemcachedResource.crd());
+      await installCrds(kc, [MemcachedResource.crd()], { fieldManager: 'memcached-tests' });
       ns = await createTestNamespace(kc, `memcached-${style}`);
       operator = await runOperator(kc, ns.name, rbacDir, addControllers);
     });
