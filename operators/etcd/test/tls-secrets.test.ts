@@ -2,13 +2,14 @@
 // what the operator generates, that a second pass changes nothing, that
 // renewal replaces the leaves but never the CA, and that a missing named
 // Secret stops the pass with a Warning Event and a condition naming it.
-import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
+import { Client } from '@switchboard/core';
+import type { ObjectKey, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../src/api/types.js';
-import { ensureGeneratedTLS, TLSSecretError } from '../src/controller/ensure-tls.js';
+import { ensureGeneratedTLS, prepareClusterTLS, TLSSecretError } from '../src/controller/ensure-tls.js';
 import type { EventSink } from '../src/controller/execute-step.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';
 import { GatewayEtcdClient } from '../src/etcd/gateway-client.js';
@@ -116,6 +117,23 @@ describe('generated TLS Secrets', () => {
       );
       expect(isIssuedBy(text(after[role]!, 'tls.crt'), ca)).toBe(true);
     }
+  });
+
+  it('reads each Secret once in a reconcile pass that checks (and could renew) them', async () => {
+    const cluster = await clusters.get({ namespace: ns.name, name: 'gen' });
+    const secretGets: string[] = [];
+    const counting = new Client({
+      request: (req) => {
+        if (req.method === 'GET' && req.path.includes('/secrets/'))
+          secretGets.push(req.path.split('/').pop() ?? '');
+        return client.transport.request(req);
+      },
+      stream: (req) => client.transport.stream(req),
+    });
+    const prepared = await prepareClusterTLS(counting, cluster, 'pod-ip', { issue: true });
+    expect(prepared.notes).toEqual([]);
+    expect(prepared.material).toMatchObject({ serverName: expect.stringContaining('gen-client') as unknown });
+    expect(secretGets.sort()).toEqual(Object.values(generatedSecretNames('gen')).sort());
   });
 
   it('never replaces a CA Secret that exists, even a broken one', async () => {

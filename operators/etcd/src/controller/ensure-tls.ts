@@ -92,12 +92,36 @@ function tlsSecret(cluster: EtcdCluster, name: string, pair: KeyPair, caPem: str
   };
 }
 
-async function getSecret(client: Client, namespace: string, name: string, signal?: AbortSignal) {
-  try {
-    return await client.resource<Secret>(SecretType).get({ namespace, name }, signal ? { signal } : {});
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
+/**
+ * The Secrets of one namespace as one pass sees them: each is read from the
+ * API server at most once (the operator may get Secrets, not list or watch
+ * them), and what the pass writes replaces what it read.
+ */
+class PassSecrets {
+  private readonly seen = new Map<string, Secret | undefined>();
+
+  constructor(
+    readonly client: Client,
+    readonly namespace: string,
+    readonly signal?: AbortSignal,
+  ) {}
+
+  async get(name: string, fresh = false): Promise<Secret | undefined> {
+    if (!fresh && this.seen.has(name)) return this.seen.get(name);
+    let secret: Secret | undefined;
+    try {
+      secret = await this.client
+        .resource<Secret>(SecretType)
+        .get({ namespace: this.namespace, name }, this.signal ? { signal: this.signal } : {});
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    this.seen.set(name, secret);
+    return secret;
+  }
+
+  wrote(secret: Secret): void {
+    this.seen.set(secret.metadata.name ?? '', secret);
   }
 }
 
@@ -124,14 +148,13 @@ export function leafProblem(
 }
 
 async function ensureCA(
-  client: Client,
+  reads: PassSecrets,
   cluster: EtcdCluster,
   name: string,
   now: Date,
-  signal?: AbortSignal,
 ): Promise<{ ca: KeyPair; created: boolean }> {
-  const namespace = cluster.metadata.namespace ?? 'default';
-  let secret = await getSecret(client, namespace, name, signal);
+  const { client, namespace, signal } = reads;
+  let secret = await reads.get(name);
   let created = false;
   if (secret === undefined) {
     const ca = await generateCA(`${namespace}/${cluster.metadata.name ?? ''} etcd CA`, now);
@@ -139,10 +162,11 @@ async function ensureCA(
       secret = await client
         .resource<Secret>(SecretType)
         .create(tlsSecret(cluster, name, ca, ca.certPem), signal ? { signal } : {});
+      reads.wrote(secret);
       created = true;
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
-      secret = await getSecret(client, namespace, name, signal);
+      secret = await reads.get(name, true);
     }
   }
   const files = secret === undefined ? { missing: ['the Secret'] } : tlsFiles(secret);
@@ -160,18 +184,26 @@ async function ensureCA(
  * Creates or renews the generated TLS Secrets of a cluster (step 1 above).
  * Returns one note per Secret written, for Events.
  */
-export async function ensureGeneratedTLS(
+export function ensureGeneratedTLS(
   client: Client,
   cluster: EtcdCluster,
   now = new Date(),
   signal?: AbortSignal,
 ): Promise<string[]> {
+  return issueGenerated(
+    new PassSecrets(client, cluster.metadata.namespace ?? 'default', signal),
+    cluster,
+    now,
+  );
+}
+
+async function issueGenerated(reads: PassSecrets, cluster: EtcdCluster, now: Date): Promise<string[]> {
+  const { client, namespace, signal } = reads;
   const name = cluster.metadata.name ?? '';
-  const namespace = cluster.metadata.namespace ?? 'default';
   const secrets = clusterTLSSecrets(name, cluster.spec);
   if (secrets.ca === undefined) return [];
   const notes: string[] = [];
-  const { ca, created } = await ensureCA(client, cluster, secrets.ca, now, signal);
+  const { ca, created } = await ensureCA(reads, cluster, secrets.ca, now);
   if (created) notes.push(`created CA Secret ${secrets.ca}`);
   const names = memberDNSNames(name, namespace);
   const leaves: { secret: string; want: LeafRequest }[] = [
@@ -207,7 +239,7 @@ export async function ensureGeneratedTLS(
       : []),
   ];
   for (const { secret: secretName, want } of leaves) {
-    const existing = await getSecret(client, namespace, secretName, signal);
+    const existing = await reads.get(secretName);
     const problem = leafProblem(existing, ca, want, now);
     if (problem === undefined) continue;
     const desired = tlsSecret(cluster, secretName, await issueCertificate(ca, want, now), ca.certPem);
@@ -215,16 +247,19 @@ export async function ensureGeneratedTLS(
     const opts = signal ? { signal } : {};
     if (existing === undefined) {
       try {
-        await secrets.create(desired, opts);
+        reads.wrote(await secrets.create(desired, opts));
       } catch (err) {
         if (!(err instanceof AlreadyExistsError)) throw err;
-        continue; // another pass created it; the next pass checks it
+        await reads.get(secretName, true); // another pass created it; the next pass checks it
+        continue;
       }
     } else {
       // At the resourceVersion read: a concurrent writer makes this fail, and the pass is retried.
-      await secrets.update(
-        { ...existing, type: 'kubernetes.io/tls', data: { ...existing.data, ...desired.data } },
-        opts,
+      reads.wrote(
+        await secrets.update(
+          { ...existing, type: 'kubernetes.io/tls', data: { ...existing.data, ...desired.data } },
+          opts,
+        ),
       );
     }
     notes.push(
@@ -240,14 +275,42 @@ export async function ensureGeneratedTLS(
  * client TLS. `pod-ip` addressing checks members' certificates against the
  * client Service's name (an IP URL carries no name).
  */
-export async function loadClientTLS(
+export function loadClientTLS(
   client: Client,
   cluster: EtcdCluster,
   addressing: MemberAddressing,
   signal?: AbortSignal,
 ): Promise<EtcdTLSMaterial | undefined> {
+  return checkAndLoad(
+    new PassSecrets(client, cluster.metadata.namespace ?? 'default', signal),
+    cluster,
+    addressing,
+  );
+}
+
+/**
+ * Both steps of a reconcile pass, each Secret read once: creates or renews
+ * the generated Secrets unless `issue` is false (a paused cluster), then
+ * checks them and returns the operator's client material.
+ */
+export async function prepareClusterTLS(
+  client: Client,
+  cluster: EtcdCluster,
+  addressing: MemberAddressing,
+  opts: { issue: boolean; now?: Date; signal?: AbortSignal },
+): Promise<{ notes: string[]; material: EtcdTLSMaterial | undefined }> {
+  const reads = new PassSecrets(client, cluster.metadata.namespace ?? 'default', opts.signal);
+  const notes = opts.issue ? await issueGenerated(reads, cluster, opts.now ?? new Date()) : [];
+  return { notes, material: await checkAndLoad(reads, cluster, addressing) };
+}
+
+async function checkAndLoad(
+  reads: PassSecrets,
+  cluster: EtcdCluster,
+  addressing: MemberAddressing,
+): Promise<EtcdTLSMaterial | undefined> {
   const name = cluster.metadata.name ?? '';
-  const namespace = cluster.metadata.namespace ?? 'default';
+  const { namespace } = reads;
   const secrets = clusterTLSSecrets(name, cluster.spec);
   const needed = [
     ...(secrets.client ? [{ secret: secrets.client.server, field: 'spec.tls.client.serverSecretName' }] : []),
@@ -258,7 +321,7 @@ export async function loadClientTLS(
   ];
   let operator: { cert: string; key: string; ca: string } | undefined;
   for (const { secret, field } of needed) {
-    const found = await getSecret(client, namespace, secret, signal);
+    const found = await reads.get(secret);
     if (found === undefined)
       throw new TLSSecretError(
         'TLSSecretNotFound',

@@ -34,7 +34,7 @@ import { isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep } from './execute-step.js';
-import { ensureGeneratedTLS, loadClientTLS, TLSSecretError } from './ensure-tls.js';
+import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
 import { observeCluster } from './observe-cluster.js';
 
 /** Delays between passes, in ms. */
@@ -103,10 +103,12 @@ export async function reconcileEtcdCluster(
   const addressing = deps.addressing ?? 'pod-ip';
   let tls: EtcdTLSMaterial | undefined;
   try {
-    if (!cluster.spec.paused)
-      for (const note of await ensureGeneratedTLS(deps.client, cluster, new Date(), signal))
-        await deps.events.record(cluster, 'Normal', 'CertificateIssued', note);
-    tls = await loadClientTLS(deps.client, cluster, addressing, signal);
+    const prepared = await prepareClusterTLS(deps.client, cluster, addressing, {
+      issue: !cluster.spec.paused,
+      ...(signal ? { signal } : {}),
+    });
+    for (const note of prepared.notes) await deps.events.record(cluster, 'Normal', 'CertificateIssued', note);
+    tls = prepared.material;
   } catch (err) {
     if (!(err instanceof TLSSecretError)) throw err;
     await reportTLSProblem(deps, key, cluster, err, signal);

@@ -110,6 +110,9 @@ export async function deployInputsDigest(repoRoot: string, name: string): Promis
   return hash.digest('hex');
 }
 
+/** Deploys of other inputs kept beside the current one (other checkouts may use them). */
+const KEPT_OLDER_DEPLOYS = 3;
+
 /** Where deploys of `name` are cached: one folder per inputs digest. */
 export function deployCacheDir(name: string): string {
   return join(cacheDir(), 'images', 'deploy', name.replace(/^@/, '').replace(/\//g, '+'));
@@ -141,8 +144,14 @@ export async function deployWorkspacePackage(repoRoot: string, name: string): Pr
       cwd: repoRoot,
       timeoutMs: 300_000,
     });
-    await rm(out, { recursive: true, force: true });
-    await rename(tmp, out);
+    // Concurrent `cluster up`s deploy the same inputs: the first rename wins
+    // and the others keep its folder, never replacing one being copied from.
+    if (!existsSync(join(out, 'package.json'))) {
+      await rm(out, { recursive: true, force: true });
+      await rename(tmp, out).catch((err: unknown) => {
+        if (!existsSync(join(out, 'package.json'))) throw err;
+      });
+    }
   } catch (err) {
     // No pnpm, or a store without the packages: the image is skipped (with
     // the reason) rather than failing every other image and the cluster.
@@ -152,8 +161,15 @@ export async function deployWorkspacePackage(repoRoot: string, name: string): Pr
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  for (const old of await readdir(parent))
-    if (old !== digest && !old.includes('.tmp-'))
-      await rm(join(parent, old), { recursive: true, force: true });
+  // Older deploys go, but not the few newest: another checkout (a git
+  // worktree, a branch) may be building an image from one right now.
+  const others = await Promise.all(
+    (await readdir(parent))
+      .filter((d) => d !== digest && !d.includes('.tmp-'))
+      .map(async (d) => ({ d, mtimeMs: (await lstat(join(parent, d))).mtimeMs })),
+  );
+  others.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { d } of others.slice(KEPT_OLDER_DEPLOYS))
+    await rm(join(parent, d), { recursive: true, force: true });
   return out;
 }
