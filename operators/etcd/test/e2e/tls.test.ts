@@ -174,11 +174,22 @@ describeE2E('etcd operator with TLS on a real node', () => {
     const pods = await memberPods(client, key);
     expect(pods).toHaveLength(3);
 
-    // The operator's client certificate works on every member.
+    // The operator's client certificate works on every member (retried: a
+    // request can time out on a loaded machine; a refused certificate never
+    // turns into a success).
     for (const pod of pods) {
       const c = memberClient(key, pod, operatorTLS);
-      expect(await c.health()).toBe(true);
-      expect((await c.memberList({ linearizable: true })).members).toHaveLength(3);
+      await eventually(
+        async () => {
+          expect(await c.health()).toBe(true);
+          expect((await c.memberList({ linearizable: true })).members).toHaveLength(3);
+        },
+        {
+          timeout: 30_000,
+          interval: 1000,
+          message: `${pod.metadata.name} answers the operator's certificate`,
+        },
+      );
     }
     const first = pods[0]!;
     await memberClient(key, first, operatorTLS).put('/tls/hello', 'world');

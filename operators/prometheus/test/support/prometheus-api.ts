@@ -31,7 +31,13 @@ export async function workloadPods(
 }
 
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    // Name the replica: "operation aborted" alone does not say which one hung.
+    throw new Error(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
