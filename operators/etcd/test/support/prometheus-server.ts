@@ -72,6 +72,17 @@ export async function describeTargets(ip: string): Promise<string> {
   return targets.map((t) => `${t.scrapePool} ${t.scrapeUrl} ${t.health} ${t.lastError}`).join('\n');
 }
 
+/** When the Prometheus at `ip` last loaded its configuration (`/api/v1/status/runtimeinfo`), in ms since the epoch. */
+export async function lastConfigTime(ip: string): Promise<number> {
+  const res = await fetch(`http://${ip}:9090/api/v1/status/runtimeinfo`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { data?: { lastConfigTime?: string } };
+  const at = Date.parse(body.data?.lastConfigTime ?? '');
+  if (Number.isNaN(at)) throw new Error(`runtimeinfo of ${ip}: ${JSON.stringify(body)}`);
+  return at;
+}
+
 /** One series of an instant vector. */
 export interface InstantSample {
   metric: Record<string, string>;
