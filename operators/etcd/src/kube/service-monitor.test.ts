@@ -50,9 +50,9 @@ interface ScrapeJob {
   relabel_configs: { action?: string; source_labels?: string[]; regex?: string; separator?: string }[];
 }
 
-function scrapeJob(): ScrapeJob {
+function scrapeJob(by: Prometheus = prometheus): ScrapeJob {
   const { yaml, rejected } = generatePrometheusConfig({
-    prometheus,
+    prometheus: by,
     serviceMonitors: [monitor],
     podMonitors: [],
     ruleConfigMapNames: [],
@@ -97,6 +97,22 @@ describe('the ServiceMonitor and the bundled Prometheus operator', () => {
     const job = scrapeJob();
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'endpoints', namespaces: { names: ['default'] } }]);
     expect(job).toMatchObject({ scheme: 'http', metrics_path: '/metrics' });
+  });
+
+  it("is taken by a Prometheus in another namespace that looks in every namespace, and discovers only the cluster's", () => {
+    const central: Prometheus = {
+      ...prometheus,
+      metadata: { name: 'central', namespace: 'monitoring' },
+      spec: { ...prometheus.spec, serviceMonitorNamespaceSelector: {} },
+    };
+    const namespaces = new Map([
+      ['default', {}],
+      ['monitoring', {}],
+    ]);
+    expect(selectForPrometheus(central, 'ServiceMonitor', [monitor], namespaces)).toEqual([monitor]);
+    expect(scrapeJob(central).kubernetes_sd_configs).toEqual([
+      { role: 'endpoints', namespaces: { names: ['default'] } },
+    ]);
   });
 
   it("keeps only the peer Service's metrics port, which is each member's metrics listener", () => {
