@@ -53,20 +53,51 @@ export async function runOperator(
   etcd?: EtcdClientFactory,
   opts: RunOperatorOptions = {},
 ): Promise<RunningOperator> {
+  return startInProcess(
+    Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    namespace,
+    (manager) => {
+      addEtcdController(manager, {
+        ...(etcd ? { etcd } : {}),
+        resync: { afterChangeMs: 500, waitingMs: 1000, convergedMs: 5000 },
+        ...(opts.toolboxImage ? { toolboxImage: opts.toolboxImage } : {}),
+      });
+      if (opts.backups) addEtcdBackupController(manager);
+    },
+    opts.metricsBindAddress !== undefined ? { metricsBindAddress: opts.metricsBindAddress } : {},
+  );
+}
+
+/** Starts the EtcdBackup controller for one namespace, as the operator's ServiceAccount (so its RBAC is proven too). */
+export async function runBackupController(kc: KubeConfig, namespace: string): Promise<RunningOperator> {
+  return startInProcess(
+    Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    namespace,
+    (manager) => addEtcdBackupController(manager),
+  );
+}
+
+/**
+ * Starts a Manager in this process that acts as `client`, scoped to
+ * `namespace`, with the controllers `register` adds and no HTTP endpoints
+ * (unless `overrides` asks for /metrics); any operator's controllers can run
+ * this way (the Prometheus operator's too, see prometheus-server.ts).
+ */
+export function startInProcess(
+  client: Client,
+  namespace: string,
+  register: (manager: Manager) => void,
+  overrides: Pick<ManagerOptions, 'metricsBindAddress'> = {},
+): RunningOperator {
   const manager = new Manager({
-    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    client,
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
     processMetrics: false,
-    ...(opts.metricsBindAddress !== undefined ? { metricsBindAddress: opts.metricsBindAddress } : {}),
+    ...overrides,
   });
-  addEtcdController(manager, {
-    ...(etcd ? { etcd } : {}),
-    resync: { afterChangeMs: 500, waitingMs: 1000, convergedMs: 5000 },
-    ...(opts.toolboxImage ? { toolboxImage: opts.toolboxImage } : {}),
-  });
-  if (opts.backups) addEtcdBackupController(manager);
+  register(manager);
   const ac = new AbortController();
   const ended = manager.start(ac.signal);
   return {
@@ -74,28 +105,6 @@ export async function runOperator(
     manager,
     async stop() {
       ac.abort(new Error('test stops the operator'));
-      await ended.catch(() => undefined);
-    },
-  };
-}
-
-/** Starts the EtcdBackup controller for one namespace, as the operator's ServiceAccount (so its RBAC is proven too). */
-export async function runBackupController(kc: KubeConfig, namespace: string): Promise<RunningOperator> {
-  const manager = new Manager({
-    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
-    namespace,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    processMetrics: false,
-  });
-  addEtcdBackupController(manager);
-  const ac = new AbortController();
-  const ended = manager.start(ac.signal);
-  return {
-    ended,
-    manager,
-    async stop() {
-      ac.abort(new Error('test stops the backup controller'));
       await ended.catch(() => undefined);
     },
   };
