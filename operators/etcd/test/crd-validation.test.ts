@@ -191,4 +191,38 @@ describe('EtcdCluster validation by the API server', () => {
     );
     expect(addPeer).toContain('spec.tls is immutable after creation');
   });
+
+  it('keeps exactly one of claimName or s3 in a recovery from a backup (status.recovery), naming the field', async () => {
+    await clusters.create(cluster('recovering', {}));
+    const key = { namespace: ns.name, name: 'recovering' };
+    const record = {
+      source: 'Backup',
+      backupName: 'offsite',
+      snapshot: 'recovering-20261128-020000.db',
+      path: 'team/offsite/recovering-20261128-020000.db',
+      sha256: 'a'.repeat(64),
+      revision: 42,
+      seed: 'recovering-abcde',
+      previousClusterID: '1234',
+      startedAt: '2026-11-28T03:00:00Z',
+      phase: 'Clearing',
+    };
+    const s3 = { endpoint: 'http://objects:8333', bucket: 'etcd-backups', credentialsSecret: 'offsite-s3' };
+    const write = (recovery: object) =>
+      clusters.status.patch(key, { type: 'merge', body: { status: { recovery } } });
+    for (const wrong of [{ ...record, claimName: 'backups', s3 }, record]) {
+      expect(await rejection(write(wrong))).toContain(
+        'status.recovery from a backup must set exactly one of claimName or s3',
+      );
+    }
+    const { bucket: _bucket, ...noBucket } = s3;
+    expect(await rejection(write({ ...record, s3: noBucket }))).toContain('status.recovery.s3.bucket');
+    const fromS3 = await write({ ...record, s3: { ...s3, region: 'eu-west-1', forcePathStyle: true } });
+    expect(fromS3.status?.recovery).toMatchObject({
+      s3: { ...s3, region: 'eu-west-1', forcePathStyle: true },
+    });
+    const fromPvc = await write({ s3: null, claimName: 'backups' });
+    expect(fromPvc.status?.recovery).toMatchObject({ claimName: 'backups' });
+    expect(fromPvc.status?.recovery).not.toHaveProperty('s3');
+  });
 });

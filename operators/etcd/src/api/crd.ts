@@ -306,8 +306,15 @@ const statusSchema: JsonSchema = {
     quorumLostSince: { type: 'string', format: 'date-time' },
     recovery: {
       type: 'object',
-      // A member recovery names its survivor; a backup recovery (source Backup) its snapshot and seed.
+      // A member recovery names its survivor; a backup recovery (source Backup) its snapshot and seed,
+      // and where the snapshot is: exactly one of claimName (a PVC backup) or s3 (an S3 backup).
       required: ['startedAt', 'phase'],
+      'x-kubernetes-validations': [
+        {
+          rule: "!has(self.source) || self.source != 'Backup' || has(self.claimName) != has(self.s3)",
+          message: 'status.recovery from a backup must set exactly one of claimName or s3',
+        },
+      ],
       properties: {
         source: { type: 'string', enum: ['Member', 'Backup'] },
         survivor: { type: 'string' },
@@ -316,6 +323,19 @@ const statusSchema: JsonSchema = {
         backupName: { type: 'string' },
         snapshot: { type: 'string' },
         claimName: { type: 'string' },
+        s3: {
+          type: 'object',
+          description:
+            "The S3 backup's destination as recorded when the recovery started: the seed downloads from it.",
+          required: ['endpoint', 'bucket', 'credentialsSecret'],
+          properties: {
+            endpoint: { type: 'string' },
+            bucket: { type: 'string' },
+            region: { type: 'string' },
+            forcePathStyle: { type: 'boolean' },
+            credentialsSecret: { type: 'string', description: 'Name of the Secret holding the credentials.' },
+          },
+        },
         path: { type: 'string' },
         sha256: { type: 'string' },
         revision: { type: 'integer' },

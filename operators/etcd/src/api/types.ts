@@ -102,14 +102,32 @@ export interface EtcdMemberRecoveryStatus {
   phase: 'Forcing' | 'Restarting';
 }
 
-/** A verified snapshot in an EtcdBackup's PVC that a seed member is restored from. */
+/** Where an S3 snapshot is downloaded from: the backup's `spec.destination.s3`, as recorded. */
+export interface EtcdS3SnapshotLocation {
+  /** URL of the S3 API; the seed Pod downloads from it, so it must be reachable from Pods. */
+  endpoint: string;
+  bucket: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  /** Name of the Secret (same namespace) holding the credentials (never the credentials). */
+  credentialsSecret: string;
+}
+
+/**
+ * A verified snapshot of an EtcdBackup that a seed member is restored from:
+ * a file on the backup's PVC (`claimName`, `path` inside it) or an object in
+ * S3 (`s3`, `path` is its key). Exactly one of `claimName` and `s3`.
+ */
 export interface EtcdSnapshotSource {
   /** EtcdBackup name. */
   backupName: string;
   /** Snapshot file name (as in the backup's status). */
   snapshot: string;
-  /** The backup's PVC and the file's path inside it. */
-  claimName: string;
+  /** The backup's PVC (PVC backups). */
+  claimName?: string;
+  /** The bucket and how to reach it (S3 backups). */
+  s3?: EtcdS3SnapshotLocation;
+  /** The file's path inside the PVC, or the object's key in the bucket. */
   path: string;
   /** sha256 of the file, hex, checked before the restore. */
   sha256: string;

@@ -11,7 +11,8 @@ import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
 import type { EtcdCluster, EtcdRestoreSpec } from '../api/types.js';
 import { ETCD_API_VERSION } from '../api/types.js';
 import { backupSnapshots } from '../runbook/recover-from-backup.js';
-import type { BackupSnapshot, RestoreFrom, RestoreSource } from '../runbook/restore.js';
+import type { BackupSnapshot, RestoreSource } from '../runbook/restore.js';
+import { snapshotLocation } from '../runbook/restore.js';
 
 /** The restore source, or why it is not ready. */
 export async function observeRestoreSource(
@@ -34,22 +35,7 @@ export async function observeRestoreSource(
       };
     throw err;
   }
-  const pvc = backup.spec.destination.pvc;
-  const s3 = backup.spec.destination.s3;
-  const location: Pick<RestoreFrom, 'claimName' | 's3'> | undefined =
-    pvc !== undefined
-      ? { claimName: pvc.claimName }
-      : s3 !== undefined
-        ? {
-            s3: {
-              endpoint: s3.endpoint,
-              bucket: s3.bucket,
-              credentialsSecret: s3.credentialsSecret.name,
-              ...(s3.region !== undefined ? { region: s3.region } : {}),
-              ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}),
-            },
-          }
-        : undefined;
+  const location = snapshotLocation(backup.spec.destination);
   if (location === undefined)
     return {
       ready: false,
@@ -81,7 +67,7 @@ export async function observeRestoreSource(
   };
 }
 
-/** Verified PVC snapshots of `cluster` among the EtcdBackups of its namespace (recover-from-backup.ts). */
+/** Verified snapshots (PVC and S3) of `cluster` among the EtcdBackups of its namespace (recover-from-backup.ts). */
 export async function observeRecoveryBackups(
   client: Client,
   cluster: EtcdCluster,

@@ -1,3 +1,5 @@
+import type { V1Container } from '@kubernetes/client-node';
+
 import type { EtcdCluster } from '../api/types.js';
 import { RESTORE_REVISION_BUMP } from '../runbook/restore.js';
 import { DEFAULT_TOOLBOX_IMAGE, memberPod } from './member-pod.js';
@@ -164,6 +166,24 @@ describe('seed member Pod restored from an S3 backup', () => {
     expect(other.spec.initContainers?.find((c) => c.name === 'fetch-snapshot')?.image).toBe(
       'example/etcd-operator:1.2.3',
     );
+  });
+
+  it("seeds a disaster recovery from S3 exactly as a bootstrap restore, with the recovery's token", () => {
+    // What recover-from-backup.ts gives CreateSeed from an S3 record: the location as recorded, a new token.
+    const recovered = memberPod(cluster, 'copy-aaaaa', {
+      ...boot,
+      restore: { ...fromS3, token: 'uid-new-copy-aaaaa' },
+    });
+    const withoutToken = (c: V1Container): V1Container => ({
+      ...c,
+      env: c.env?.filter((e) => e.name !== 'TOKEN'),
+    });
+    const recoveredInits = recovered.spec.initContainers ?? [];
+    expect(recoveredInits.map((c) => c.name)).toEqual(['tools', 'fetch-snapshot', 'restore']);
+    expect(recoveredInits.map(withoutToken)).toEqual(inits.map(withoutToken));
+    expect(recovered.spec.volumes).toEqual(pod.spec.volumes);
+    expect(env(recoveredInits.find((c) => c.name === 'restore')).TOKEN?.value).toBe('uid-new-copy-aaaaa');
+    expect(recovered.spec.containers[0]?.args).toContain('--initial-cluster-token=uid-new-copy-aaaaa');
   });
 
   it('leaves a PVC restore without a download', () => {

@@ -7,6 +7,7 @@ import { QUORUM_LOSS_WAIT_MS, recoveryStatus } from './recover.js';
 import { backupSnapshots, membersWithData, newestSnapshot } from './recover-from-backup.js';
 import type { BackupSnapshot } from './restore.js';
 import { computeStatus } from './status.js';
+import { describeStep } from './step.js';
 
 const NOW = new Date('2026-11-28T03:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
@@ -73,6 +74,30 @@ const step = (obs: ClusterObservation) => decide(obs, { newMemberName: names(), 
 /** NEW as a step and a record carry it. */
 const { completionTime: _completed, ...FROM_NEW } = NEW;
 
+/** The newest of all: an S3 snapshot. */
+const S3_NEWEST: BackupSnapshot = {
+  backupName: 'offsite',
+  snapshot: 'etcd-20261128-025000.db',
+  s3: {
+    endpoint: 'http://objects.storage.svc:8333',
+    bucket: 'etcd-backups',
+    region: 'eu-west-1',
+    forcePathStyle: true,
+    credentialsSecret: 'offsite-credentials',
+  },
+  path: 'team/ns/offsite/etcd-20261128-025000.db',
+  sha256: 'ef'.repeat(32),
+  revision: 155,
+  completionTime: '2026-11-28T02:50:00Z',
+};
+const { completionTime: _s3Completed, ...FROM_S3 } = S3_NEWEST;
+
+/** A record of a recovery from S3_NEWEST: its location in place of a claimName. */
+function s3Record(phase: EtcdBackupRecoveryStatus['phase']): EtcdBackupRecoveryStatus {
+  const { claimName: _claim, ...rest } = record(phase);
+  return { ...rest, ...FROM_S3 };
+}
+
 function record(phase: EtcdBackupRecoveryStatus['phase']): EtcdBackupRecoveryStatus {
   return {
     source: 'Backup',
@@ -111,7 +136,7 @@ describe('disaster recovery from a backup when no member survives', () => {
     ).toEqual(['etcd-b']);
   });
 
-  it("finds this cluster's verified PVC snapshots, not a namesake's older ones nor S3 ones", () => {
+  it("finds this cluster's verified snapshots on PVCs and in S3 alike, not a namesake's older ones", () => {
     const backup = (name: string, spec: Partial<EtcdBackup['spec']>, times: string[]): EtcdBackup => ({
       metadata: { name },
       spec: { clusterName: 'etcd', destination: { pvc: { claimName: 'backups' } }, ...spec },
@@ -131,9 +156,28 @@ describe('disaster recovery from a backup when no member survives', () => {
         backup('mine', {}, ['2026-11-28T02:00:00Z', '2026-11-27T00:00:00Z']),
         backup('other-cluster', { clusterName: 'web' }, ['2026-11-28T02:00:00Z']),
         backup(
-          's3',
-          { destination: { s3: { endpoint: 'http://s3', bucket: 'b', credentialsSecret: { name: 's' } } } },
-          ['2026-11-28T02:00:00Z'],
+          'offsite',
+          {
+            destination: {
+              s3: {
+                endpoint: 'http://s3',
+                bucket: 'b',
+                prefix: 'team',
+                region: 'eu-west-1',
+                forcePathStyle: false,
+                credentialsSecret: { name: 's' },
+              },
+            },
+          },
+          ['2026-11-28T03:00:00Z', '2026-11-27T12:00:00Z'],
+        ),
+        backup(
+          'offsite-web',
+          {
+            clusterName: 'web',
+            destination: { s3: { endpoint: 'http://s3', bucket: 'b', credentialsSecret: { name: 's' } } },
+          },
+          ['2026-11-28T03:00:00Z'],
         ),
       ],
       'etcd',
@@ -148,6 +192,22 @@ describe('disaster recovery from a backup when no member survives', () => {
         sha256: 'cd'.repeat(32),
         revision: 10,
         completionTime: '2026-11-28T02:00:00Z',
+      },
+      {
+        backupName: 'offsite',
+        snapshot: 'offsite-0.db',
+        // Where the seed downloads from: the Secret's name only, never its keys; no prefix (the key is the path).
+        s3: {
+          endpoint: 'http://s3',
+          bucket: 'b',
+          region: 'eu-west-1',
+          forcePathStyle: false,
+          credentialsSecret: 's',
+        },
+        path: 'offsite/offsite-0.db',
+        sha256: 'cd'.repeat(32),
+        revision: 10,
+        completionTime: '2026-11-28T03:00:00Z',
       },
     ]);
   });
@@ -285,6 +345,79 @@ describe('disaster recovery from a backup when no member survives', () => {
     expect(computeStatus(answering, finish, NOW).clusterID).toBe('c2');
     const grown = { ...answering, previousStatus: { clusterID: 'c2' } };
     expect(step(grown)).toMatchObject({ kind: 'AddLearner' });
+  });
+
+  it('chooses an S3 snapshot when it is the newest, and records its location before deleting anything', () => {
+    const obs = dead({ backups: [OLD, NEW, S3_NEWEST] });
+    const first = step(obs);
+    expect(first).toEqual({
+      kind: 'StartBackupRecovery',
+      restore: FROM_S3,
+      seed: 'etcd-new1',
+      remove: [],
+    });
+    const recorded = recoveryStatus(obs, first, NOW).recovery;
+    expect(recorded).toEqual({ ...s3Record('Clearing'), startedAt: NOW.toISOString() });
+    expect(recorded).not.toHaveProperty('claimName');
+    // The Warning Event (the step's description) names the bucket.
+    expect(describeStep(first)).toContain('S3 bucket etcd-backups at http://objects.storage.svc:8333');
+  });
+
+  it('chooses a PVC snapshot when it is newer than every S3 one', () => {
+    const pvcNewer = snap('hourly', '2026-11-28T02:55:00Z', 160);
+    const first = step(dead({ backups: [S3_NEWEST, pvcNewer] }));
+    expect(first).toMatchObject({
+      kind: 'StartBackupRecovery',
+      restore: { claimName: 'backups', revision: 160 },
+    });
+    expect(first.kind === 'StartBackupRecovery' && first.restore).not.toHaveProperty('s3');
+    // Same completion time: the higher revision, whatever the destination.
+    const sameTime = { ...S3_NEWEST, revision: 161, completionTime: pvcNewer.completionTime };
+    expect(step(dead({ backups: [pvcNewer, sameTime] }))).toMatchObject({
+      restore: { s3: { bucket: 'etcd-backups' }, revision: 161 },
+    });
+  });
+
+  it('follows an S3 record to a seed downloading from the recorded bucket, whatever the backups say now', () => {
+    // Interrupted while clearing, with a newer PVC snapshot around: the recorded S3 snapshot again.
+    const newer = [snap('later', '2026-11-28T02:59:00Z', 999)];
+    const clearing = dead({
+      status: { recovery: s3Record('Clearing') },
+      left: { 'etcd-b': { pod: true } },
+      backups: newer,
+    });
+    expect(step(clearing)).toEqual({
+      kind: 'StartBackupRecovery',
+      restore: FROM_S3,
+      seed: 'etcd-new1',
+      remove: ['etcd-b'],
+    });
+    // Cleared; the EtcdBackup since deleted (no backups at all): the seed restores from the record.
+    const cleared = dead({ status: { recovery: s3Record('Clearing') }, backups: [] });
+    const seed = step(cleared);
+    expect(seed).toEqual({
+      kind: 'CreateSeed',
+      member: 'etcd-new1',
+      restore: { ...FROM_S3, token: 'uid-1-etcd-new1' },
+    });
+    expect(seed.kind === 'CreateSeed' && seed.restore).not.toHaveProperty('claimName');
+    expect(recoveryStatus(cleared, seed, NOW).recovery).toEqual(s3Record('Seeding'));
+    expect(describeStep(seed)).toContain('S3 bucket etcd-backups');
+    // Seeding and its Pod restoring: the wait names the bucket.
+    const seeding = {
+      ...observe({
+        spec: { recovery: 'auto' },
+        members: [{ name: 'etcd-new1' }],
+        noQuorum: true,
+        status: { clusterID: 'c1', quorumLostSince: longAgo, recovery: s3Record('Seeding') },
+      }),
+      uid: 'uid-1',
+    };
+    expect(step(seeding)).toMatchObject({
+      kind: 'Wait',
+      reason: 'RestoredSeedStarting',
+      message: expect.stringContaining('S3 bucket etcd-backups'),
+    });
   });
 
   it('ignores a member list that does not include the seed while clearing (a stranger answering)', () => {

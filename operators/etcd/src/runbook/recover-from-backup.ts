@@ -24,19 +24,25 @@
 //   quorum-confirmed member list for `spec.recoveryDelaySeconds`.
 // - No member survives (above), and an EtcdBackup of this cluster (same
 //   namespace, `spec.clusterName` this cluster) holds a verified snapshot on a
-//   PVC, completed after this EtcdCluster was created (a namesake's backups do
-//   not count). Without one: Degraded (reason NoSurvivorNoBackup), a Warning
-//   Event, and nothing is deleted.
+//   PVC or in S3, completed after this EtcdCluster was created (a namesake's
+//   backups do not count). PVC and S3 backups are weighed by the same rule.
+//   Without one: Degraded (reason NoSurvivorNoBackup), a Warning Event, and
+//   nothing is deleted.
 //
 // Safety rules
 // - The newest snapshot (completion time, then revision) is chosen, and the
-//   choice (backup, snapshot, path, sha256, revision, the new seed's name and
-//   the old cluster ID) is written to status.recovery before anything is
-//   changed; every later pass follows that record, never a new choice.
+//   choice (backup, snapshot, where it is: the PVC, or the S3 endpoint,
+//   bucket, region, path style and credentials Secret name; path or key,
+//   sha256, revision, the new seed's name and the old cluster ID) is written
+//   to status.recovery before anything is changed; every later pass follows
+//   that record, never a new choice, and never re-reads the backup's spec
+//   (an EtcdBackup deleted or changed meanwhile changes nothing).
 // - Steps, each safe to repeat: (1) delete every remaining member Pod and PVC
 //   (phase Clearing; the Warning Event says that data written after the
 //   snapshot's revision is lost); (2) once they are gone, create the seed
-//   with the restore init containers (phase Seeding): sha256 checked,
+//   with the restore init containers exactly as restore.ts does (phase
+//   Seeding): from S3 the object is downloaded first by the fetch-snapshot
+//   init container (credentials by secretKeyRef), then sha256 checked,
 //   `etcdutl snapshot restore` with a new cluster token, revision bumped and
 //   compacted, skipped when the data folder exists; (3) as soon as the seed
 //   answers with a quorum the record is cleared (and the annotation removed),
@@ -49,6 +55,7 @@ import type { EtcdBackup } from '../api/backup-types.js';
 import type { ClusterObservation } from './observation.js';
 import { isPersistent } from './observation.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
+import { describeLocation, snapshotLocation } from './restore.js';
 import type { Step } from './step.js';
 
 /** Names of members whose data may still exist (see the rule above), sorted. */
@@ -69,9 +76,9 @@ export function membersWithData(obs: ClusterObservation): string[] {
 }
 
 /**
- * Verified PVC snapshots of cluster `clusterName` among `backups`, completed
- * no earlier than `createdAt` (the EtcdCluster's creation; older ones are of
- * a namesake). S3 destinations cannot be restored from and are left out.
+ * Verified snapshots of cluster `clusterName` among `backups`, on a PVC or in
+ * S3 alike, completed no earlier than `createdAt` (the EtcdCluster's
+ * creation; older ones are of a namesake).
  */
 export function backupSnapshots(
   backups: readonly EtcdBackup[],
@@ -80,14 +87,14 @@ export function backupSnapshots(
 ): BackupSnapshot[] {
   const since = createdAt ? Date.parse(createdAt) : Number.NEGATIVE_INFINITY;
   return backups.flatMap((b) => {
-    const pvc = b.spec.destination.pvc;
-    if (b.spec.clusterName !== clusterName || pvc === undefined) return [];
+    const location = snapshotLocation(b.spec.destination);
+    if (b.spec.clusterName !== clusterName || location === undefined) return [];
     return (b.status?.snapshots ?? [])
       .filter((s) => Date.parse(s.completionTime) >= since)
       .map((s) => ({
         backupName: b.metadata.name ?? '',
         snapshot: s.name,
-        claimName: pvc.claimName,
+        ...location,
         path: s.path,
         sha256: s.sha256,
         revision: s.revision,
@@ -106,13 +113,21 @@ export function newestSnapshot(snapshots: readonly BackupSnapshot[]): BackupSnap
   )[0];
 }
 
-/** The snapshot a record restores from, with the new cluster's token. */
 /** Just the snapshot's fields of a record or a restore (no token, no recovery fields). */
 function snapshotOf(from: EtcdSnapshotSource): EtcdSnapshotSource {
-  const { backupName, snapshot, claimName, path, sha256, revision } = from;
-  return { backupName, snapshot, claimName, path, sha256, revision };
+  const { backupName, snapshot, claimName, s3, path, sha256, revision } = from;
+  return {
+    backupName,
+    snapshot,
+    ...(claimName !== undefined ? { claimName } : {}),
+    ...(s3 !== undefined ? { s3: { ...s3 } } : {}),
+    path,
+    sha256,
+    revision,
+  };
 }
 
+/** The snapshot a record restores from, with the new cluster's token. */
 function restoreOf(record: EtcdBackupRecoveryStatus, obs: ClusterObservation): RestoreFrom {
   // New for every recovery: the seed's name is new.
   return { ...snapshotOf(record), token: `${obs.uid ?? obs.name}-${record.seed}` };
@@ -135,7 +150,7 @@ export function planBackupRecovery(obs: ClusterObservation, newMemberName: () =>
       kind: 'Wait',
       reason: 'NoSurvivorNoBackup',
       degraded: true,
-      message: `quorum lost and no member's data survives, and no EtcdBackup of ${obs.name} in ${obs.namespace} holds a verified snapshot on a PVC; nothing is deleted. Create the cluster again, empty or from another backup (spec.bootstrap.restore)`,
+      message: `quorum lost and no member's data survives, and no EtcdBackup of ${obs.name} in ${obs.namespace} holds a verified snapshot (on a PVC or in S3) completed since the cluster was created; nothing is deleted. Create the cluster again, empty or from another backup (spec.bootstrap.restore)`,
     };
   }
   const { completionTime: _completed, ...restore } = newest;
@@ -167,7 +182,7 @@ export function continueBackupRecovery(obs: ClusterObservation, record: EtcdBack
   return {
     kind: 'Wait',
     reason: 'RestoredSeedStarting',
-    message: `waiting for ${record.seed}, restored from snapshot ${record.path} of EtcdBackup ${record.backupName} (revision ${record.revision}), to answer`,
+    message: `waiting for ${record.seed}, restored from snapshot ${record.path}${describeLocation(record)} of EtcdBackup ${record.backupName} (revision ${record.revision}), to answer`,
   };
 }
 

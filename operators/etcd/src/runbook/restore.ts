@@ -27,31 +27,17 @@
 // - Only the seed is restored; every other member joins as a learner and
 //   receives the data from the leader (scale-up.ts).
 
+import type { EtcdBackupDestination } from '../api/backup-types.js';
 import type { EtcdSnapshotSource } from '../api/types.js';
 
 /** How far a restore moves the revision (etcd's documented example value). */
 export const RESTORE_REVISION_BUMP = 1_000_000_000;
 
-/** Where an S3 snapshot is downloaded from (the backup's `spec.destination.s3`). */
-export interface S3SnapshotLocation {
-  /** URL of the S3 API; the seed Pod downloads from it, so it must be reachable from Pods. */
-  endpoint: string;
-  bucket: string;
-  region?: string;
-  forcePathStyle?: boolean;
-  /** Name of the Secret (same namespace) holding the credentials. */
-  credentialsSecret: string;
-}
-
 /**
  * The snapshot a seed is restored from: a file on a backup PVC (`claimName`,
  * `path` inside it) or an object in S3 (`s3`, `path` is its key).
  */
-export interface RestoreFrom extends Omit<EtcdSnapshotSource, 'claimName'> {
-  /** The backup PVC (PVC backups). */
-  claimName?: string;
-  /** The bucket (S3 backups). */
-  s3?: S3SnapshotLocation;
+export interface RestoreFrom extends EtcdSnapshotSource {
   /** Cluster token of the restored cluster (default the EtcdCluster's UID). */
   token?: string;
 }
@@ -64,13 +50,39 @@ export interface BackupSnapshot extends EtcdSnapshotSource {
   completionTime: string;
 }
 
+/**
+ * Where a backup destination's snapshots are restored from: its PVC, or its
+ * bucket with the name of its credentials Secret; undefined when it names
+ * neither.
+ */
+export function snapshotLocation(
+  destination: EtcdBackupDestination,
+): Pick<EtcdSnapshotSource, 'claimName' | 's3'> | undefined {
+  const { pvc, s3 } = destination;
+  if (pvc !== undefined) return { claimName: pvc.claimName };
+  if (s3 === undefined) return undefined;
+  return {
+    s3: {
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      credentialsSecret: s3.credentialsSecret.name,
+      ...(s3.region !== undefined ? { region: s3.region } : {}),
+      ...(s3.forcePathStyle !== undefined ? { forcePathStyle: s3.forcePathStyle } : {}),
+    },
+  };
+}
+
 /** The backup a restore asked for, as the observation found it. */
 export type RestoreSource =
   | ({ ready: true } & RestoreFrom)
   | { ready: false; reason: 'BackupNotFound' | 'BackupNotRestorable' | 'SnapshotNotFound'; message: string };
 
+/** Where a snapshot is, for messages: ` (S3 bucket <bucket> at <endpoint>)`, or nothing for a PVC. */
+export function describeLocation(from: Pick<EtcdSnapshotSource, 's3'>): string {
+  return from.s3 ? ` (S3 bucket ${from.s3.bucket} at ${from.s3.endpoint})` : '';
+}
+
 /** One line for events and conditions. */
 export function describeRestore(from: RestoreFrom): string {
-  const where = from.s3 ? ` (S3 bucket ${from.s3.bucket} at ${from.s3.endpoint})` : '';
-  return `restored from snapshot ${from.path}${where} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
+  return `restored from snapshot ${from.path}${describeLocation(from)} of EtcdBackup ${from.backupName} (revision ${from.revision}, moved up by ${RESTORE_REVISION_BUMP})`;
 }

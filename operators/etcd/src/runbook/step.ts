@@ -2,7 +2,7 @@
 // operations plan steps (pure), the executor carries them out through
 // MemberActions. One membership change per pass, then observe again.
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
-import { describeRestore } from './restore.js';
+import { describeLocation, describeRestore } from './restore.js';
 import type { SpaceStep } from './space.js';
 import { describeSpaceStep } from './space.js';
 
@@ -85,7 +85,7 @@ export function describeStep(step: Step): string {
     case 'StartRecovery':
       return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${step.others.length > 0 ? `, deleting ${step.others.join(', ')}` : ''}`;
     case 'StartBackupRecovery':
-      return `quorum lost and no member's data survives: restoring from snapshot ${step.restore.path} of EtcdBackup ${step.restore.backupName} (revision ${step.restore.revision}) into new member ${step.seed}${step.remove.length > 0 ? `, deleting ${step.remove.join(', ')}` : ''}; data written after revision ${step.restore.revision} is lost`;
+      return `quorum lost and no member's data survives: restoring from snapshot ${step.restore.path}${describeLocation(step.restore)} of EtcdBackup ${step.restore.backupName} (revision ${step.restore.revision}) into new member ${step.seed}${step.remove.length > 0 ? `, deleting ${step.remove.join(', ')}` : ''}; data written after revision ${step.restore.revision} is lost`;
     case 'ForceNewCluster':
       return `starting ${step.member} with --force-new-cluster`;
     case 'FinishRecovery':

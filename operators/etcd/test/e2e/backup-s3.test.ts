@@ -6,6 +6,8 @@
 // the object itself: the server then listens on the host's address on the
 // cluster's link (where the API server listens), which Pods reach, and the
 // Pod runs the operator image built from this checkout (toolbox-image.ts).
+// The same download seeds a cluster whose every member lost its data when its
+// newest backup is in S3 (disaster recovery, `recovery: auto`).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,19 +34,23 @@ import type { EtcdBackup, EtcdBackupS3Destination, EtcdBackupSpec } from '../../
 import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
-import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
+import type { EtcdBackupRecoveryStatus, EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import { isS3SnapshotKey, s3BackupFolder } from '../../src/backup/s3-keys.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
 import { listKeys } from '../../src/s3/s3-store.js';
 import {
+  expectKeysOnEveryMember,
   memberClients,
   memberList,
   memberPods,
+  readCluster,
   readPrefix,
   waitHealthy,
+  writeKeys,
 } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
+import { loseMembersWithData } from '../support/member-loss.js';
 import {
   createSourceCluster,
   startBackupController,
@@ -83,6 +89,8 @@ const KEYS = 1000;
 const VALUE = 'x'.repeat(1024);
 const BUCKET = 'etcd-backups';
 const PREFIX = 'switchboard/e2e';
+/** spec.recoveryDelaySeconds of the disaster recovery case (the API's minimum). */
+const DELAY_SECONDS = 10;
 
 interface EventLike {
   metadata: object;
@@ -105,6 +113,8 @@ describeE2E('etcd backups to S3 on a real node', () => {
   let s3: S3Client;
   /** Why the restore from S3 is not tested here, if it is not. */
   let noRestore: string | undefined;
+  /** The operator image seed Pods download with (built from this checkout), when there is one. */
+  let toolboxImage: string | undefined;
   let attempt = 0;
   /** A name of this attempt: a retried test must not meet the objects of its first run. */
   const n = (base: string): string => `${base}-${attempt}`;
@@ -129,6 +139,17 @@ describeE2E('etcd backups to S3 on a real node', () => {
       metadata: { name, namespace: ns.name },
       spec: { clusterName: source.name, destination: { s3: destination() }, ...spec },
     };
+  }
+
+  /** Creates the 3-member EtcdCluster `name` of version V36 with `spec`; returns its key. */
+  async function createCluster(name: string, spec: Partial<EtcdClusterSpec>): Promise<ObjectKey> {
+    await clusters.create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name, namespace: ns.name },
+      spec: { size: 3, version: V36, ...spec } as EtcdClusterSpec,
+    });
+    return { namespace: ns.name, name };
   }
 
   const waitBackup = (name: string, check: (b: EtcdBackup) => void, timeout?: number): Promise<EtcdBackup> =>
@@ -160,7 +181,6 @@ describeE2E('etcd backups to S3 on a real node', () => {
   beforeAll(async () => {
     const reach = podReachableHost(kc);
     noRestore = 'why' in reach ? reach.why : undefined;
-    let toolboxImage: string | undefined;
     if (noRestore === undefined) {
       const started = Date.now();
       try {
@@ -273,17 +293,9 @@ describeE2E('etcd backups to S3 on a real node', () => {
     // Written after the backup: must not be in the restored cluster.
     for (let i = 0; i < 20; i++) await writer!.put(`${after}${String(i).padStart(3, '0')}`, `a${i}`);
 
-    const copy = { namespace: ns.name, name: n('restored') };
     const started = Date.now();
-    await clusters.create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name: copy.name, namespace: ns.name },
-      spec: {
-        size: 3,
-        version: V36,
-        bootstrap: { restore: { backupName: n('for-restore') } },
-      } as EtcdClusterSpec,
+    const copy = await createCluster(n('restored'), {
+      bootstrap: { restore: { backupName: n('for-restore') } },
     });
     const members = await waitHealthy(client, copy, 3, V36, 240_000);
     process.stderr.write(
@@ -308,6 +320,88 @@ describeE2E('etcd backups to S3 on a real node', () => {
     const spec = JSON.stringify(pods.map((p) => p.spec));
     expect(spec).not.toContain(store.secretAccessKey);
     expect(spec).not.toContain(store.accessKeyId);
+  }, 600_000);
+
+  it('rebuilds a 3-member cluster whose every member lost its data from its newest backup, in S3: keys before it there, keys after not', async () => {
+    if (noRestore) {
+      process.stderr.write(`skipping the disaster recovery from S3: ${noRestore}\n`);
+      return;
+    }
+    const key = await createCluster(n('lost'), { recovery: 'auto', recoveryDelaySeconds: DELAY_SECONDS });
+    await waitHealthy(client, key, 3, V36, 180_000);
+    const oldClusterID = (await readCluster(client, key)).status?.clusterID;
+    const before = await writeKeys(client, key, '/dr-before/', 50);
+    await backups.create(backup(n('dr'), { clusterName: key.name }));
+    const done = await waitBackup(n('dr'), (b) => expect(b.status?.phase).toBe('Succeeded'));
+    const snap = done.status!.lastSnapshot!;
+    await writeKeys(client, key, '/dr-after/', 20);
+
+    // Every member's Pod and PVC deleted, the operator down meanwhile (nothing restarts half of them).
+    await operator.stop();
+    const killedAt = Date.now();
+    const victims = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
+    expect(victims).toHaveLength(3);
+    await loseMembersWithData(client, key, victims);
+    operator = await runOperator(kc, ns.name, undefined, toolboxImage ? { toolboxImage } : {});
+
+    // The choice, with where the object is, is on record before anything is created.
+    const chosen = await eventually(
+      async () => {
+        const recovery = (await readCluster(client, key)).status?.recovery;
+        expect(recovery).toMatchObject({
+          source: 'Backup',
+          backupName: n('dr'),
+          path: snap.path,
+          sha256: snap.sha256,
+          revision: snap.revision,
+          s3: { endpoint: store.endpoint, bucket: BUCKET, credentialsSecret: 's3-credentials' },
+        });
+        return recovery as EtcdBackupRecoveryStatus;
+      },
+      {
+        timeout: DELAY_SECONDS * 1000 + 60_000,
+        interval: 500,
+        message: 'recovery from the S3 backup on record',
+      },
+    );
+    const recordedAt = Date.now();
+    expect(chosen).not.toHaveProperty('claimName');
+    expect(chosen.previousClusterID).toBe(oldClusterID);
+
+    const members = await waitHealthy(client, key, 3, V36, 300_000);
+    const availableAt = Date.now();
+    process.stderr.write(
+      `disaster recovery from S3 (all 3 members lost with their data, bound ${DELAY_SECONDS} s, ${snap.size} bytes snapshot): kill to Available with 3 members ${((availableAt - killedAt) / 1000).toFixed(1)} s; choice recorded ${((recordedAt - killedAt) / 1000).toFixed(1)} s after the kill; record to Available ${((availableAt - recordedAt) / 1000).toFixed(1)} s\n`,
+    );
+
+    // A new cluster grown from the seed, which alone downloaded the object; the record is gone.
+    expect(members.map((m) => m.name)).toContain(chosen.seed);
+    expect(members.every((m) => !victims.includes(m.name))).toBe(true);
+    const recovered = await readCluster(client, key);
+    expect(recovered.status?.recovery).toBeUndefined();
+    expect(recovered.status?.clusterID).toBeDefined();
+    expect(recovered.status?.clusterID).not.toBe(oldClusterID);
+    const pods = await memberPods(client, key);
+    const seeds = pods.filter((p) => p.spec.initContainers?.some((c) => c.name === 'fetch-snapshot'));
+    expect(seeds.map((p) => p.metadata.name)).toEqual([chosen.seed]);
+    const spec = JSON.stringify(pods.map((p) => p.spec));
+    expect(spec).not.toContain(store.secretAccessKey);
+
+    await expectKeysOnEveryMember(client, key, before);
+    for (const c of await memberClients(client, key)) {
+      expect((await readPrefix(c.endpoint, '/dr-after/')).size).toBe(0);
+      expect((await c.status()).revision ?? 0).toBeGreaterThanOrEqual(snap.revision + RESTORE_REVISION_BUMP);
+    }
+    // The loss was announced, naming the bucket.
+    const announced = await eventually(async () => {
+      const event = (await eventsOf(key.name)).find((e) => e.reason === 'StartBackupRecovery');
+      expect(event).toMatchObject({ type: 'Warning' });
+      return event;
+    });
+    expect(announced?.note).toContain(`S3 bucket ${BUCKET}`);
+    expect(announced?.note).toContain(`data written after revision ${snap.revision} is lost`);
+    // Its 3 members no longer load the node for the tests after this one.
+    await clusters.delete(key);
   }, 600_000);
 
   it('keeps exactly maxBackups objects while a schedule takes a snapshot every 5 s', async () => {

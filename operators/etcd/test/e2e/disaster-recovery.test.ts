@@ -19,8 +19,8 @@ import type { EtcdBackup } from '../../src/api/backup-types.js';
 import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdBackupRecoveryStatus, EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
-import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
-import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import type { PersistentVolumeClaim } from '../../src/kube/kube-types.js';
+import { PvcType } from '../../src/kube/kube-types.js';
 import { memberLabels } from '../../src/kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG } from '../../src/kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
@@ -32,8 +32,10 @@ import {
   readCluster,
   readPrefix,
   waitHealthy,
+  writeKeys,
 } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
+import { loseMembersWithData } from '../support/member-loss.js';
 import { runOperator } from '../support/run-operator.js';
 import type { RunningOperator } from '../support/run-operator.js';
 
@@ -79,23 +81,6 @@ describeE2E('etcd disaster recovery on a real node', () => {
     });
   }
 
-  async function loseMembersWithData(key: ObjectKey, victims: string[]): Promise<void> {
-    const pods = client.resource<Pod>(PodType);
-    const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
-    for (const name of victims) {
-      await pods.delete({ namespace: key.namespace, name }, { gracePeriodSeconds: 0 });
-      await pvcs.delete({ namespace: key.namespace, name });
-    }
-    await eventually(
-      async () => {
-        const left = await pvcs.list({ namespace: key.namespace });
-        expect(left.items.filter((p) => victims.includes(p.metadata.name ?? ''))).toEqual([]);
-        expect((await memberPods(client, key)).map((p) => p.metadata.name)).not.toContain(victims[0]);
-      },
-      { timeout: 60_000, message: 'victims gone' },
-    );
-  }
-
   it('with recovery manual, waits for the annotation, then rebuilds from the survivor and grows back to 3 with its data', async () => {
     // A fresh name per attempt (the suite retries once).
     const name = `dr-${Date.now().toString(36).slice(-5)}`;
@@ -114,7 +99,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     await operator.stop();
     const names = (await memberPods(client, key)).map((p) => p.metadata.name ?? '').sort();
     const [survivor, ...victims] = names;
-    await loseMembersWithData(key, victims);
+    await loseMembersWithData(client, key, victims);
     operator = await runOperator(kc, ns.name);
 
     // Manual: past the wait bound, still nothing but the survivor, unchanged.
@@ -186,23 +171,6 @@ describeE2E('etcd disaster recovery on a real node', () => {
     );
   }
 
-  /** Puts `count` keys under `prefix` through the first member that answers (each put retried on a slow answer). */
-  async function writeKeys(key: ObjectKey, prefix: string, count: number): Promise<Map<string, string>> {
-    const written = new Map<string, string>();
-    for (let i = 0; i < count; i++) {
-      const k = `${prefix}${String(i).padStart(3, '0')}`;
-      await eventually(
-        async () => {
-          const [writer] = await memberClients(client, key);
-          await writer!.put(k, `v${i}`);
-        },
-        { timeout: 30_000, interval: 500, message: `put ${k}` },
-      );
-      written.set(k, `v${i}`);
-    }
-    return written;
-  }
-
   it("with every member's data gone and recovery auto, restores from the newest backup, interrupted half-way, and grows back to 3", async () => {
     const name = `dr-all-${Date.now().toString(36).slice(-5)}`;
     const key = { namespace: ns.name, name };
@@ -228,11 +196,11 @@ describeE2E('etcd disaster recovery on a real node', () => {
     const oldClusterID = (await readCluster(client, key)).status?.clusterID;
 
     // Two backups; the second, newest one holds /before/ and /between/, and nothing of /after/.
-    const before = await writeKeys(key, '/before/', 50);
+    const before = await writeKeys(client, key, '/before/', 50);
     await takeBackup(name, `${name}-old`);
-    const between = await writeKeys(key, '/between/', 50);
+    const between = await writeKeys(client, key, '/between/', 50);
     const newest = await takeBackup(name, `${name}-new`);
-    const after = await writeKeys(key, '/after/', 20);
+    const after = await writeKeys(client, key, '/after/', 20);
     const revision = newest.status?.lastSnapshot?.revision ?? 0;
 
     // Kill all 3: Pods and PVCs deleted (the operator down meanwhile, so nothing restarts half of them).
@@ -240,7 +208,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     const killedAt = Date.now();
     const victims = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
     expect(victims).toHaveLength(3);
-    await loseMembersWithData(key, victims);
+    await loseMembersWithData(client, key, victims);
     operator = await runOperator(kc, ns.name, undefined, { backups: true });
 
     // The choice is on record before anything is created; then the operator dies and a new one carries on.
@@ -333,7 +301,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     await waitHealthy(client, key, 1, V36, 180_000);
     await operator.stop();
     const [member] = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
-    await loseMembersWithData(key, [member!]);
+    await loseMembersWithData(client, key, [member!]);
     // Its PVC comes back empty (storage replaced): its member restarts on it but can never answer.
     const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
     await pvcs.create({

@@ -175,6 +175,32 @@ export async function expectKeysOnEveryMember(
 }
 
 /**
+ * Puts `count` keys `<prefix>000`, `<prefix>001`... (values `v0`, `v1`...)
+ * through the first member that answers, each put retried on a slow answer;
+ * returns what was written.
+ */
+export async function writeKeys(
+  client: Client,
+  key: ObjectKey,
+  prefix: string,
+  count: number,
+): Promise<Map<string, string>> {
+  const written = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const k = `${prefix}${String(i).padStart(3, '0')}`;
+    await eventually(
+      async () => {
+        const [writer] = await memberClients(client, key);
+        await writer!.put(k, `v${i}`);
+      },
+      { timeout: 30_000, interval: 500, message: `put ${k}` },
+    );
+    written.set(k, `v${i}`);
+  }
+  return written;
+}
+
+/**
  * Writes keys continuously through whichever member answers, remembering the
  * acknowledged ones, until stopped; then every acknowledged key must be there.
  */
