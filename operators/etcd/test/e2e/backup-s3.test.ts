@@ -441,7 +441,7 @@ describeE2E('etcd backups to S3 on a real node', () => {
 
   // About a minute of writes on the 2-core machine, so only on request: ETCD_E2E_LARGE=1.
   (process.env.ETCD_E2E_LARGE ? it : it.skip)(
-    'uploads a snapshot of a ~100 MB keyspace whose object matches its sha256',
+    'uploads a snapshot of a ~100 MB keyspace whose object matches its sha256, and restores it into 3 members',
     async () => {
       const [writer] = await memberClients(client, source);
       const big = 'y'.repeat(1300);
@@ -459,8 +459,36 @@ describeE2E('etcd backups to S3 on a real node', () => {
       );
       expect(snap.size).toBeGreaterThan(90e6);
       expect(sha256(await download(snap.path))).toBe(snap.sha256);
+
+      if (noRestore) {
+        process.stderr.write(`skipping the restore of the large snapshot: ${noRestore}\n`);
+        return;
+      }
+      const copy = { namespace: ns.name, name: n('large-copy') };
+      const restoreStarted = Date.now();
+      await clusters.create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_CLUSTER_KIND,
+        metadata: { name: copy.name, namespace: ns.name },
+        spec: {
+          size: 3,
+          version: V36,
+          bootstrap: { restore: { backupName: n('large') } },
+        } as EtcdClusterSpec,
+      });
+      await waitHealthy(client, copy, 3, V36, 900_000);
+      process.stderr.write(
+        `restore of the ${(snap.size / 1e6).toFixed(1)} MB S3 snapshot to 3 healthy members: ${((Date.now() - restoreStarted) / 1000).toFixed(1)} s\n`,
+      );
+      for (const c of await memberClients(client, copy)) {
+        expect(await c.get('/big/000000')).toBe(big);
+        expect(await c.get('/big/071999')).toBe(big);
+        expect((await c.status()).revision ?? 0).toBeGreaterThanOrEqual(
+          snap.revision + RESTORE_REVISION_BUMP,
+        );
+      }
     },
-    900_000,
+    1_800_000,
   );
 
   it('fails attempts on a wrong endpoint, wrong credentials, a missing bucket or Secret, with a reason and an Event, and backs off', async () => {
