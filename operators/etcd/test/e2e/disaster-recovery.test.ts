@@ -324,7 +324,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     expect((await clusterEvent(name, 'ForceNewCluster', 'Normal')).note).toContain(survivor);
 
     process.stderr.write(
-      `recovery from the survivor (2 of 3 members lost with their data, recovery auto, bound ${AUTO_DELAY_SECONDS} s, operator stopped ${(downMs / 1000).toFixed(1)} s half-way): quorum loss to Available with 3 voters ${((availableAt - loss.lostAt) / 1000).toFixed(1)} s (${((availableAt - lostSince) / 1000).toFixed(1)} s from status.quorumLostSince; choice recorded ${((Date.parse(chosen!.startedAt) - loss.lostAt) / 1000).toFixed(1)} s after the loss)\n`,
+      `recovery from the survivor (2 of 3 members lost with their data, recovery auto, bound ${AUTO_DELAY_SECONDS} s, operator stopped and started again half-way, ${downMs} ms without one): quorum loss to Available with 3 voters ${((availableAt - loss.lostAt) / 1000).toFixed(1)} s (${((availableAt - lostSince) / 1000).toFixed(1)} s from status.quorumLostSince; choice recorded ${((Date.parse(chosen!.startedAt) - loss.lostAt) / 1000).toFixed(1)} s after the loss)\n`,
     );
   }, 420_000);
 
