@@ -3,14 +3,17 @@
 // so quorum can never come back. With `recovery: manual` nothing happens
 // until the annotation is set; then the cluster is rebuilt from the survivor
 // (--force-new-cluster) and grows back to 3 members, with the data the
-// survivor had acknowledged. Then all 3 lose their data, with `recovery:
-// auto` and EtcdBackups taken before: the cluster is rebuilt from the newest
-// snapshot (the operator killed and restarted half-way), every key written
-// before it there, none written after, and grows back to 3 members.
-// Both use a short wait bound (spec.recoveryDelaySeconds).
+// survivor had acknowledged. With `recovery: auto` the same happens without
+// the annotation once the wait bound has passed: the survivor is on record in
+// status before anything is changed, and an operator restarted half-way
+// follows that record. Then all 3 lose their data, with `recovery: auto` and
+// EtcdBackups taken before: the cluster is rebuilt from the newest snapshot
+// (the operator killed and restarted half-way), every key written before it
+// there, none written after, and grows back to 3 members.
+// All use a short wait bound (spec.recoveryDelaySeconds).
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AlreadyExistsError } from '@switchboard/core';
+import { AlreadyExistsError, isNotFound } from '@switchboard/core';
 import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
@@ -18,9 +21,16 @@ import type { TestNamespace } from '@switchboard/testing';
 import type { EtcdBackup } from '../../src/api/backup-types.js';
 import { ETCD_BACKUP_KIND } from '../../src/api/backup-types.js';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
-import type { EtcdBackupRecoveryStatus, EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
-import type { PersistentVolumeClaim } from '../../src/kube/kube-types.js';
-import { PvcType } from '../../src/kube/kube-types.js';
+import type {
+  EtcdBackupRecoveryStatus,
+  EtcdCluster,
+  EtcdClusterSpec,
+  EtcdMemberRecoveryStatus,
+  EtcdRecoveryStatus,
+} from '../../src/api/types.js';
+import type { EtcdMember } from '../../src/etcd/etcd-client.js';
+import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
+import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import { memberLabels } from '../../src/kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG } from '../../src/kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../../src/runbook/recover.js';
@@ -48,6 +58,9 @@ const V36 = '3.6.16';
 /** spec.recoveryDelaySeconds of the suite's clusters (the API's minimum is 10). */
 const DELAY_SECONDS = 15;
 const DELAY_MS = DELAY_SECONDS * 1000;
+/** The bound of the `recovery: auto` survivor case: the API's minimum. */
+const AUTO_DELAY_SECONDS = 10;
+const AUTO_DELAY_MS = AUTO_DELAY_SECONDS * 1000;
 
 describeE2E('etcd disaster recovery on a real node', () => {
   const kc: KubeConfig = skipReason ? undefined! : testKubeConfig();
@@ -81,26 +94,95 @@ describeE2E('etcd disaster recovery on a real node', () => {
     });
   }
 
+  /** A cluster that lost 2 of its 3 members with their data: quorum can never come back by itself. */
+  interface QuorumLoss {
+    key: ObjectKey;
+    /** The member list before the loss. */
+    before: EtcdMember[];
+    /** The member left with its Pod (UID `survivorUid`) and PVC, and the two that lost both. */
+    survivor: string;
+    survivorUid: string;
+    victims: string[];
+    /** Keys acknowledged by the cluster and served from the survivor's own data before the loss. */
+    written: Map<string, string>;
+    /** When the victims' Pods were deleted: quorum was lost then. */
+    lostAt: number;
+  }
+
+  /**
+   * Creates a 3-member cluster `name` (`recovery` settings as given), writes
+   * keys, then takes 2 members' Pods and PVCs while the operator is down (as
+   * after losing two nodes, so nothing restarts half of them) and starts the
+   * operator again.
+   */
+  async function loseTwoOfThree(
+    name: string,
+    recovery: Pick<EtcdClusterSpec, 'recovery' | 'recoveryDelaySeconds'>,
+  ): Promise<QuorumLoss> {
+    const key = { namespace: ns.name, name };
+    operator = await runOperator(kc, ns.name);
+    await createCluster(name, { size: 3, version: V36, ...recovery });
+    const before = await waitHealthy(client, key, 3, V36, 180_000);
+    const written = await writeKeys(client, key, '/dr/', 100);
+
+    await operator.stop();
+    const pods = await memberPods(client, key);
+    const [survivor, ...victims] = pods.map((p) => p.metadata.name ?? '').sort();
+    const survivorPod = pods.find((p) => p.metadata.name === survivor)!;
+    // Acknowledged by the survivor too: it serves every key from its own data (a serializable read).
+    await eventually(
+      async () => {
+        const held = await readPrefix(`http://${survivorPod.status?.podIP}:2379`, '/dr/', {
+          serializable: true,
+        });
+        expect([...written].filter(([k, v]) => held.get(k) !== v)).toEqual([]);
+      },
+      { message: `every written key on ${survivor}` },
+    );
+    const lostAt = await loseMembersWithData(client, key, victims);
+    operator = await runOperator(kc, ns.name);
+    return {
+      key,
+      before,
+      survivor: survivor!,
+      survivorUid: survivorPod.metadata.uid ?? '',
+      victims,
+      written,
+      lostAt,
+    };
+  }
+
+  /**
+   * Waits until the cluster of `loss` is back to 3 healthy voters, rebuilt
+   * from its survivor (same member ID; the other two are new members), with
+   * no recovery record, annotation or forced member left, and every key
+   * written before the loss on every member. Returns when it was Available.
+   */
+  async function expectRebuiltFromSurvivor(loss: QuorumLoss): Promise<number> {
+    const after = await waitHealthy(client, loss.key, 3, V36, 180_000);
+    const availableAt = Date.now();
+    const survivorId = loss.before.find((m) => m.name === loss.survivor)?.id;
+    expect(survivorId).toBeDefined();
+    expect(after.map((m) => m.id)).toContain(survivorId);
+    const others = after.filter((m) => m.id !== survivorId);
+    expect(others.filter((m) => loss.before.some((b) => b.id === m.id))).toEqual([]);
+    await eventually(async () => {
+      const done = await readCluster(client, loss.key);
+      expect(done.status?.recovery).toBeUndefined();
+      expect(done.status?.quorumLostSince).toBeUndefined();
+      expect(done.metadata.annotations?.[RECOVER_ANNOTATION]).toBeUndefined();
+    });
+    for (const pod of await memberPods(client, loss.key))
+      expect(pod.spec.containers[0]?.args).not.toContain(FORCE_NEW_CLUSTER_FLAG);
+    await expectKeysOnEveryMember(client, loss.key, loss.written);
+    return availableAt;
+  }
+
   it('with recovery manual, waits for the annotation, then rebuilds from the survivor and grows back to 3 with its data', async () => {
     // A fresh name per attempt (the suite retries once).
     const name = `dr-${Date.now().toString(36).slice(-5)}`;
-    const key = { namespace: ns.name, name };
-    operator = await runOperator(kc, ns.name);
-    await createCluster(name, {
-      size: 3,
-      version: V36,
-      recovery: 'manual',
-      recoveryDelaySeconds: DELAY_SECONDS,
-    });
-    const before = await waitHealthy(client, key, 3, V36);
-    const [writer] = await memberClients(client, key);
-    for (let i = 0; i < 100; i++) await writer!.put(`/dr/${i}`, `v${i}`);
-
-    await operator.stop();
-    const names = (await memberPods(client, key)).map((p) => p.metadata.name ?? '').sort();
-    const [survivor, ...victims] = names;
-    await loseMembersWithData(client, key, victims);
-    operator = await runOperator(kc, ns.name);
+    const loss = await loseTwoOfThree(name, { recovery: 'manual', recoveryDelaySeconds: DELAY_SECONDS });
+    const { key, survivor } = loss;
 
     // Manual: past the wait bound, still nothing but the survivor, unchanged.
     const since = await eventually(
@@ -119,6 +201,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     expect(waiting.status?.recovery).toBeUndefined();
     expect(waiting.status?.phase).toBe('Unavailable');
     expect((await memberPods(client, key)).map((p) => p.metadata.name)).toEqual([survivor]);
+    expect((await memberPods(client, key))[0]?.metadata.uid).toBe(loss.survivorUid);
 
     const annotatedAt = Date.now();
     await clusters.patch(key, {
@@ -127,29 +210,82 @@ describeE2E('etcd disaster recovery on a real node', () => {
     });
     await eventually(
       async () => expect((await readCluster(client, key)).status?.recovery).toMatchObject({ survivor }),
-      {
-        timeout: 30_000,
-      },
+      { timeout: 30_000 },
     );
-    const after = await waitHealthy(client, key, 3, V36, 180_000);
+    const availableAt = await expectRebuiltFromSurvivor(loss);
     process.stderr.write(
-      `recovery from the annotation to 3 healthy members: ${((Date.now() - annotatedAt) / 1000).toFixed(1)} s\n`,
+      `recovery from the annotation to 3 healthy members: ${((availableAt - annotatedAt) / 1000).toFixed(1)} s\n`,
     );
-    // Same cluster, same survivor member; the other two are new members.
-    const survivorId = before.find((m) => m.name === survivor)?.id;
-    expect(after.map((m) => m.id)).toContain(survivorId);
-    expect(after.filter((m) => m.id !== survivorId).every((m) => !before.some((b) => b.id === m.id))).toBe(
-      true,
+  }, 420_000);
+
+  /** Every distinct status.recovery of `key` seen (polled every 250 ms) until stopped. */
+  function recordsSeen(key: ObjectKey): { stop(): Promise<EtcdRecoveryStatus[]> } {
+    const seen = new Map<string, EtcdRecoveryStatus>();
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        const record = await readCluster(client, key).then(
+          (c) => c.status?.recovery,
+          () => undefined,
+        );
+        if (record !== undefined) seen.set(JSON.stringify(record), record);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+        return [...seen.values()];
+      },
+    };
+  }
+
+  it('with recovery auto and no annotation, records the survivor before acting, follows the record across an operator restart, and grows back to 3 with every acknowledged key', async () => {
+    const name = `dr-auto-${Date.now().toString(36).slice(-5)}`;
+    const loss = await loseTwoOfThree(name, { recovery: 'auto', recoveryDelaySeconds: AUTO_DELAY_SECONDS });
+    const { key, survivor } = loss;
+    const survivorId = loss.before.find((m) => m.name === survivor)?.id;
+
+    // The operator's first change to the survivor is deleting its Pod (to start it with --force-new-cluster)...
+    const pods = client.resource<Pod>(PodType);
+    await eventually(
+      async () => {
+        const pod = await pods.get({ namespace: ns.name, name: survivor }).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+        const untouched =
+          pod?.metadata.uid === loss.survivorUid && pod.metadata.deletionTimestamp === undefined;
+        expect(untouched).toBe(false);
+      },
+      { timeout: AUTO_DELAY_MS + 90_000, interval: 200, message: `the operator acts on ${survivor}` },
     );
-    await eventually(async () => {
-      const done = await readCluster(client, key);
-      expect(done.status?.recovery).toBeUndefined();
-      expect(done.metadata.annotations?.[RECOVER_ANNOTATION]).toBeUndefined();
-    });
-    for (const pod of await memberPods(client, key))
-      expect(pod.spec.containers[0]?.args).not.toContain(FORCE_NEW_CLUSTER_FLAG);
-    for (const c of await memberClients(client, key))
-      for (const i of [0, 50, 99]) expect(await c.get(`/dr/${i}`, { serializable: true })).toBe(`v${i}`);
+    // ...and by then the choice is on record: written before acting, kept until the recovery is done.
+    const acted = await readCluster(client, key);
+    const chosen = acted.status?.recovery as EtcdMemberRecoveryStatus | undefined;
+    expect(chosen).toMatchObject({ survivor, memberId: survivorId });
+    expect(acted.metadata.annotations?.[RECOVER_ANNOTATION]).toBeUndefined();
+    // Not before the wait bound had passed since quorum was seen lost.
+    const lostSince = Date.parse(acted.status?.quorumLostSince ?? '');
+    expect(Date.parse(chosen!.startedAt) - lostSince).toBeGreaterThanOrEqual(AUTO_DELAY_MS);
+
+    // Interrupted: the operator stops half-way; a new one follows the record, never a new choice.
+    const stoppedAt = Date.now();
+    await operator!.stop();
+    const records = recordsSeen(key);
+    operator = await runOperator(kc, ns.name);
+    const downMs = Date.now() - stoppedAt;
+    const availableAt = await expectRebuiltFromSurvivor(loss);
+    const seen = await records.stop();
+    expect(seen.length).toBeGreaterThan(0);
+    for (const record of seen)
+      expect(record).toMatchObject({ survivor, memberId: chosen!.memberId, startedAt: chosen!.startedAt });
+    expect((await clusterEvent(name, 'ForceNewCluster', 'Normal')).note).toContain(survivor);
+
+    process.stderr.write(
+      `recovery from the survivor (2 of 3 members lost with their data, recovery auto, bound ${AUTO_DELAY_SECONDS} s, operator stopped and started again half-way, ${downMs} ms without one): quorum loss to Available with 3 voters ${((availableAt - loss.lostAt) / 1000).toFixed(1)} s (${((availableAt - lostSince) / 1000).toFixed(1)} s from status.quorumLostSince; choice recorded ${((Date.parse(chosen!.startedAt) - loss.lostAt) / 1000).toFixed(1)} s after the loss)\n`,
+    );
   }, 420_000);
 
   /** A one-shot EtcdBackup of `cluster` into the `backups` PVC, once Succeeded. */
@@ -259,7 +395,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     expect(Number(header?.revision)).toBeGreaterThanOrEqual(revision + RESTORE_REVISION_BUMP);
 
     // The loss was announced.
-    const announced = await warningEvent(name, 'StartBackupRecovery');
+    const announced = await clusterEvent(name, 'StartBackupRecovery');
     expect(announced.note).toContain(`data written after revision ${revision} is lost`);
   }, 600_000);
 
@@ -277,8 +413,12 @@ describeE2E('etcd disaster recovery on a real node', () => {
     );
   }
 
-  /** The Warning Event `reason` about EtcdCluster `cluster`, once recorded. */
-  async function warningEvent(cluster: string, reason: string): Promise<{ note?: string }> {
+  /** The Event `reason` (a Warning unless `type` says otherwise) about EtcdCluster `cluster`, once recorded. */
+  async function clusterEvent(
+    cluster: string,
+    reason: string,
+    type: 'Warning' | 'Normal' = 'Warning',
+  ): Promise<{ note?: string }> {
     return eventually(async () => {
       const events = await client
         .resource<
@@ -288,7 +428,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
         >({ apiVersion: 'events.k8s.io/v1', kind: 'Event' })
         .list({ namespace: ns.name });
       const event = events.items.find((e) => e.reason === reason && e.regarding?.name === cluster);
-      expect(event).toMatchObject({ type: 'Warning' });
+      expect(event).toMatchObject({ type });
       return event!;
     });
   }
@@ -314,7 +454,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
 
     const waiting = await degradedWith(key, 'NoSurvivor');
     expect(waiting.message).toContain(`${member} may still hold data`);
-    await warningEvent(name, 'NoSurvivor');
+    await clusterEvent(name, 'NoSurvivor');
     expect(
       (await pvcs.get({ namespace: ns.name, name: member! })).metadata.deletionTimestamp,
     ).toBeUndefined();
@@ -324,7 +464,7 @@ describeE2E('etcd disaster recovery on a real node', () => {
     await pvcs.delete({ namespace: ns.name, name: member! });
     const stuck = await degradedWith(key, 'NoSurvivorNoBackup');
     expect(stuck.message).toContain('nothing is deleted');
-    await warningEvent(name, 'NoSurvivorNoBackup');
+    await clusterEvent(name, 'NoSurvivorNoBackup');
     const cluster = await readCluster(client, key);
     expect(cluster.status?.recovery).toBeUndefined();
     expect(cluster.status?.phase).toBe('Unavailable');

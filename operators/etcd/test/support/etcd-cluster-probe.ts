@@ -138,9 +138,16 @@ export async function describeClusterState(key: ObjectKey): Promise<string> {
   return out.join('\n');
 }
 
-/** Every key under `prefix` with its value, in one linearizable range read from one member. */
-export async function readPrefix(endpoint: string, prefix: string): Promise<Map<string, string>> {
-  return new GatewayEtcdClient(endpoint).range(prefix, { timeoutMs: 10_000 });
+/**
+ * Every key under `prefix` with its value, in one range read from one member:
+ * linearizable, or `serializable` (what that member holds itself, no quorum needed).
+ */
+export async function readPrefix(
+  endpoint: string,
+  prefix: string,
+  opts: { serializable?: boolean } = {},
+): Promise<Map<string, string>> {
+  return new GatewayEtcdClient(endpoint).range(prefix, { timeoutMs: 10_000, ...opts });
 }
 
 /**

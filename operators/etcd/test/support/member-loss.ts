@@ -11,18 +11,22 @@ import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import { memberPods } from './etcd-cluster-probe.js';
 
-/** Deletes the Pods and PVCs of the members `victims` of cluster `key`, and waits until both are gone. */
+/**
+ * Deletes the Pods (at once, no grace) and then the PVCs of the members
+ * `victims` of cluster `key`, and waits until both are gone. Resolves with
+ * the time the last Pod deletion was accepted: the moment the members stopped.
+ */
 export async function loseMembersWithData(
   client: Client,
   key: ObjectKey,
   victims: readonly string[],
-): Promise<void> {
+): Promise<number> {
   const pods = client.resource<Pod>(PodType);
   const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
-  for (const name of victims) {
+  for (const name of victims)
     await pods.delete({ namespace: key.namespace, name }, { gracePeriodSeconds: 0 });
-    await pvcs.delete({ namespace: key.namespace, name });
-  }
+  const stoppedAt = Date.now();
+  for (const name of victims) await pvcs.delete({ namespace: key.namespace, name });
   await eventually(
     async () => {
       const left = await pvcs.list({ namespace: key.namespace });
@@ -32,4 +36,5 @@ export async function loseMembersWithData(
     },
     { timeout: 60_000, message: `the Pods and PVCs of ${victims.join(', ')} gone` },
   );
+  return stoppedAt;
 }
