@@ -79,6 +79,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
         { type, reason, action: 'Reconcile', note },
       ),
   };
+  let watchingSince: Date | undefined;
   manager
     .controller()
     .named(ETCD_CONTROLLER_NAME)
@@ -90,6 +91,8 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .owns(PdbType)
     .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4 })
     .build(async (req, ctx): Promise<ReconcileOutcome> => {
+      // Passes run only while this replica leads: the first one is when it began watching.
+      watchingSince ??= new Date();
       const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
       const result = await reconcileEtcdCluster(
         key,
@@ -102,6 +105,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
           ...(serviceMonitors ? { serviceMonitors } : {}),
           ...(opts.resync ? { resync: opts.resync } : {}),
           ...(opts.toolboxImage ? { toolboxImage: opts.toolboxImage } : {}),
+          watchingSince,
           onStep: (_k, step) => ctx.log.info('step', { step: step.kind }),
         },
         ctx.signal,

@@ -68,6 +68,8 @@ export interface EtcdReconcilerDeps {
   serviceMonitors?: ServiceMonitorSupport;
   /** Image of a seed's S3 snapshot download (default the operator's, kube/member-pod.ts). */
   toolboxImage?: string;
+  /** When this operator started reconciling; disaster recovery's wait bound counts no time before it. */
+  watchingSince?: Date;
 }
 
 /** How a pass ended: look again after this many ms, or not at all. */
@@ -124,7 +126,11 @@ export async function reconcileEtcdCluster(
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
   const name = cluster.metadata.name ?? '';
   const now = new Date();
-  const step = decide(obs, { newMemberName: () => (deps.newMemberName ?? randomMemberName)(name), now });
+  const step = decide(obs, {
+    newMemberName: () => (deps.newMemberName ?? randomMemberName)(name),
+    now,
+    ...(deps.watchingSince ? { watchingSince: deps.watchingSince } : {}),
+  });
   deps.onStep?.(key, step);
   deps.metrics?.observed(key, obs, step);
 

@@ -38,6 +38,12 @@ export interface DecideOptions {
   newMemberName: () => string;
   /** The time of this pass (disaster recovery's wait bound). Default now. */
   now?: Date;
+  /**
+   * When this operator started reconciling (its first pass as leader):
+   * disaster recovery's wait bound counts no time before it. Default: all of
+   * status.quorumLostSince counts.
+   */
+  watchingSince?: Date;
 }
 
 function waitWithoutMembership(obs: ClusterObservation): { reason: string; message: string } {
@@ -61,14 +67,14 @@ export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
   const now = opts.now ?? new Date();
   // A recovery in progress follows its record before anything else (recover.ts).
   if (obs.previousStatus.recovery !== undefined) {
-    const recovering = planRecovery(obs, now, opts.newMemberName);
+    const recovering = planRecovery(obs, now, opts.newMemberName, opts.watchingSince);
     if (recovering !== undefined) return recovering;
   }
   if (obs.membership === undefined) {
     return (
       planCreate(obs, opts.newMemberName) ??
       planRestartMember(obs) ??
-      planRecovery(obs, now, opts.newMemberName) ?? {
+      planRecovery(obs, now, opts.newMemberName, opts.watchingSince) ?? {
         kind: 'Wait',
         ...waitWithoutMembership(obs),
       }

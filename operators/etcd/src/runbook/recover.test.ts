@@ -63,6 +63,29 @@ describe('disaster recovery', () => {
     ).toBe(NOW.toISOString());
   });
 
+  it('counts no time before this operator started reconciling: a loss recorded by an earlier one waits the bound again', () => {
+    // Lost long ago per status, but this operator started 5 s ago: quorum may have come back meanwhile.
+    const obs = lost({});
+    const watchingSince = new Date(NOW.getTime() - 5000);
+    const waiting = decide(obs, { newMemberName: names(), now: NOW, watchingSince });
+    expect(waiting).toMatchObject({ kind: 'Wait', reason: 'QuorumLost' });
+    expect(waiting).toMatchObject({
+      message: expect.stringContaining(watchingSince.toISOString()) as unknown,
+    });
+    // The record keeps when the loss was first seen.
+    expect(recoveryStatus(obs, waiting, NOW).quorumLostSince).toBe(longAgo);
+    // Once the bound has passed since the start, it recovers.
+    const later = new Date(watchingSince.getTime() + QUORUM_LOSS_WAIT_MS);
+    expect(decide(obs, { newMemberName: names(), now: later, watchingSince })).toMatchObject({
+      kind: 'StartRecovery',
+    });
+    // A loss first seen after the start counts from the loss, as always.
+    const early = new Date(NOW.getTime() - QUORUM_LOSS_WAIT_MS - 60_000);
+    expect(decide(obs, { newMemberName: names(), now: NOW, watchingSince: early })).toMatchObject({
+      kind: 'StartRecovery',
+    });
+  });
+
   it('records the survivor in status before acting, then deletes the other members and restarts the survivor', () => {
     // etcd-b's Pod runs but does not answer; etcd-c is gone with its data.
     const obs = lost({ pods: { 'etcd-b': {} }, survivors: [candidate('etcd-a', 20n)] });

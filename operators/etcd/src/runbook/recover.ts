@@ -12,7 +12,10 @@
 //   status.quorumLostSince): within the bound the runbook only restarts lost
 //   Pods on their data (restart-member.ts), which is how quorum comes back by
 //   itself after Pod deletions or a node restart. Recovery never runs while
-//   quorum might still come back.
+//   quorum might still come back. The bound counts only time this operator
+//   watched: a loss recorded before it started reconciling (a restart, a new
+//   leader) counts from that start, since quorum may have come back and been
+//   lost again while nobody looked.
 // - At least one member answers its own (serializable) status with the
 //   cluster's ID and still has its PVC. When none does, the cluster is
 //   restored from its newest backup instead, if no member's data survives
@@ -127,19 +130,25 @@ export function planRecovery(
   obs: ClusterObservation,
   now: Date,
   newMemberName: () => string,
+  watchingSince?: Date,
 ): Step | undefined {
   // With a record, only the record is followed (undefined: the ordinary runbook restarts the survivor).
   if (obs.previousStatus.recovery !== undefined) return continueRecovery(obs);
   if (obs.membership !== undefined || !obs.previousStatus.clusterID) return undefined;
   if (!recoveryRequested(obs)) return undefined;
   const since = obs.previousStatus.quorumLostSince;
-  const waited = since === undefined ? 0 : now.getTime() - Date.parse(since);
+  const lostAt = since === undefined ? now.getTime() : Date.parse(since);
+  const unwatched = watchingSince !== undefined && watchingSince.getTime() > lostAt;
+  const waited = now.getTime() - (unwatched ? watchingSince.getTime() : lostAt);
   const bound = recoveryDelayMs(obs.spec);
   if (waited < bound) {
+    const restarted = unwatched
+      ? ` (counted from ${watchingSince.toISOString()}, when this operator started reconciling after the loss: quorum may have come back meanwhile)`
+      : '';
     return {
       kind: 'Wait',
       reason: 'QuorumLost',
-      message: `quorum lost; recovery starts after ${bound / 1000} s without quorum (spec.recoveryDelaySeconds) unless it comes back`,
+      message: `quorum lost; recovery starts after ${bound / 1000} s without quorum (spec.recoveryDelaySeconds) unless it comes back${restarted}`,
     };
   }
   // Rebuilding from a member needs its data to outlive its Pod (a PVC).
