@@ -53,8 +53,9 @@ export async function runOperator(
   etcd?: EtcdClientFactory,
   opts: RunOperatorOptions = {},
 ): Promise<RunningOperator> {
+  const client = Client.fromKubeConfig(await operatorKubeConfig(kc, namespace));
   const manager = new Manager({
-    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    client,
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
@@ -75,14 +76,17 @@ export async function runOperator(
     async stop() {
       ac.abort(new Error('test stops the operator'));
       await ended.catch(() => undefined);
+      // The client is ours, not the manager's: close its pooled connections.
+      client.close();
     },
   };
 }
 
 /** Starts the EtcdBackup controller for one namespace, as the operator's ServiceAccount (so its RBAC is proven too). */
 export async function runBackupController(kc: KubeConfig, namespace: string): Promise<RunningOperator> {
+  const client = Client.fromKubeConfig(await operatorKubeConfig(kc, namespace));
   const manager = new Manager({
-    client: Client.fromKubeConfig(await operatorKubeConfig(kc, namespace)),
+    client,
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
@@ -97,6 +101,7 @@ export async function runBackupController(kc: KubeConfig, namespace: string): Pr
     async stop() {
       ac.abort(new Error('test stops the backup controller'));
       await ended.catch(() => undefined);
+      client.close();
     },
   };
 }
