@@ -49,7 +49,11 @@ export type {
   EtcdTLSMaterial,
 } from './etcd/etcd-client.js';
 export { GatewayEtcdClient, gatewayClientFactory, tlsAgent } from './etcd/gateway-client.js';
-export type { GatewayClientOptions, GatewayClientFactoryOptions } from './etcd/gateway-client.js';
+export type {
+  GatewayClientOptions,
+  GatewayClientFactory,
+  GatewayClientFactoryOptions,
+} from './etcd/gateway-client.js';
 export { generatedSecretNames } from './tls/cluster-tls.js';
 export { decide } from './runbook/decide.js';
 export type { DecideOptions } from './runbook/decide.js';

@@ -215,10 +215,15 @@ describeBuilt('an S3 backup pass of a cluster with client TLS, against loopback 
         return Promise.resolve();
       },
     } as unknown as EventRecorder;
-    await reconcileEtcdBackup(
-      { namespace: 'ns', name },
-      { client: api.client(), recorder, etcdClient, addressing: 'pod-ip' },
-    );
+    try {
+      await reconcileEtcdBackup(
+        { namespace: 'ns', name },
+        { client: api.client(), recorder, etcdClient, addressing: 'pod-ip' },
+      );
+    } finally {
+      // Its TLS Agent's sockets to the member must not outlive the pass.
+      await real.close();
+    }
     const stored = api.objects.get('EtcdBackup')!.get(name) as EtcdBackup;
     return { status: stored.status ?? {}, events, asked };
   }

@@ -125,12 +125,16 @@ describe('GatewayEtcdClient against etcd with client-certificate auth', () => {
   it('shares one connection pool per TLS material through the factory', async () => {
     const factory = gatewayClientFactory({ timeoutMs: 3000, maxAgents: 1 });
     const tls = { ca: ca.certPem, cert: operatorCert.certPem, key: operatorCert.keyPem };
-    expect(await factory(member!.clientURL, tls).health()).toBe(true);
-    expect(await factory(member!.clientURL, { ...tls }).health()).toBe(true);
-    // A second material evicts (closes) the first Agent; a client made afterwards still works.
-    await expect(factory(member!.clientURL, { ca: ca.certPem }).health()).rejects.toMatchObject({
-      reason: 'TLSFailed',
-    });
-    expect(await factory(member!.clientURL, tls).health()).toBe(true);
+    try {
+      expect(await factory(member!.clientURL, tls).health()).toBe(true);
+      expect(await factory(member!.clientURL, { ...tls }).health()).toBe(true);
+      // A second material evicts (closes) the first Agent; a client made afterwards still works.
+      await expect(factory(member!.clientURL, { ca: ca.certPem }).health()).rejects.toMatchObject({
+        reason: 'TLSFailed',
+      });
+      expect(await factory(member!.clientURL, tls).health()).toBe(true);
+    } finally {
+      await factory.close();
+    }
   });
 });

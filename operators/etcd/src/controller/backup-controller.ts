@@ -57,9 +57,6 @@ export interface EtcdBackupControllerOptions {
   memberAddressing?: MemberAddressing;
 }
 
-/** The factory of passes run without one: one undici Agent per distinct TLS material, shared. */
-const defaultEtcdClient = gatewayClientFactory();
-
 interface ExecuteContext {
   client: Client;
   record(type: 'Normal' | 'Warning', reason: string, note: string): Promise<void>;
@@ -281,21 +278,28 @@ export async function reconcileEtcdBackup(
   };
   await writeStatus(status);
   const regarding = { ...backup, apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND };
-  await executeBackupStep(
-    {
-      client: deps.client,
-      record: (type, reason, note) =>
-        deps.recorder.record(regarding, { type, reason, action: 'Backup', note }),
-      writeStatus,
-      etcd: deps.etcdClient ?? defaultEtcdClient,
-      now,
-      ...call,
-    },
-    backup,
-    obs,
-    step,
-    status,
-  );
+  // A pass run without a factory makes its own and closes its TLS Agents after
+  // (a module-wide one would keep them, and their sockets, for the process's life).
+  const ownEtcd = deps.etcdClient === undefined ? gatewayClientFactory() : undefined;
+  try {
+    await executeBackupStep(
+      {
+        client: deps.client,
+        record: (type, reason, note) =>
+          deps.recorder.record(regarding, { type, reason, action: 'Backup', note }),
+        writeStatus,
+        etcd: deps.etcdClient ?? ownEtcd!,
+        now,
+        ...call,
+      },
+      backup,
+      obs,
+      step,
+      status,
+    );
+  } finally {
+    await ownEtcd?.close();
+  }
   if (step.kind === 'RecordSuccess' || step.kind === 'RecordFailure')
     deps.metrics?.finished(key, step.kind === 'RecordSuccess' ? 'success' : 'failure');
   deps.metrics?.observed(key, status.lastSuccessTime);
@@ -325,7 +329,13 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
   });
   const metrics = opts.metrics ?? new EtcdBackupMetrics(manager.registry);
   const addressing = opts.memberAddressing ?? defaultMemberAddressing();
-  const etcdClient = opts.etcdClient ?? gatewayClientFactory();
+  let etcdClient = opts.etcdClient;
+  if (etcdClient === undefined) {
+    const own = gatewayClientFactory();
+    // Its TLS Agents are ours: close them when the manager stops.
+    manager.onStop(() => own.close());
+    etcdClient = own;
+  }
   manager
     .controller()
     .named(ETCD_BACKUP_CONTROLLER_NAME)

@@ -60,7 +60,13 @@ export interface EtcdControllerOptions {
  * ```
  */
 export function addEtcdController(manager: Manager, opts: EtcdControllerOptions = {}): void {
-  const etcd = opts.etcd ?? gatewayClientFactory();
+  let etcd = opts.etcd;
+  if (etcd === undefined) {
+    const own = gatewayClientFactory();
+    // Its TLS Agents are ours: close them when the manager stops.
+    manager.onStop(() => own.close());
+    etcd = own;
+  }
   const addressing = opts.memberAddressing ?? defaultMemberAddressing();
   manager.logger.info('reaching etcd members', { by: addressing });
   const recorder = new EventRecorder(manager.client, {

@@ -444,17 +444,27 @@ export interface GatewayClientFactoryOptions {
   maxAgents?: number;
 }
 
+/** A {@link gatewayClientFactory}: an {@link EtcdClientFactory} whose shared Agents can be closed. */
+export interface GatewayClientFactory extends EtcdClientFactory {
+  /**
+   * Closes every shared Agent (requests in flight finish first). A later call
+   * opens a new Agent; controllers call this when their manager stops.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * The controller's factory: a {@link GatewayEtcdClient} per call, sharing one
  * undici Agent (and its TLS connections) per distinct TLS material. A rotated
  * client certificate is new material, so it gets a new Agent and new
- * connections; the old Agent closes once it falls out of the cache.
+ * connections; the old Agent closes once it falls out of the cache, and all
+ * of them on {@link GatewayClientFactory.close}.
  */
-export function gatewayClientFactory(opts: GatewayClientFactoryOptions = {}): EtcdClientFactory {
+export function gatewayClientFactory(opts: GatewayClientFactoryOptions = {}): GatewayClientFactory {
   const agents = new Map<string, Agent>();
   const max = opts.maxAgents ?? 32;
   const base = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
-  return (endpoint, tls) => {
+  const factory = (endpoint: string, tls?: EtcdTLSMaterial): GatewayEtcdClient => {
     if (tls === undefined) return new GatewayEtcdClient(endpoint, base);
     const key = createHash('sha256')
       .update(JSON.stringify([tls.ca, tls.cert ?? '', tls.key ?? '', tls.serverName ?? '']))
@@ -471,4 +481,11 @@ export function gatewayClientFactory(opts: GatewayClientFactoryOptions = {}): Et
     }
     return new GatewayEtcdClient(endpoint, { ...base, tls, agent });
   };
+  return Object.assign(factory, {
+    async close(): Promise<void> {
+      const open = [...agents.values()];
+      agents.clear();
+      await Promise.all(open.map((a) => a.close().catch(() => undefined)));
+    },
+  });
 }

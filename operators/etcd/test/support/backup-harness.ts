@@ -22,8 +22,9 @@ export async function startBackupController(
   opts: EtcdBackupControllerOptions = {},
 ): Promise<{ stop(): Promise<void> }> {
   // Same identity as the operator (config/rbac), so the backup permissions are proven too.
+  const client = Client.fromKubeConfig(await operatorKubeConfig(admin, namespace));
   const manager = new Manager({
-    client: Client.fromKubeConfig(await operatorKubeConfig(admin, namespace)),
+    client,
     namespace,
     metricsBindAddress: '0',
     healthProbeBindAddress: '0',
@@ -36,6 +37,7 @@ export async function startBackupController(
     async stop() {
       ac.abort(new Error('test stops the backup controller'));
       await ended.catch(() => undefined);
+      client.close();
     },
   };
 }

@@ -106,6 +106,8 @@ export function startInProcess(
     async stop() {
       ac.abort(new Error('test stops the operator'));
       await ended.catch(() => undefined);
+      // The client is ours, not the manager's: close its pooled connections.
+      client.close();
     },
   };
 }

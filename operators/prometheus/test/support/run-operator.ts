@@ -42,10 +42,11 @@ export async function runOperator(
   opts: RunOperatorOptions = {},
 ): Promise<RunningOperator> {
   const { images, leaseName } = opts;
+  const client = Client.fromKubeConfig(
+    (await runAsServiceAccount(kc, { rbacDir: RBAC_DIR, namespace })).kubeConfig,
+  );
   const manager = new Manager({
-    client: Client.fromKubeConfig(
-      (await runAsServiceAccount(kc, { rbacDir: RBAC_DIR, namespace })).kubeConfig,
-    ),
+    client,
     namespace,
     leaderElection: leaseName === undefined ? false : { leaseName },
     metricsBindAddress: '0',
@@ -62,6 +63,8 @@ export async function runOperator(
     async stop() {
       ac.abort(new Error('test stops the operator'));
       await ended.catch(() => undefined);
+      // The client is ours, not the manager's: close its pooled connections.
+      client.close();
     },
   };
 }

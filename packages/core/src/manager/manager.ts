@@ -83,11 +83,15 @@ export class Manager implements ControllerHost {
   private readonly readyChecks = new Map<string, HealthCheck>();
   private readonly servers: EndpointServer[] = [];
   private readonly addresses: { metrics?: AddressInfo; probes?: AddressInfo } = {};
+  private readonly stopHooks: Array<() => void | Promise<void>> = [];
+  /** True when the manager made its client, so it closes it on stop. */
+  private readonly ownsClient: boolean;
   private isReady = false;
   private started = false;
 
   constructor(private readonly opts: ManagerOptions = {}) {
     this.client = opts.client ?? Client.fromDefault();
+    this.ownsClient = opts.client === undefined;
     this.logger = opts.logger ?? createLogger();
     this.clock = opts.clock ?? realClock;
     this.namespace = opts.namespace;
@@ -155,6 +159,15 @@ export class Manager implements ControllerHost {
   /** Adds a /readyz check; a failing one takes the pod out of Service endpoints. */
   addReadyCheck(name: string, check: HealthCheck): void {
     this.readyChecks.set(name, check);
+  }
+
+  /**
+   * Runs `hook` once the manager has stopped (controllers drained, informers
+   * stopped, endpoints closed): release what controllers hold open (connection
+   * pools, agents) so the process can exit. A failing hook is logged.
+   */
+  onStop(hook: () => void | Promise<void>): void {
+    this.stopHooks.push(hook);
   }
 
   /** Bound address of /metrics once started (port 0 resolved). */
@@ -256,6 +269,15 @@ export class Manager implements ControllerHost {
       this.metrics.leaderStatus(this.opts.leaderElection.leaseName, false);
     this.informers.stop();
     await Promise.all(this.servers.map((s) => s.close()));
+    for (const hook of [...this.stopHooks].reverse()) {
+      try {
+        await hook();
+      } catch (err) {
+        this.logger.error('stop hook failed', { err: err instanceof Error ? err : String(err) });
+      }
+    }
+    // A client the caller passed in is the caller's to close.
+    if (this.ownsClient) this.client.close();
     this.logger.info('manager stopped', { drained: drained.every(Boolean) });
   }
 }

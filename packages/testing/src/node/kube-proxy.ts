@@ -75,6 +75,8 @@ export async function startKubeProxy(options: {
           signal: AbortSignal.timeout(1_000),
         });
         last = `${res.status}`;
+        // An unread body holds its pooled connection to the node's network namespace.
+        await res.body?.cancel();
         return res.ok;
       } catch (err) {
         last = err instanceof Error ? err.message : String(err);

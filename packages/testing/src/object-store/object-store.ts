@@ -127,8 +127,8 @@ export async function startObjectStore(opts: ObjectStoreOptions = {}): Promise<O
     await stopPid(proc.pid);
     await rm(dir, { recursive: true, force: true });
   };
+  const s3Client = client();
   try {
-    const s3Client = client();
     const buckets = opts.buckets ?? [];
     await eventually(
       async () => {
@@ -155,9 +155,9 @@ export async function startObjectStore(opts: ObjectStoreOptions = {}): Promise<O
         message: `SeaweedFS S3 API at ${endpoint} (log ${logFile})`,
       },
     );
-    s3Client.destroy();
   } catch (err) {
     const tail = logTail(logFile, 30);
+    s3Client.destroy();
     await stop();
     throw new Error(
       `object store did not start: ${err instanceof Error ? err.message : String(err)}\n${tail}`,
@@ -166,6 +166,8 @@ export async function startObjectStore(opts: ObjectStoreOptions = {}): Promise<O
       },
     );
   }
+  // Its keep-alive sockets would outlive the readiness check.
+  s3Client.destroy();
   return {
     endpoint,
     region: 'us-east-1',
