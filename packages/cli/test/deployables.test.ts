@@ -4,8 +4,9 @@
 // admission; nothing persisted), and every kustomization renders.
 //
 // Custom resources (the samples) can only be dry-run once their CRD is
-// served, so a folder's CRDs are applied for real first when that folder has
-// objects of their kinds. The bundled operators' and examples' CRDs stay
+// served, so the CRDs of every kind a folder uses are applied for real first,
+// wherever they are defined (the etcd samples include a Prometheus of the
+// bundled Prometheus operator). The bundled operators' and examples' CRDs stay
 // installed: other suites of the same run install the very same definitions
 // and may be using them right now, and the run's cluster goes away with the
 // run. The scaffold's CRD has a group unique to this run and is deleted.
@@ -79,16 +80,25 @@ let ns: TestNamespace;
 let client: Client;
 const installedCrds: string[] = [];
 
-/** Applies the CRDs of `root` whose kinds its other manifests use, and waits until each is served. */
+type DefinedCrd = CrdManifest & { spec: { group: string; names: { kind: string } } };
+
+/** Every CRD defined under any of the config folders, once per name. */
+const definedCrds: DefinedCrd[] = [
+  ...new Map(
+    roots
+      .flatMap((r) => manifestsOf(r))
+      .filter((m) => m.obj.kind === CRD_TYPE.kind)
+      .map((m) => [m.obj.metadata.name, m.obj as DefinedCrd] as const),
+  ).values(),
+];
+
+/** Applies the CRDs (from any config folder) whose kinds `manifests` use, and waits until each is served. */
 async function installCrdsUsedBy(manifests: readonly Manifest[]): Promise<void> {
-  const used = manifests
-    .filter((m) => m.obj.kind === CRD_TYPE.kind)
-    .map((m) => m.obj as CrdManifest & { spec: { group: string; names: { kind: string } } })
-    .filter((crd) =>
-      manifests.some(
-        (m) => m.obj.kind === crd.spec.names.kind && m.obj.apiVersion?.startsWith(`${crd.spec.group}/`),
-      ),
-    );
+  const used = definedCrds.filter((crd) =>
+    manifests.some(
+      (m) => m.obj.kind === crd.spec.names.kind && m.obj.apiVersion?.startsWith(`${crd.spec.group}/`),
+    ),
+  );
   for (const crd of used) if (crd.spec.group === scaffoldGroup) installedCrds.push(crd.metadata.name ?? '');
   // Only the kinds' own objects are dry-run here, none they own.
   await installCrds(testKubeConfig(), used, { fieldManager: FIELD_MANAGER, waitForOwnerReferences: false });
