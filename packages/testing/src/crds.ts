@@ -8,7 +8,7 @@
 // backed off past its timeouts; installCrds waits that window out instead.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, ForbiddenError } from '@switchboard/core';
-import type { KubeObject } from '@switchboard/core';
+import type { KubeObject, ResourceClient } from '@switchboard/core';
 
 import { eventually } from './eventually.js';
 
@@ -90,26 +90,28 @@ export async function installCrds(
       );
     }
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    const owners = opts.waitForOwnerReferences ?? true;
-    await Promise.all(crds.map((crd) => waitUsable(client, kc, crd, timeoutMs, owners)));
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(crds.map((crd) => waitEstablished(client, crdName(crd), timeoutMs)));
+    if (opts.waitForOwnerReferences ?? true)
+      await waitOwnersMapped(client, kc, crds.map(crdOwnerKind), Math.max(1_000, deadline - Date.now()));
   } finally {
     client.close();
   }
 }
 
 /**
- * Resolves once the API server accepts an object controlled by a `kind`
- * object of `apiVersion` (a dry-run create, nothing is stored). For CRDs
- * installed some other way, e.g. by `kubectl apply -k`.
+ * Resolves once the API server accepts objects controlled by objects of
+ * each of `owners` (dry-run creates, nothing is stored). For CRDs installed
+ * some other way, e.g. by `kubectl apply -k`: pass `crds.map(crdOwnerKind)`.
  */
-export async function waitUntilOwnerKindMapped(
+export async function waitUntilOwnerKindsMapped(
   kc: KubeConfig,
-  owner: { apiVersion: string; kind: string },
+  owners: readonly { apiVersion: string; kind: string }[],
   timeoutMs = 60_000,
 ): Promise<void> {
   const client = Client.fromKubeConfig(kc);
   try {
-    await waitOwnerMapped(client, kc, owner, timeoutMs);
+    await waitOwnersMapped(client, kc, owners, timeoutMs);
   } finally {
     client.close();
   }
@@ -121,15 +123,7 @@ function crdName(crd: CrdManifest): string {
   return name;
 }
 
-async function waitUsable(
-  client: Client,
-  kc: KubeConfig,
-  crd: CrdManifest,
-  timeoutMs: number,
-  owners: boolean,
-): Promise<void> {
-  const name = crdName(crd);
-  const started = Date.now();
+async function waitEstablished(client: Client, name: string, timeoutMs: number): Promise<void> {
   await eventually(
     async () => {
       const live = await client.resource<LiveCrd>(CRD_TYPE).get({ name });
@@ -139,8 +133,6 @@ async function waitUsable(
     },
     { timeout: timeoutMs, message: `CRD ${name} Established` },
   );
-  if (!owners) return;
-  await waitOwnerMapped(client, kc, crdOwnerKind(crd), Math.max(1_000, timeoutMs - (Date.now() - started)));
 }
 
 /** Matches the owner-reference admission's refusal while its discovery cache lacks the kind. */
@@ -192,57 +184,67 @@ async function probeClient(admin: Client, kc: KubeConfig, fieldManager: string):
   return Client.fromKubeConfig(probe);
 }
 
-async function waitOwnerMapped(
+/** Waits, with one probe client for all, until each of `owners` is accepted in owner references. */
+async function waitOwnersMapped(
   admin: Client,
   kc: KubeConfig,
-  owner: { apiVersion: string; kind: string },
+  owners: readonly { apiVersion: string; kind: string }[],
   timeoutMs: number,
 ): Promise<void> {
+  if (owners.length === 0) return;
   const client = await probeClient(admin, kc, 'switchboard-tests');
   try {
     const configMaps = client.resource({ apiVersion: 'v1', kind: 'ConfigMap' });
-    await eventually(
-      async () => {
-        try {
-          await configMaps.create(
-            {
-              apiVersion: 'v1',
-              kind: 'ConfigMap',
-              metadata: {
-                generateName: 'owner-kind-probe-',
-                namespace: PROBE_NAMESPACE,
-                ownerReferences: [
-                  {
-                    ...owner,
-                    name: 'probe',
-                    uid: '00000000-0000-0000-0000-000000000000',
-                    controller: true,
-                    blockOwnerDeletion: true,
-                  },
-                ],
-              },
-            },
-            { dryRun: true },
-          );
-        } catch (err) {
-          if (
-            err instanceof ForbiddenError &&
-            MAPPED_BUT_DENIED.test(err.message) &&
-            !UNMAPPED.test(err.message)
-          )
-            return;
-          if (err instanceof ForbiddenError && UNMAPPED.test(err.message))
-            throw new Error(
-              `the API server cannot map ${owner.kind} ${owner.apiVersion} for owner references yet`,
-              { cause: err },
-            );
-          // Anything else (the probe's Role not in effect yet, say): try again.
-          throw err;
-        }
-      },
-      { timeout: timeoutMs, interval: 1_000, message: `${owner.kind} usable as an owner` },
-    );
+    await Promise.all(owners.map((owner) => waitOwnerMapped(configMaps, owner, timeoutMs)));
   } finally {
     client.close();
   }
+}
+
+async function waitOwnerMapped(
+  configMaps: ResourceClient<KubeObject>,
+  owner: { apiVersion: string; kind: string },
+  timeoutMs: number,
+): Promise<void> {
+  await eventually(
+    async () => {
+      try {
+        await configMaps.create(
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              generateName: 'owner-kind-probe-',
+              namespace: PROBE_NAMESPACE,
+              ownerReferences: [
+                {
+                  ...owner,
+                  name: 'probe',
+                  uid: '00000000-0000-0000-0000-000000000000',
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
+            },
+          },
+          { dryRun: true },
+        );
+      } catch (err) {
+        if (
+          err instanceof ForbiddenError &&
+          MAPPED_BUT_DENIED.test(err.message) &&
+          !UNMAPPED.test(err.message)
+        )
+          return;
+        if (err instanceof ForbiddenError && UNMAPPED.test(err.message))
+          throw new Error(
+            `the API server cannot map ${owner.kind} ${owner.apiVersion} for owner references yet`,
+            { cause: err },
+          );
+        // Anything else (the probe's Role not in effect yet, say): try again.
+        throw err;
+      }
+    },
+    { timeout: timeoutMs, interval: 1_000, message: `${owner.kind} usable as an owner` },
+  );
 }

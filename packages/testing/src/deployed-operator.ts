@@ -12,7 +12,7 @@ import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
 import { kubernetesBinary } from './control-plane/paths.js';
-import { crdOwnerKind, waitUntilOwnerKindMapped } from './crds.js';
+import { crdOwnerKind, waitUntilOwnerKindsMapped } from './crds.js';
 import type { CrdManifest } from './crds.js';
 import { eventually } from './eventually.js';
 import { CommandError, run } from './node/command.js';
@@ -187,7 +187,7 @@ export async function deployOperator(
     // Its CRDs served, and usable as owners, before anyone creates objects of their kinds.
     if (crds.length > 0)
       await kubectl(kubeconfig, ['wait', '--for=condition=Established', ...crds, '--timeout=60s']);
-    await Promise.all(crdObjects.map((crd) => waitUntilOwnerKindMapped(kc, crdOwnerKind(crd))));
+    await waitUntilOwnerKindsMapped(kc, crdObjects.map(crdOwnerKind));
   } catch (err) {
     // Leave nothing half-installed for the suites after this one.
     await remove().catch(() => undefined);

@@ -55,7 +55,7 @@ export type {
   LeaseHolder,
   RenderedObject,
 } from './deployed-operator.js';
-export { installCrds, waitUntilOwnerKindMapped, crdOwnerKind } from './crds.js';
+export { installCrds, waitUntilOwnerKindsMapped, crdOwnerKind } from './crds.js';
 export type { CrdManifest, InstallCrdsOptions } from './crds.js';
 export { runAsServiceAccount } from './operator-rbac.js';
 export type { ServiceAccountRbacOptions, ServiceAccountIdentity } from './operator-rbac.js';

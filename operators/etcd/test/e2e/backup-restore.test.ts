@@ -305,4 +305,50 @@ describeE2E('etcd backups and restore on a real node', () => {
     const jobs = await client.resource({ apiVersion: 'batch/v1', kind: 'Job' }).list({ namespace: ns.name });
     expect(jobs.items.filter((j) => j.metadata.name?.startsWith('nowhere'))).toHaveLength(0);
   });
+
+  // About a minute of writes on the 2-core machine, so only on request:
+  // ETCD_E2E_LARGE=1. Last, so the other cases snapshot the small keyspace.
+  (process.env.ETCD_E2E_LARGE ? it : it.skip)(
+    'backs up a ~100 MB keyspace into a PVC and restores it into 3 members',
+    async () => {
+      // Room on the 2-core node for the large copy's members.
+      await clusters.delete({ namespace: ns.name, name: 'copy' }).catch(() => undefined);
+      const [writer] = await memberClients(client, source);
+      const big = 'y'.repeat(1300);
+      for (let i = 0; i < 72_000; i += 100) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) => writer!.put(`/big/${String(i + j).padStart(6, '0')}`, big)),
+        );
+      }
+      const started = Date.now();
+      await backups.create(backup('large', { timeoutSeconds: 600 }));
+      const done = await waitBackup('large', (b) => expect(b.status?.phase).toBe('Succeeded'), 600_000);
+      const snap = done.status!.lastSnapshot!;
+      process.stderr.write(
+        `PVC backup of a ${(snap.size / 1e6).toFixed(1)} MB snapshot (72,000 more keys), 3 members: ${((Date.now() - started) / 1000).toFixed(1)} s from create to Succeeded\n`,
+      );
+      expect(snap.size).toBeGreaterThan(90e6);
+      expect(snap.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(await filesIn('large')).toEqual([snap.name]);
+
+      const copy = { namespace: ns.name, name: 'large-copy' };
+      const restoreStarted = Date.now();
+      await clusters.create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_CLUSTER_KIND,
+        metadata: { name: copy.name, namespace: ns.name },
+        spec: { size: 3, version: V36, bootstrap: { restore: { backupName: 'large' } } } as EtcdClusterSpec,
+      });
+      await waitHealthy(client, copy, 3, V36, 900_000);
+      process.stderr.write(
+        `restore of the ${(snap.size / 1e6).toFixed(1)} MB PVC snapshot to 3 healthy members: ${((Date.now() - restoreStarted) / 1000).toFixed(1)} s\n`,
+      );
+      for (const c of await memberClients(client, copy)) {
+        expect(await c.get('/big/000000', { serializable: true })).toBe(big);
+        expect(await c.get('/big/071999', { serializable: true })).toBe(big);
+        expect(await revisionOf(c.endpoint)).toBeGreaterThanOrEqual(snap.revision + RESTORE_REVISION_BUMP);
+      }
+    },
+    1_800_000,
+  );
 });
