@@ -17,7 +17,13 @@ import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import { TOOLS_IMAGE } from '../../src/kube/toolbox.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
-import { memberClients, memberPods, waitHealthy } from '../support/etcd-cluster-probe.js';
+import {
+  LARGE_KEYSPACE,
+  memberClients,
+  memberPods,
+  waitHealthy,
+  writeLargeKeyspace,
+} from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import {
   createSourceCluster,
@@ -313,13 +319,8 @@ describeE2E('etcd backups and restore on a real node', () => {
     async () => {
       // Room on the 2-core node for the large copy's members.
       await clusters.delete({ namespace: ns.name, name: 'copy' }).catch(() => undefined);
-      const [writer] = await memberClients(client, source);
-      const big = 'y'.repeat(1300);
-      for (let i = 0; i < 72_000; i += 100) {
-        await Promise.all(
-          Array.from({ length: 100 }, (_, j) => writer!.put(`/big/${String(i + j).padStart(6, '0')}`, big)),
-        );
-      }
+      await writeLargeKeyspace(client, source);
+      const big = LARGE_KEYSPACE.value;
       const started = Date.now();
       await backups.create(backup('large', { timeoutSeconds: 600 }));
       const done = await waitBackup('large', (b) => expect(b.status?.phase).toBe('Succeeded'), 600_000);

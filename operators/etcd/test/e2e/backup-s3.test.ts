@@ -40,6 +40,7 @@ import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
 import { listKeys } from '../../src/s3/s3-store.js';
 import {
+  LARGE_KEYSPACE,
   expectKeysOnEveryMember,
   memberClients,
   memberList,
@@ -48,6 +49,7 @@ import {
   readPrefix,
   waitHealthy,
   writeKeys,
+  writeLargeKeyspace,
 } from '../support/etcd-cluster-probe.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import { loseMembersWithData } from '../support/member-loss.js';
@@ -443,13 +445,8 @@ describeE2E('etcd backups to S3 on a real node', () => {
   (process.env.ETCD_E2E_LARGE ? it : it.skip)(
     'uploads a snapshot of a ~100 MB keyspace whose object matches its sha256, and restores it into 3 members',
     async () => {
-      const [writer] = await memberClients(client, source);
-      const big = 'y'.repeat(1300);
-      for (let i = 0; i < 72_000; i += 100) {
-        await Promise.all(
-          Array.from({ length: 100 }, (_, j) => writer!.put(`/big/${String(i + j).padStart(6, '0')}`, big)),
-        );
-      }
+      await writeLargeKeyspace(client, source);
+      const big = LARGE_KEYSPACE.value;
       const started = Date.now();
       await backups.create(backup(n('large'), { timeoutSeconds: 600 }));
       const done = await waitBackup(n('large'), (b) => expect(b.status?.phase).toBe('Succeeded'), 600_000);

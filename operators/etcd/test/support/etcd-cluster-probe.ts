@@ -211,6 +211,22 @@ export async function writeKeys(
  * Writes keys continuously through whichever member answers, remembering the
  * acknowledged ones, until stopped; then every acknowledged key must be there.
  */
+/** Keys and value of {@link writeLargeKeyspace}: 72,000 keys of 1.3 KB, a snapshot of about 150 MB. */
+export const LARGE_KEYSPACE = { prefix: '/big/', keys: 72_000, value: 'y'.repeat(1300) } as const;
+
+/** `/big/000000` .. `/big/071999`, 100 puts at a time through one member: about a minute on 2 cores. */
+export async function writeLargeKeyspace(client: Client, key: ObjectKey): Promise<void> {
+  const [writer] = await memberClients(client, key);
+  const { prefix, keys, value } = LARGE_KEYSPACE;
+  for (let i = 0; i < keys; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, keys - i) }, (_, j) =>
+        writer!.put(`${prefix}${String(i + j).padStart(6, '0')}`, value),
+      ),
+    );
+  }
+}
+
 export function continuousWriter(client: Client, key: ObjectKey): { stop(): Promise<Map<string, string>> } {
   const acked = new Map<string, string>();
   let running = true;
