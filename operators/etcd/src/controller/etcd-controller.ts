@@ -3,7 +3,7 @@
 // to any of them requeues the owning cluster), and records Events through
 // core's recorder.
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
-import { EventRecorder, Outcome, generationChanged } from '@switchboard/core';
+import { EventRecorder, Outcome, annotationsChanged, generationChanged, or } from '@switchboard/core';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
@@ -90,7 +90,11 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .controller()
     .named(ETCD_CONTROLLER_NAME)
     // Our own status writes must not trigger passes: the runbook requeues itself.
-    .for({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }, { predicates: [generationChanged] })
+    // Annotations do (the recover annotation is acted on at once).
+    .for(
+      { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
+      { predicates: [or(generationChanged, annotationsChanged)] },
+    )
     .owns(PodType)
     .owns(PvcType)
     .owns(ServiceType)

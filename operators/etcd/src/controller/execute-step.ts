@@ -129,6 +129,22 @@ async function startMember(
   );
 }
 
+/** Removes the `etcd.switchboard.dev/recover` annotation from `cluster`, if set. */
+export async function removeRecoverAnnotation(
+  client: Client,
+  cluster: EtcdCluster,
+  call: { signal?: AbortSignal } = {},
+): Promise<void> {
+  if (cluster.metadata.annotations?.[RECOVER_ANNOTATION] === undefined) return;
+  await client
+    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+    .patch(
+      { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name ?? '' },
+      { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
+      { fieldManager: FIELD_MANAGER, ...call },
+    );
+}
+
 async function deleteMemberObjects(
   ctx: StepContext,
   obs: ClusterObservation,
@@ -265,15 +281,7 @@ export async function executeStep(
       break;
     case 'FinishRecovery':
       if (step.restart) await deleteMemberObjects(ctx, obs, step.member, true, false);
-      else if (cluster.metadata.annotations?.[RECOVER_ANNOTATION] !== undefined) {
-        await ctx.client
-          .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-          .patch(
-            { namespace: obs.namespace, name: obs.name },
-            { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
-            { fieldManager: FIELD_MANAGER, ...call },
-          );
-      }
+      else await removeRecoverAnnotation(ctx.client, cluster, call);
       break;
     case 'CompactForSpace':
     case 'DefragmentMember':

@@ -26,14 +26,14 @@ import { reconcileServiceMonitor } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
 import { randomMemberName } from '../runbook/member-names.js';
-import { recoveryStatus } from '../runbook/recover.js';
+import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../runbook/recover.js';
 import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import type { EventSink } from './execute-step.js';
-import { executeStep } from './execute-step.js';
+import { executeStep, removeRecoverAnnotation } from './execute-step.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
 import { observeCluster } from './observe-cluster.js';
 
@@ -144,6 +144,15 @@ export async function reconcileEtcdCluster(
     { type: 'merge', body: { status } },
     { fieldManager: FIELD_MANAGER, ...call },
   );
+  if (!cluster.spec.paused && staleRecoverAnnotation(obs)) {
+    await removeRecoverAnnotation(deps.client, cluster, call);
+    await deps.events.record(
+      cluster,
+      'Normal',
+      'RecoverAnnotationRemoved',
+      `quorum is there and no recovery is in progress, so the annotation ${RECOVER_ANNOTATION} is removed: it asks to recover from the quorum loss at hand; set it again if quorum is lost`,
+    );
+  }
 
   const result = await executeStep(
     {

@@ -13,14 +13,14 @@ const NOW = new Date('2026-11-28T03:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
 const longAgo = ago(QUORUM_LOSS_WAIT_MS + 1000);
 
-const snap = (backupName: string, completionTime: string, revision: number): BackupSnapshot => ({
+const snap = (backupName: string, takenAt: string, revision: number): BackupSnapshot => ({
   backupName,
   snapshot: `${backupName}-${revision}.db`,
   claimName: 'backups',
   path: `${backupName}/${backupName}-${revision}.db`,
   sha256: 'ab'.repeat(32),
   revision,
-  completionTime,
+  takenAt,
 });
 const OLD = snap('nightly', '2026-11-28T01:00:00Z', 100);
 const NEW = snap('hourly', '2026-11-28T02:00:00Z', 150);
@@ -72,7 +72,7 @@ function dead(
 const step = (obs: ClusterObservation) => decide(obs, { newMemberName: names(), now: NOW });
 
 /** NEW as a step and a record carry it. */
-const { completionTime: _completed, ...FROM_NEW } = NEW;
+const { takenAt: _taken, ...FROM_NEW } = NEW;
 
 /** The newest of all: an S3 snapshot. */
 const S3_NEWEST: BackupSnapshot = {
@@ -88,9 +88,9 @@ const S3_NEWEST: BackupSnapshot = {
   path: 'team/ns/offsite/etcd-20261128-025000.db',
   sha256: 'ef'.repeat(32),
   revision: 155,
-  completionTime: '2026-11-28T02:50:00Z',
+  takenAt: '2026-11-28T02:50:00Z',
 };
-const { completionTime: _s3Completed, ...FROM_S3 } = S3_NEWEST;
+const { takenAt: _s3Taken, ...FROM_S3 } = S3_NEWEST;
 
 /** A record of a recovery from S3_NEWEST: its location in place of a claimName. */
 function s3Record(phase: EtcdBackupRecoveryStatus['phase']): EtcdBackupRecoveryStatus {
@@ -191,7 +191,7 @@ describe('disaster recovery from a backup when no member survives', () => {
         path: 'mine/mine-0.db',
         sha256: 'cd'.repeat(32),
         revision: 10,
-        completionTime: '2026-11-28T02:00:00Z',
+        takenAt: '2026-11-28T02:00:00Z',
       },
       {
         backupName: 'offsite',
@@ -207,14 +207,52 @@ describe('disaster recovery from a backup when no member survives', () => {
         path: 'offsite/offsite-0.db',
         sha256: 'cd'.repeat(32),
         revision: 10,
-        completionTime: '2026-11-28T03:00:00Z',
+        takenAt: '2026-11-28T03:00:00Z',
       },
     ]);
   });
 
-  it('chooses the newest snapshot: completion time, then revision', () => {
+  it('weighs a snapshot by when its data was read: its start time, not when it finished', () => {
+    const backup = (
+      name: string,
+      snapshots: { start: string; end: string; revision: number }[],
+    ): EtcdBackup => ({
+      metadata: { name },
+      spec: { clusterName: 'etcd', destination: { pvc: { claimName: 'backups' } } },
+      status: {
+        snapshots: snapshots.map(({ start, end, revision }, i) => ({
+          name: `${name}-${i}.db`,
+          path: `${name}/${name}-${i}.db`,
+          revision,
+          size: 1,
+          sha256: 'cd'.repeat(32),
+          startTime: start,
+          completionTime: end,
+        })),
+      },
+    });
+    const found = backupSnapshots(
+      [
+        // Started before this cluster was created (a namesake's), finished after: not counted.
+        backup('namesake', [{ start: '2026-11-27T23:59:00Z', end: '2026-11-28T00:01:00Z', revision: 900 }]),
+        // Slow: read at 01:00, finished at 01:10.
+        backup('slow', [{ start: '2026-11-28T01:00:00Z', end: '2026-11-28T01:10:00Z', revision: 200 }]),
+        // Quick: read at 01:05, finished at 01:06, so its data is newer.
+        backup('quick', [{ start: '2026-11-28T01:05:00Z', end: '2026-11-28T01:06:00Z', revision: 210 }]),
+      ],
+      'etcd',
+      '2026-11-28T00:00:00Z',
+    );
+    expect(found.map((f) => [f.backupName, f.takenAt])).toEqual([
+      ['slow', '2026-11-28T01:00:00Z'],
+      ['quick', '2026-11-28T01:05:00Z'],
+    ]);
+    expect(newestSnapshot(found)?.backupName).toBe('quick');
+  });
+
+  it('chooses the newest snapshot: when its data was read, then revision', () => {
     expect(newestSnapshot([OLD, NEW])).toBe(NEW);
-    const sameTime = snap('b', NEW.completionTime, 151);
+    const sameTime = snap('b', NEW.takenAt, 151);
     expect(newestSnapshot([NEW, sameTime])).toBe(sameTime);
     expect(newestSnapshot([])).toBeUndefined();
   });
@@ -371,8 +409,8 @@ describe('disaster recovery from a backup when no member survives', () => {
       restore: { claimName: 'backups', revision: 160 },
     });
     expect(first.kind === 'StartBackupRecovery' && first.restore).not.toHaveProperty('s3');
-    // Same completion time: the higher revision, whatever the destination.
-    const sameTime = { ...S3_NEWEST, revision: 161, completionTime: pvcNewer.completionTime };
+    // Taken at the same time: the higher revision, whatever the destination.
+    const sameTime = { ...S3_NEWEST, revision: 161, takenAt: pvcNewer.takenAt };
     expect(step(dead({ backups: [pvcNewer, sameTime] }))).toMatchObject({
       restore: { s3: { bucket: 'etcd-backups' }, revision: 161 },
     });

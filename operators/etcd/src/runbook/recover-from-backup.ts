@@ -24,14 +24,15 @@
 //   quorum-confirmed member list for `spec.recoveryDelaySeconds`.
 // - No member survives (above), and an EtcdBackup of this cluster (same
 //   namespace, `spec.clusterName` this cluster) holds a verified snapshot on a
-//   PVC or in S3, completed after this EtcdCluster was created (a namesake's
-//   backups do not count). PVC and S3 backups are weighed by the same rule.
+//   PVC or in S3, started after this EtcdCluster was created (a namesake's
+//   backups do not count, even one that finished after). PVC and S3 backups
+//   are weighed by the same rule.
 //   Without one: Degraded (reason NoSurvivorNoBackup), a Warning Event, and
 //   nothing is deleted.
 //
 // Safety rules
-// - The newest snapshot (completion time, then revision) is chosen, and the
-//   choice (backup, snapshot, where it is: the PVC, or the S3 endpoint,
+// - The newest snapshot (when its data was read: start time, then revision)
+//   is chosen, and the choice (backup, snapshot, where it is: the PVC, or the S3 endpoint,
 //   bucket, region, path style and credentials Secret name; path or key,
 //   sha256, revision, the new seed's name and the old cluster ID) is written
 //   to status.recovery before anything is changed; every later pass follows
@@ -77,7 +78,7 @@ export function membersWithData(obs: ClusterObservation): string[] {
 
 /**
  * Verified snapshots of cluster `clusterName` among `backups`, on a PVC or in
- * S3 alike, completed no earlier than `createdAt` (the EtcdCluster's
+ * S3 alike, taken (started) no earlier than `createdAt` (the EtcdCluster's
  * creation; older ones are of a namesake).
  */
 export function backupSnapshots(
@@ -90,24 +91,25 @@ export function backupSnapshots(
     const location = snapshotLocation(b.spec.destination);
     if (b.spec.clusterName !== clusterName || location === undefined) return [];
     return (b.status?.snapshots ?? [])
-      .filter((s) => Date.parse(s.completionTime) >= since)
-      .map((s) => ({
+      .map((s) => ({ s, takenAt: s.startTime ?? s.completionTime }))
+      .filter(({ takenAt }) => Date.parse(takenAt) >= since)
+      .map(({ s, takenAt }) => ({
         backupName: b.metadata.name ?? '',
         snapshot: s.name,
         ...location,
         path: s.path,
         sha256: s.sha256,
         revision: s.revision,
-        completionTime: s.completionTime,
+        takenAt,
       }));
   });
 }
 
-/** The newest snapshot: latest completion time, then highest revision, then backup name. */
+/** The newest snapshot: latest {@link BackupSnapshot.takenAt}, then highest revision, then backup name. */
 export function newestSnapshot(snapshots: readonly BackupSnapshot[]): BackupSnapshot | undefined {
   return [...snapshots].sort(
     (a, b) =>
-      Date.parse(b.completionTime) - Date.parse(a.completionTime) ||
+      Date.parse(b.takenAt) - Date.parse(a.takenAt) ||
       b.revision - a.revision ||
       a.backupName.localeCompare(b.backupName),
   )[0];
@@ -150,10 +152,10 @@ export function planBackupRecovery(obs: ClusterObservation, newMemberName: () =>
       kind: 'Wait',
       reason: 'NoSurvivorNoBackup',
       degraded: true,
-      message: `quorum lost and no member's data survives, and no EtcdBackup of ${obs.name} in ${obs.namespace} holds a verified snapshot (on a PVC or in S3) completed since the cluster was created; nothing is deleted. Create the cluster again, empty or from another backup (spec.bootstrap.restore)`,
+      message: `quorum lost and no member's data survives, and no EtcdBackup of ${obs.name} in ${obs.namespace} holds a verified snapshot (on a PVC or in S3) taken since the cluster was created; nothing is deleted. Create the cluster again, empty or from another backup (spec.bootstrap.restore)`,
     };
   }
-  const { completionTime: _completed, ...restore } = newest;
+  const { takenAt: _taken, ...restore } = newest;
   return {
     kind: 'StartBackupRecovery',
     restore,

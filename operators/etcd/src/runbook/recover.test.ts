@@ -2,7 +2,7 @@ import { names, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdClusterStatus } from '../api/types.js';
 import { decide } from './decide.js';
 import type { ClusterObservation, SurvivorCandidate } from './observation.js';
-import { QUORUM_LOSS_WAIT_MS, chooseSurvivor, recoveryStatus } from './recover.js';
+import { QUORUM_LOSS_WAIT_MS, chooseSurvivor, recoveryStatus, staleRecoverAnnotation } from './recover.js';
 
 const NOW = new Date('2026-11-28T03:00:00Z');
 const longAgo = new Date(NOW.getTime() - QUORUM_LOSS_WAIT_MS - 1000).toISOString();
@@ -169,5 +169,37 @@ describe('disaster recovery', () => {
       member: 'etcd-b',
     });
     expect(step(lost({ survivors: [] }))).toMatchObject({ kind: 'Wait', reason: 'NoSurvivor' });
+  });
+
+  it('calls the annotation stale only while quorum is there and no recovery is on record', () => {
+    const healthy = (over: Partial<ClusterObservation>): ClusterObservation => ({
+      ...lost({ recovery: 'manual', annotation: true }),
+      membership: observe({ members: [{ name: 'etcd-a' }] }).membership!,
+      ...over,
+    });
+    // Quorum came back within the bound, or the operator stopped before removing it: stale.
+    expect(staleRecoverAnnotation(healthy({}))).toBe(true);
+    // Quorum lost: the annotation asks for this recovery.
+    expect(staleRecoverAnnotation(lost({ recovery: 'manual', annotation: true }))).toBe(false);
+    // A recovery on record (the survivor forced, answering): FinishRecovery removes it.
+    const recovery = {
+      survivor: 'etcd-a',
+      memberId: 'id-etcd-a',
+      raftIndex: '20',
+      startedAt: longAgo,
+      phase: 'Forcing' as const,
+    };
+    const inProgress = healthy({});
+    expect(
+      staleRecoverAnnotation({ ...inProgress, previousStatus: { ...inProgress.previousStatus, recovery } }),
+    ).toBe(false);
+    // No annotation, nothing to remove.
+    expect(staleRecoverAnnotation(healthy({ recoverAnnotation: false }))).toBe(false);
+  });
+
+  it('starts the wait again when status.quorumLostSince cannot be read', () => {
+    const garbled = lost({ status: { quorumLostSince: 'yesterday' } });
+    expect(step(garbled)).toMatchObject({ kind: 'Wait', reason: 'QuorumLost' });
+    expect(recoveryStatus(garbled, step(garbled), NOW).quorumLostSince).toBe(NOW.toISOString());
   });
 });

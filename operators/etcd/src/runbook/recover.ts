@@ -64,6 +64,22 @@ export function recoveryRequested(obs: ClusterObservation): boolean {
 }
 
 /**
+ * True when the recover annotation is set while quorum is there and no
+ * recovery is on record. The annotation asks to recover from the quorum loss
+ * at hand; left behind (quorum came back within the wait bound, or the
+ * operator stopped between clearing the record and removing it), it would
+ * make a `manual` cluster recover by itself from some later loss. The
+ * reconciler removes it.
+ */
+export function staleRecoverAnnotation(obs: ClusterObservation): boolean {
+  return (
+    obs.recoverAnnotation === true &&
+    obs.membership !== undefined &&
+    obs.previousStatus.recovery === undefined
+  );
+}
+
+/**
  * Answering members that can be recovered from: voters (a learner may hold
  * only part of the log: forcing a cluster from it would lose acknowledged
  * writes) of the cluster's own ID, with their PVC still there.
@@ -136,8 +152,9 @@ export function planRecovery(
   if (obs.previousStatus.recovery !== undefined) return continueRecovery(obs);
   if (obs.membership !== undefined || !obs.previousStatus.clusterID) return undefined;
   if (!recoveryRequested(obs)) return undefined;
-  const since = obs.previousStatus.quorumLostSince;
-  const lostAt = since === undefined ? now.getTime() : Date.parse(since);
+  // An unreadable record (the schema checks the format, so only by hand) starts the clock again.
+  const recorded = Date.parse(obs.previousStatus.quorumLostSince ?? '');
+  const lostAt = Number.isNaN(recorded) ? now.getTime() : recorded;
   const unwatched = watchingSince !== undefined && watchingSince.getTime() > lostAt;
   const waited = now.getTime() - (unwatched ? watchingSince.getTime() : lostAt);
   const bound = recoveryDelayMs(obs.spec);
@@ -174,7 +191,9 @@ export function recoveryStatus(
 ): { quorumLostSince: string | null; recovery: EtcdRecoveryStatus | null } {
   const previous = obs.previousStatus;
   const lost = obs.membership === undefined && previous.clusterID !== undefined && previous.clusterID !== '';
-  const quorumLostSince = lost ? (previous.quorumLostSince ?? now.toISOString()) : null;
+  const since = previous.quorumLostSince;
+  const readable = since !== undefined && !Number.isNaN(Date.parse(since));
+  const quorumLostSince = lost ? (readable ? since : now.toISOString()) : null;
   let recovery = previous.recovery ?? null;
   if (step.kind === 'StartBackupRecovery' && recovery === null)
     recovery = backupRecoveryRecord(obs, step, now);

@@ -46,8 +46,13 @@ export interface RestoreFrom extends EtcdSnapshotSource {
 export interface BackupSnapshot extends EtcdSnapshotSource {
   /** Cluster token of the restored cluster. */
   token?: string;
-  /** When the snapshot was verified (RFC 3339). */
-  completionTime: string;
+  /**
+   * When the snapshot's data was read (RFC 3339): its start time, or its
+   * completion time for a record without one. Orders snapshots by how recent
+   * their data is; a slow snapshot that finished late holds older data than
+   * a quick one started after it.
+   */
+  takenAt: string;
 }
 
 /**

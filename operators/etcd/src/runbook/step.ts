@@ -39,7 +39,7 @@ export type Step =
    */
   | {
       kind: 'StartBackupRecovery';
-      restore: Omit<BackupSnapshot, 'completionTime'>;
+      restore: Omit<BackupSnapshot, 'takenAt'>;
       seed: string;
       remove: string[];
     }

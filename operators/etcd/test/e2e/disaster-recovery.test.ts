@@ -433,6 +433,32 @@ describeE2E('etcd disaster recovery on a real node', () => {
     });
   }
 
+  it('removes a recover annotation set while quorum is there, with an Event, so a later loss waits for a new one', async () => {
+    const name = `dr-stale-${Date.now().toString(36).slice(-5)}`;
+    const key = { namespace: ns.name, name };
+    operator = await runOperator(kc, ns.name);
+    await createCluster(name, { size: 1, version: V36, recovery: 'manual', recoveryDelaySeconds: 10 });
+    await waitHealthy(client, key, 1, V36, 180_000);
+    const [member] = await memberPods(client, key);
+
+    await clusters.patch(key, {
+      type: 'merge',
+      body: { metadata: { annotations: { [RECOVER_ANNOTATION]: 'now' } } },
+    });
+    await eventually(
+      async () =>
+        expect((await readCluster(client, key)).metadata.annotations?.[RECOVER_ANNOTATION]).toBeUndefined(),
+      { timeout: 30_000, message: 'the annotation removed' },
+    );
+    expect((await clusterEvent(name, 'RecoverAnnotationRemoved', 'Normal')).note).toContain(
+      RECOVER_ANNOTATION,
+    );
+    // Nothing else changed: the same member, healthy, no recovery on record.
+    const after = await readCluster(client, key);
+    expect(after.status?.recovery).toBeUndefined();
+    expect((await memberPods(client, key)).map((p) => p.metadata.uid)).toEqual([member?.metadata.uid]);
+  }, 300_000);
+
   it('never deletes a PVC that may hold data, and without a backup only reports NoSurvivorNoBackup', async () => {
     const name = `dr-none-${Date.now().toString(36).slice(-5)}`;
     const key = { namespace: ns.name, name };
