@@ -6,6 +6,14 @@ import { QUORUM_LOSS_WAIT_MS, chooseSurvivor, recoveryStatus, staleRecoverAnnota
 
 const NOW = new Date('2026-11-28T03:00:00Z');
 const longAgo = new Date(NOW.getTime() - QUORUM_LOSS_WAIT_MS - 1000).toISOString();
+/** A recovery on record: etcd-a chosen, being forced. */
+const FORCING_A = {
+  survivor: 'etcd-a',
+  memberId: 'id-etcd-a',
+  raftIndex: '20',
+  startedAt: longAgo,
+  phase: 'Forcing' as const,
+};
 const candidate = (memberName: string, raftIndex: bigint, applied = raftIndex): SurvivorCandidate => ({
   memberName,
   memberId: `id-${memberName}`,
@@ -107,13 +115,7 @@ describe('disaster recovery', () => {
   });
 
   it('follows the record: forces the survivor, then restarts it without the flag, then finishes', () => {
-    const recovery = {
-      survivor: 'etcd-a',
-      memberId: 'id-etcd-a',
-      raftIndex: '20',
-      startedAt: longAgo,
-      phase: 'Forcing' as const,
-    };
+    const recovery = FORCING_A;
     // A different member answers better now: the record still wins.
     const gone = lost({
       status: { recovery },
@@ -182,13 +184,7 @@ describe('disaster recovery', () => {
     // Quorum lost: the annotation asks for this recovery.
     expect(staleRecoverAnnotation(lost({ recovery: 'manual', annotation: true }))).toBe(false);
     // A recovery on record (the survivor forced, answering): FinishRecovery removes it.
-    const recovery = {
-      survivor: 'etcd-a',
-      memberId: 'id-etcd-a',
-      raftIndex: '20',
-      startedAt: longAgo,
-      phase: 'Forcing' as const,
-    };
+    const recovery = FORCING_A;
     const inProgress = healthy({});
     expect(
       staleRecoverAnnotation({ ...inProgress, previousStatus: { ...inProgress.previousStatus, recovery } }),
