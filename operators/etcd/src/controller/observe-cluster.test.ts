@@ -4,7 +4,7 @@ import type { EtcdCluster } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
 import type { Pod } from '../kube/kube-types.js';
 import { peerURL } from '../runbook/member-names.js';
-import { observeCluster } from './observe-cluster.js';
+import { initContainerFailure, observeCluster } from './observe-cluster.js';
 
 const cluster = {
   apiVersion: 'etcd.switchboard.dev/v1alpha1',
@@ -80,5 +80,44 @@ describe('observeCluster', () => {
     const obs = await observeCluster(client, cluster, recordingEtcd(asked));
     expect(new Set(asked)).toEqual(new Set(['http://10.244.0.7:2379']));
     expect(obs.membership?.leaderId).toBe('a1');
+  });
+});
+
+describe('initContainerFailure', () => {
+  const withInit = (initContainerStatuses: NonNullable<Pod['status']>['initContainerStatuses']): Pod => ({
+    ...pod,
+    status: { phase: 'Pending', initContainerStatuses },
+  });
+
+  it("describes the last failed run of a seed's init container, with the tail of its message", () => {
+    const crashLooping = withInit([
+      { name: 'tools', restartCount: 0, state: { terminated: { exitCode: 0 } } },
+      {
+        name: 'fetch-snapshot',
+        restartCount: 3,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: {
+          terminated: {
+            exitCode: 1,
+            message: 'fetching s3://b/k\nNoSuchKey: The specified key does not exist.\n',
+          },
+        },
+      },
+    ]);
+    expect(initContainerFailure(crashLooping)).toBe(
+      'init container fetch-snapshot exited 1 after 3 restarts: fetching s3://b/k | NoSuchKey: The specified key does not exist.',
+    );
+  });
+
+  it('says nothing while init containers succeed or have not run', () => {
+    expect(initContainerFailure(pod)).toBeUndefined();
+    expect(
+      initContainerFailure(
+        withInit([
+          { name: 'tools', restartCount: 0, state: { terminated: { exitCode: 0 } } },
+          { name: 'restore', restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -28,8 +28,25 @@ import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
 
+/** The last failure of an init container of `pod` (current or previous run), described for status. */
+export function initContainerFailure(pod: Pod): string | undefined {
+  for (const c of pod.status?.initContainerStatuses ?? []) {
+    const failed = [c.state?.terminated, c.lastState?.terminated].find(
+      (t) => t !== undefined && t.exitCode !== 0,
+    );
+    if (failed === undefined) continue;
+    // The tail of the message (the log's end with FallbackToLogsOnError), on one line.
+    const said = (failed.message ?? '').trim().split('\n').slice(-3).join(' | ').slice(-400);
+    const restarts =
+      c.restartCount > 0 ? ` after ${c.restartCount} restart${c.restartCount === 1 ? '' : 's'}` : '';
+    return `init container ${c.name} exited ${failed.exitCode}${restarts}${said ? `: ${said}` : ''}`;
+  }
+  return undefined;
+}
+
 /** The runbook's view of a member Pod. */
 export function toMemberPod(pod: Pod): MemberPod {
+  const initFailure = initContainerFailure(pod);
   const etcd = pod.status?.containerStatuses?.find((c) => c.name === 'etcd');
   const phase = pod.status?.phase ?? 'Unknown';
   return {
@@ -44,6 +61,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
+    ...(initFailure ? { initFailure } : {}),
   };
 }
 

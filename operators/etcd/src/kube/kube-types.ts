@@ -18,7 +18,23 @@ export interface Pod extends KubeObject {
     podIP?: string;
     conditions?: { type: string; status: string }[];
     containerStatuses?: { name: string; restartCount: number; ready: boolean; image?: string }[];
+    initContainerStatuses?: InitContainerStatus[];
   };
+}
+
+/** What the kubelet reports about an init container (the fields the operator reads). */
+export interface InitContainerStatus {
+  name: string;
+  restartCount: number;
+  state?: { terminated?: ContainerTerminated; waiting?: { reason?: string } };
+  lastState?: { terminated?: ContainerTerminated };
+}
+
+interface ContainerTerminated {
+  exitCode: number;
+  reason?: string;
+  /** The termination message (with FallbackToLogsOnError: the log's tail on failure). */
+  message?: string;
 }
 
 /** A PersistentVolumeClaim. */

@@ -21,6 +21,21 @@ describe('create', () => {
     expect(decide(obs, { newMemberName: names() })).toMatchObject({ kind: 'Wait', reason: 'WaitingForSeed' });
   });
 
+  it('says so, Degraded, when the seed cannot restore its snapshot (spec.bootstrap.restore)', () => {
+    const failure = 'init container restore exited 1 after 2 restarts: sha256 mismatch';
+    const obs = observe({
+      members: [{ name: 'etcd-a', pod: { initFailure: failure } }],
+      noQuorum: true,
+      status: {},
+    });
+    expect(decide(obs, { newMemberName: names() })).toMatchObject({
+      kind: 'Wait',
+      reason: 'SeedRestoreFailing',
+      degraded: true,
+      message: expect.stringContaining(failure),
+    });
+  });
+
   it('grows the seed one learner at a time', () => {
     const step = decide(observe({ members: healthy(1) }), { newMemberName: names() });
     expect(step).toEqual({ kind: 'AddLearner', member: 'etcd-new1' });

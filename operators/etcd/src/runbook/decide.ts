@@ -46,9 +46,21 @@ export interface DecideOptions {
   watchingSince?: Date;
 }
 
-function waitWithoutMembership(obs: ClusterObservation): { reason: string; message: string } {
-  if (!obs.previousStatus.clusterID)
+function waitWithoutMembership(obs: ClusterObservation): {
+  reason: string;
+  message: string;
+  degraded?: boolean;
+} {
+  if (!obs.previousStatus.clusterID) {
+    const failing = [...obs.pods.values()].find((p) => p.initFailure !== undefined);
+    if (failing !== undefined)
+      return {
+        reason: 'SeedRestoreFailing',
+        degraded: true,
+        message: `seed ${failing.name} cannot restore its snapshot (spec.bootstrap.restore): ${failing.initFailure}. The kubelet retries it; fix the cause (the backup's object or file, its credentials Secret) and it goes on`,
+      };
     return { reason: 'WaitingForSeed', message: 'waiting for the seed member to answer' };
+  }
   if (obs.pods.size === 0) {
     return {
       reason: 'NoMembers',

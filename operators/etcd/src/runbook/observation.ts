@@ -23,6 +23,12 @@ export interface MemberPod {
   terminating: boolean;
   /** Started with --force-new-cluster (disaster recovery, recover.ts). */
   forceNewCluster?: boolean;
+  /**
+   * An init container (a seed's snapshot download or restore) that failed
+   * last time it ran, e.g. `fetch-snapshot exited 1 after 3 restarts: ...`;
+   * the kubelet retries it with backoff.
+   */
+  initFailure?: string;
 }
 
 /** A member that answers its own status while there is no quorum (recover.ts). */

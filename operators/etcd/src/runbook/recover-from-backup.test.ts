@@ -456,6 +456,27 @@ describe('disaster recovery from a backup when no member survives', () => {
       reason: 'RestoredSeedStarting',
       message: expect.stringContaining('S3 bucket etcd-backups'),
     });
+    // Its download failing (object gone, credentials wrong): Degraded, naming the failure, still this snapshot.
+    const failing = {
+      ...observe({
+        spec: { recovery: 'auto' },
+        members: [
+          { name: 'etcd-new1', pod: { initFailure: 'init container fetch-snapshot exited 1: NoSuchKey' } },
+        ],
+        noQuorum: true,
+        status: { clusterID: 'c1', quorumLostSince: longAgo, recovery: s3Record('Seeding') },
+      }),
+      uid: 'uid-1',
+    };
+    expect(step(failing)).toMatchObject({
+      kind: 'Wait',
+      reason: 'RestoredSeedFailing',
+      degraded: true,
+      message: expect.stringContaining('fetch-snapshot exited 1: NoSuchKey'),
+    });
+    expect(computeStatus(failing, step(failing), NOW).conditions).toContainEqual(
+      expect.objectContaining({ type: 'Degraded', status: 'True', reason: 'RestoredSeedFailing' }),
+    );
   });
 
   it('ignores a member list that does not include the seed while clearing (a stranger answering)', () => {

@@ -181,6 +181,14 @@ export function continueBackupRecovery(obs: ClusterObservation, record: EtcdBack
   }
   if (!obs.pods.has(record.seed))
     return { kind: 'CreateSeed', member: record.seed, restore: restoreOf(record, obs) };
+  const failure = obs.pods.get(record.seed)?.initFailure;
+  if (failure !== undefined)
+    return {
+      kind: 'Wait',
+      reason: 'RestoredSeedFailing',
+      degraded: true,
+      message: `${record.seed} cannot restore snapshot ${record.path}${describeLocation(record)} of EtcdBackup ${record.backupName}: ${failure}. The kubelet retries it; fix the cause (the object, its credentials Secret, the volume) and it goes on. The recovery stays on this snapshot`,
+    };
   return {
     kind: 'Wait',
     reason: 'RestoredSeedStarting',

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -323,6 +323,38 @@ describeE2E('etcd backups to S3 on a real node', () => {
     expect(spec).not.toContain(store.secretAccessKey);
     expect(spec).not.toContain(store.accessKeyId);
   }, 600_000);
+
+  it('reports a seed that cannot download its snapshot (the object deleted) as Degraded, with a Warning Event', async () => {
+    if (noRestore) {
+      process.stderr.write(`skipping the failing S3 restore: ${noRestore}\n`);
+      return;
+    }
+    await backups.create(backup(n('deleted'), {}));
+    const done = await waitBackup(n('deleted'), (b) => expect(b.status?.phase).toBe('Succeeded'));
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: done.status!.lastSnapshot!.path }));
+
+    const copy = await createCluster(n('unrestorable'), {
+      size: 1,
+      bootstrap: { restore: { backupName: n('deleted') } },
+    });
+    const degraded = await eventually(
+      async () => {
+        const c = await clusters.get(copy);
+        const condition = c.status?.conditions?.find((x) => x.type === 'Degraded');
+        expect(condition).toMatchObject({ status: 'True', reason: 'SeedRestoreFailing' });
+        return condition!;
+      },
+      { timeout: 180_000, interval: 1000, message: 'Degraded SeedRestoreFailing' },
+    );
+    expect(degraded.message).toContain('init container fetch-snapshot exited');
+    await eventually(async () =>
+      expect((await eventsOf(copy.name)).map((e) => `${e.type} ${e.reason}`)).toContain(
+        'Warning SeedRestoreFailing',
+      ),
+    );
+    // Nothing else was created: the seed alone, still retrying.
+    expect((await memberPods(client, copy)).length).toBe(1);
+  }, 300_000);
 
   it('rebuilds a 3-member cluster whose every member lost its data from its newest backup, in S3: keys before it there, keys after not', async () => {
     if (noRestore) {
