@@ -2,7 +2,7 @@ import { names, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdBackup } from '../api/backup-types.js';
 import type { EtcdBackupRecoveryStatus, EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
 import { decide } from './decide.js';
-import type { ClusterObservation, SurvivorCandidate } from './observation.js';
+import type { ClusterObservation, MemberPod, SurvivorCandidate } from './observation.js';
 import { QUORUM_LOSS_WAIT_MS, recoveryStatus } from './recover.js';
 import { backupSnapshots, membersWithData, newestSnapshot } from './recover-from-backup.js';
 import type { BackupSnapshot } from './restore.js';
@@ -442,32 +442,23 @@ describe('disaster recovery from a backup when no member survives', () => {
     expect(recoveryStatus(cleared, seed, NOW).recovery).toEqual(s3Record('Seeding'));
     expect(describeStep(seed)).toContain('S3 bucket etcd-backups');
     // Seeding and its Pod restoring: the wait names the bucket.
-    const seeding = {
+    const s3Seeding = (seed: Partial<MemberPod> = {}): ClusterObservation => ({
       ...observe({
         spec: { recovery: 'auto' },
-        members: [{ name: 'etcd-new1' }],
+        members: [{ name: 'etcd-new1', pod: seed }],
         noQuorum: true,
         status: { clusterID: 'c1', quorumLostSince: longAgo, recovery: s3Record('Seeding') },
       }),
       uid: 'uid-1',
-    };
+    });
+    const seeding = s3Seeding();
     expect(step(seeding)).toMatchObject({
       kind: 'Wait',
       reason: 'RestoredSeedStarting',
       message: expect.stringContaining('S3 bucket etcd-backups'),
     });
     // Its download failing (object gone, credentials wrong): Degraded, naming the failure, still this snapshot.
-    const failing = {
-      ...observe({
-        spec: { recovery: 'auto' },
-        members: [
-          { name: 'etcd-new1', pod: { initFailure: 'init container fetch-snapshot exited 1: NoSuchKey' } },
-        ],
-        noQuorum: true,
-        status: { clusterID: 'c1', quorumLostSince: longAgo, recovery: s3Record('Seeding') },
-      }),
-      uid: 'uid-1',
-    };
+    const failing = s3Seeding({ initFailure: 'init container fetch-snapshot exited 1: NoSuchKey' });
     expect(step(failing)).toMatchObject({
       kind: 'Wait',
       reason: 'RestoredSeedFailing',
