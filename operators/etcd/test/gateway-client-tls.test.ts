@@ -7,11 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { jest } from '@jest/globals';
 import { eventually } from '@switchboard/testing';
 
 import { EtcdRequestError } from '../src/etcd/etcd-client.js';
 import type { EtcdTLSMaterial } from '../src/etcd/etcd-client.js';
-import { GatewayEtcdClient, gatewayClientFactory } from '../src/etcd/gateway-client.js';
+import {
+  GatewayEtcdClient,
+  gatewayClientFactory,
+  gatewayClientFactoryClosedWith,
+} from '../src/etcd/gateway-client.js';
 import { generateCA, issueCertificate } from '../src/tls/certificates.js';
 import type { KeyPair } from '../src/tls/certificates.js';
 import { loopbackAddress, startLoopbackMember } from './support/loopback-etcd.js';
@@ -136,5 +141,20 @@ describe('GatewayEtcdClient against etcd with client-certificate auth', () => {
     } finally {
       await factory.close();
     }
+  });
+
+  it("closes the factory's Agents when its owner (a Manager) stops", async () => {
+    const hooks: (() => Promise<void>)[] = [];
+    const factory = gatewayClientFactoryClosedWith(
+      { onStop: (hook) => hooks.push(hook) },
+      { timeoutMs: 3000 },
+    );
+    const close = jest.spyOn(factory, 'close');
+    const tls = { ca: ca.certPem, cert: operatorCert.certPem, key: operatorCert.keyPem };
+    expect(await factory(member!.clientURL, tls).health()).toBe(true);
+    expect(hooks).toHaveLength(1);
+    expect(close).not.toHaveBeenCalled();
+    for (const hook of hooks) await hook();
+    expect(close).toHaveBeenCalledTimes(1);
   });
 });

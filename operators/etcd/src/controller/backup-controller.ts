@@ -27,7 +27,7 @@ import { EtcdBackupMetrics } from '../metrics/operator-metrics.js';
 import type { Job } from '../kube/snapshot-job.js';
 import { JobType, snapshotJob } from '../kube/snapshot-job.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
-import { gatewayClientFactory } from '../etcd/gateway-client.js';
+import { gatewayClientFactory, gatewayClientFactoryClosedWith } from '../etcd/gateway-client.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import { S3BackupError } from '../s3/s3-store.js';
@@ -329,13 +329,7 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
   });
   const metrics = opts.metrics ?? new EtcdBackupMetrics(manager.registry);
   const addressing = opts.memberAddressing ?? defaultMemberAddressing();
-  let etcdClient = opts.etcdClient;
-  if (etcdClient === undefined) {
-    const own = gatewayClientFactory();
-    // Its TLS Agents are ours: close them when the manager stops.
-    manager.onStop(() => own.close());
-    etcdClient = own;
-  }
+  const etcdClient = opts.etcdClient ?? gatewayClientFactoryClosedWith(manager);
   manager
     .controller()
     .named(ETCD_BACKUP_CONTROLLER_NAME)

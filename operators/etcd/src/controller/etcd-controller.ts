@@ -7,7 +7,7 @@ import { EventRecorder, Outcome, annotationsChanged, generationChanged, or } fro
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
-import { gatewayClientFactory } from '../etcd/gateway-client.js';
+import { gatewayClientFactoryClosedWith } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
 import { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
@@ -23,7 +23,7 @@ export const ETCD_CONTROLLER_NAME = 'etcdcluster';
 
 /** Options of {@link addEtcdController}. */
 export interface EtcdControllerOptions {
-  /** How to reach a member's endpoint (default: {@link gatewayClientFactory}, 5 s timeout). */
+  /** How to reach a member's endpoint (default: {@link gatewayClientFactoryClosedWith}: closed when the manager stops, 5 s timeout). */
   etcd?: EtcdClientFactory;
   /** Clusters reconciled at once (default 4; one cluster is never reconciled twice at once). */
   maxConcurrentReconciles?: number;
@@ -60,13 +60,7 @@ export interface EtcdControllerOptions {
  * ```
  */
 export function addEtcdController(manager: Manager, opts: EtcdControllerOptions = {}): void {
-  let etcd = opts.etcd;
-  if (etcd === undefined) {
-    const own = gatewayClientFactory();
-    // Its TLS Agents are ours: close them when the manager stops.
-    manager.onStop(() => own.close());
-    etcd = own;
-  }
+  const etcd = opts.etcd ?? gatewayClientFactoryClosedWith(manager);
   const addressing = opts.memberAddressing ?? defaultMemberAddressing();
   manager.logger.info('reaching etcd members', { by: addressing });
   const recorder = new EventRecorder(manager.client, {

@@ -454,6 +454,19 @@ export interface GatewayClientFactory extends EtcdClientFactory {
 }
 
 /**
+ * A {@link gatewayClientFactory} whose Agents are closed when `owner` stops:
+ * a controller's default, passed its Manager.
+ */
+export function gatewayClientFactoryClosedWith(
+  owner: { onStop(hook: () => Promise<void>): void },
+  opts: GatewayClientFactoryOptions = {},
+): GatewayClientFactory {
+  const factory = gatewayClientFactory(opts);
+  owner.onStop(() => factory.close());
+  return factory;
+}
+
+/**
  * The controller's factory: a {@link GatewayEtcdClient} per call, sharing one
  * undici Agent (and its TLS connections) per distinct TLS material. A rotated
  * client certificate is new material, so it gets a new Agent and new
