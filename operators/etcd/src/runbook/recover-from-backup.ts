@@ -26,18 +26,17 @@
 //   namespace, `spec.clusterName` this cluster) holds a verified snapshot on a
 //   PVC or in S3, started after this EtcdCluster was created (a namesake's
 //   backups do not count, even one that finished after). PVC and S3 backups
-//   are weighed by the same rule.
-//   Without one: Degraded (reason NoSurvivorNoBackup), a Warning Event, and
-//   nothing is deleted.
+//   are weighed by the same rule. Without one: Degraded (reason
+//   NoSurvivorNoBackup), a Warning Event, and nothing is deleted.
 //
 // Safety rules
 // - The newest snapshot (when its data was read: start time, then revision)
-//   is chosen, and the choice (backup, snapshot, where it is: the PVC, or the S3 endpoint,
-//   bucket, region, path style and credentials Secret name; path or key,
-//   sha256, revision, the new seed's name and the old cluster ID) is written
-//   to status.recovery before anything is changed; every later pass follows
-//   that record, never a new choice, and never re-reads the backup's spec
-//   (an EtcdBackup deleted or changed meanwhile changes nothing).
+//   is chosen, and the choice (backup, snapshot, where it is: the PVC, or the
+//   S3 endpoint, bucket, region, path style and credentials Secret name; path
+//   or key, sha256, revision, the new seed's name and the old cluster ID) is
+//   written to status.recovery before anything is changed; every later pass
+//   follows that record, never a new choice, and never re-reads the backup's
+//   spec (an EtcdBackup deleted or changed meanwhile changes nothing).
 // - Steps, each safe to repeat: (1) delete every remaining member Pod and PVC
 //   (phase Clearing; the Warning Event says that data written after the
 //   snapshot's revision is lost); (2) once they are gone, create the seed
