@@ -1,6 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 
 import {
+  ImagePullError,
+  imagePullFailure,
   leaseHandoverBoundMs,
   managerProblems,
   metricValue,
@@ -116,5 +118,44 @@ describe('wildcardRules', () => {
         role('ConfigMap', [{ verbs: ['*'] }]),
       ] as never),
     ).toEqual(['r: wildcard in {"apiGroups":[""],"resources":["*"],"verbs":["get"]}']);
+  });
+});
+
+describe('imagePullFailure', () => {
+  const pod = (reason: string, message: string, init = false): V1Pod => {
+    const status = [
+      {
+        name: 'c',
+        image: 'etcd-operator:dev',
+        ready: false,
+        restartCount: 0,
+        state: { waiting: { reason, message } },
+      },
+    ];
+    return { status: init ? { initContainerStatuses: status } : { containerStatuses: status } } as V1Pod;
+  };
+
+  it('names the image of a container in image pull back-off', () => {
+    expect(imagePullFailure(pod('ImagePullBackOff', 'Back-off pulling image "etcd-operator:dev"'))).toEqual({
+      image: 'etcd-operator:dev',
+      message: 'ImagePullBackOff: Back-off pulling image "etcd-operator:dev"',
+    });
+  });
+  it('takes a first failed pull only when the registry says the image is not there', () => {
+    expect(imagePullFailure(pod('ErrImagePull', 'rpc error: manifest unknown'))?.image).toBe(
+      'etcd-operator:dev',
+    );
+    expect(imagePullFailure(pod('ErrImagePull', 'dial tcp: i/o timeout'))).toBeUndefined();
+  });
+  it('looks at init containers too, and ignores a container merely starting', () => {
+    expect(imagePullFailure(pod('ImagePullBackOff', 'x', true))?.image).toBe('etcd-operator:dev');
+    expect(imagePullFailure(pod('ContainerCreating', ''))).toBeUndefined();
+  });
+  it('says what to run in the error', () => {
+    const err = new ImagePullError('etcd-operator', {
+      image: 'etcd-operator:dev',
+      message: 'ImagePullBackOff',
+    });
+    expect(err.message).toMatch(/etcd-operator:dev cannot be pulled .*switchboard image build/);
   });
 });

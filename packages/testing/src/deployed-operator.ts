@@ -276,17 +276,28 @@ export async function deployOperator(
   return {
     options,
     pods,
-    waitReady: (replicas, timeoutMs = 180_000) =>
-      eventually(
+    waitReady: (replicas, timeoutMs = 180_000) => {
+      // An image that cannot be pulled never becomes Ready: say so at once,
+      // rather than after the whole timeout as one more "not Ready".
+      const unpullable = new AbortController();
+      return eventually(
         async () => {
           const current = await pods();
+          const pull = current.map(imagePullFailure).find((f) => f !== undefined);
+          if (pull !== undefined) unpullable.abort(new ImagePullError(options.deployment, pull));
           const summary = current.map((p) => `${p.metadata?.name} ${p.status?.phase} ready=${isReady(p)}`);
           if (current.length !== replicas || !current.every(isReady))
             throw new Error(`want ${replicas} Ready: ${summary.join('; ') || 'no pods'}`);
           return current;
         },
-        { timeout: timeoutMs, interval: 500, message: `${options.deployment}: ${replicas} Ready Pods` },
-      ),
+        {
+          timeout: timeoutMs,
+          interval: 500,
+          message: `${options.deployment}: ${replicas} Ready Pods`,
+          signal: unpullable.signal,
+        },
+      );
+    },
     leader,
     nextLeader,
     async can(...args) {
@@ -484,4 +495,34 @@ export async function configDefaultProblems(configDir: string, deployment: strin
     ...(roles.length === 0 ? ['no ClusterRole or Role'] : []),
     ...wildcardRules(objects),
   ];
+}
+
+/** Why a container of `pod` cannot start for want of its image, if that is the case. */
+export function imagePullFailure(pod: V1Pod): { image: string; message: string } | undefined {
+  for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const waiting = c.state?.waiting;
+    // ErrImagePull only once the registry said the image is not there; the
+    // back-off is a pull that failed already.
+    const permanent =
+      waiting?.reason === 'ImagePullBackOff' ||
+      waiting?.reason === 'InvalidImageName' ||
+      (waiting?.reason === 'ErrImagePull' && /not found|manifest unknown/i.test(waiting.message ?? ''));
+    if (permanent) return { image: c.image, message: `${waiting?.reason}: ${waiting?.message ?? ''}`.trim() };
+  }
+  return undefined;
+}
+
+/** Thrown by `waitReady` when an operator Pod's image cannot be pulled. */
+export class ImagePullError extends Error {
+  readonly reason = 'ImagePullFailed';
+  constructor(
+    readonly deployment: string,
+    readonly failure: { readonly image: string; readonly message: string },
+  ) {
+    super(
+      `${deployment}: image ${failure.image} cannot be pulled (${failure.message}); ` +
+        'build it into the local registry with `switchboard image build`, or name an image the cluster can pull',
+    );
+    this.name = 'ImagePullError';
+  }
 }

@@ -39,6 +39,8 @@ export {
 export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
 export {
   deployOperator,
+  ImagePullError,
+  imagePullFailure,
   kubectl,
   leaseHandoverBoundMs,
   managerProblems,
@@ -98,6 +100,7 @@ export {
   imageReferences,
   localRepository,
   buildImages,
+  ImageBuildError,
   startRegistry,
 } from './images/index.js';
 export type { ImageSpec, BuildImagesResult, LocalRegistry } from './images/index.js';

@@ -30,6 +30,10 @@ export async function imageCommand(args: readonly string[], options: { force: bo
       const images = names.length > 0 ? IMAGES.filter((i) => names.includes(i.name)) : IMAGES;
       const started = Date.now();
       const result = await buildImages({ images, force: options.force, onProgress: progress('image') });
+      // An image asked for by name is needed: skipping it is a failure.
+      if (names.length > 0 && result.skipped.length > 0) {
+        throw new Error(result.skipped.map((s) => `image ${s.name} cannot be built: ${s.reason}`).join('\n'));
+      }
       if (result.built.length > 0 || result.skipped.length > 0) {
         line(
           'image',

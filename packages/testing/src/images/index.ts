@@ -5,6 +5,7 @@
 export { IMAGES, OPERATOR_IMAGES, imageReferences, localRepository } from './catalog.js';
 export type { ImageSpec, ImageFile, FileSource, TreeSource } from './catalog.js';
 export { buildImages, findRepoRoot } from './build.js';
+export { ImageBuildError } from './image-build-error.js';
 export type { BuildImagesOptions, BuildImagesResult } from './build.js';
 export { startRegistry, defaultRegistryStorage } from './registry.js';
 export type { LocalRegistry, RegistryOptions } from './registry.js';

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { MissingBinaryError } from '../control-plane/paths.js';
-import { findRepoRoot } from './build.js';
+import { run } from '../node/command.js';
+import { findRepoRoot, projectNode } from './build.js';
+import { ImageBuildError } from './image-build-error.js';
 import {
   deployInputsDigest,
   deployWorkspacePackage,
@@ -107,7 +109,7 @@ describe('deployInputsDigest', () => {
 });
 
 describe('deployWorkspacePackage', () => {
-  it('reports a deploy pnpm cannot make as a missing input, so the image is skipped, not the whole build', async () => {
+  it("reports a deploy pnpm cannot make as a failed image build naming pnpm's error, not as an input to skip", async () => {
     const cache = process.env.SWITCHBOARD_CACHE;
     process.env.SWITCHBOARD_CACHE = join(root, 'cache');
     try {
@@ -118,11 +120,48 @@ describe('deployWorkspacePackage', () => {
         files: ['dist'],
       });
       const err = await deployWorkspacePackage(root, '@x/op').catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(MissingBinaryError);
-      expect((err as Error).message).toMatch(/a pnpm deploy of @x\/op/);
+      expect(err).toBeInstanceOf(ImageBuildError);
+      expect((err as Error).message).toMatch(/pnpm deploy of @x\/op failed: .*(ERR_PNPM_|ERROR)/);
     } finally {
       if (cache === undefined) delete process.env.SWITCHBOARD_CACHE;
       else process.env.SWITCHBOARD_CACHE = cache;
+    }
+  });
+});
+
+describe('deployWorkspacePackage of this repository', () => {
+  // The fault a new machine met: its frozen-lockfile install never fills
+  // pnpm's metadata cache, and the deploy failed offline for want of it, so
+  // no operator image existed. An empty cache stands for that machine here.
+  it('deploys the etcd operator offline with an empty pnpm metadata cache, and the deploy runs', async () => {
+    const saved = { cache: process.env.SWITCHBOARD_CACHE, meta: process.env.npm_config_cache_dir };
+    const scratch = await mkdtemp(join(tmpdir(), 'switchboard-deploy-'));
+    process.env.SWITCHBOARD_CACHE = join(scratch, 'cache');
+    process.env.npm_config_cache_dir = join(scratch, 'pnpm-metadata');
+    try {
+      const out = await deployWorkspacePackage(findRepoRoot(), '@switchboard/etcd-operator');
+      const help = await run(projectNode(findRepoRoot()), ['dist/main.js', '--help'], { cwd: out });
+      expect(help).toMatch(/etcd-operator: runs the EtcdCluster and EtcdBackup controllers/);
+      // The core came in as its built files, the way the lockfile pins its dependencies.
+      const core = await run(
+        projectNode(findRepoRoot()),
+        [
+          '--input-type=module',
+          '-e',
+          'import("@switchboard/core").then((m) => console.log(typeof m.Manager))',
+        ],
+        { cwd: out },
+      );
+      expect(core.trim()).toBe('function');
+    } finally {
+      for (const [key, value] of [
+        ['SWITCHBOARD_CACHE', saved.cache],
+        ['npm_config_cache_dir', saved.meta],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

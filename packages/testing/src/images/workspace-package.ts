@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 import { cacheDir, MissingBinaryError } from '../control-plane/paths.js';
+import { ImageBuildError } from './image-build-error.js';
 import { CommandError, run } from '../node/command.js';
 import { treeDigest } from './tree.js';
 
@@ -128,7 +129,8 @@ function pnpmCommand(repoRoot: string): string {
  * The folder holding `pnpm deploy --prod` of the workspace package `name`,
  * deployed now unless a deploy of the same inputs is cached. Older deploys of
  * the package are removed. Runs pnpm offline: the workspace's install has
- * every dependency in the store already.
+ * every dependency in the store already. Throws {@link ImageBuildError} when
+ * pnpm cannot make the deploy.
  */
 export async function deployWorkspacePackage(repoRoot: string, name: string): Promise<string> {
   const digest = (await deployInputsDigest(repoRoot, name)).slice(0, 16);
@@ -139,11 +141,18 @@ export async function deployWorkspacePackage(repoRoot: string, name: string): Pr
   const tmp = `${out}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   try {
-    // --legacy: pnpm 10 deploys without injected workspace packages only so.
-    await run(pnpmCommand(repoRoot), ['--filter', name, 'deploy', '--prod', '--legacy', '--offline', tmp], {
-      cwd: repoRoot,
-      timeoutMs: 300_000,
-    });
+    // Not --legacy: a legacy deploy resolves the workspace dependencies'
+    // version ranges again, which offline needs registry metadata that a
+    // frozen-lockfile install never caches (ERR_PNPM_NO_OFFLINE_META on a new
+    // machine), and online could pick versions the lockfile does not hold. A
+    // deploy of injected workspace packages takes every version from the
+    // lockfile and every file from the store; the setting is given to this
+    // command only, so the workspace's own install keeps its symlinks.
+    await run(
+      pnpmCommand(repoRoot),
+      ['--config.inject-workspace-packages=true', '--filter', name, 'deploy', '--prod', '--offline', tmp],
+      { cwd: repoRoot, timeoutMs: 300_000 },
+    );
     // Concurrent `cluster up`s deploy the same inputs: the first rename wins
     // and the others keep its folder, never replacing one being copied from.
     if (!existsSync(join(out, 'package.json'))) {
@@ -153,11 +162,19 @@ export async function deployWorkspacePackage(repoRoot: string, name: string): Pr
       });
     }
   } catch (err) {
-    // No pnpm, or a store without the packages: the image is skipped (with
-    // the reason) rather than failing every other image and the cluster.
+    // A deploy that fails is a fault to fix, not an input still to build: an
+    // image skipped here left the demo and every deployed-operator test
+    // waiting on an image pull that could never succeed.
     if (!(err instanceof CommandError)) throw err;
-    const why = err.exitCode === 'ENOENT' ? 'pnpm not found' : err.stderr.trim().split('\n').slice(-1)[0];
-    throw new MissingBinaryError(`a pnpm deploy of ${name} (${why ?? 'failed'})`, out);
+    const why =
+      err.exitCode === 'ENOENT'
+        ? 'pnpm not found: install the version package.json names (corepack, or npm install -g pnpm)'
+        : // pnpm prints its error line (ERR_PNPM_..., or ERROR) on stdout.
+          (`${err.stdout}\n${err.stderr}`
+            .split('\n')
+            .find((l) => /ERR_PNPM_|\bERROR\b/.test(l))
+            ?.trim() ?? err.stderr.trim().split('\n').slice(-1)[0]);
+    throw new ImageBuildError(name, `pnpm deploy of ${name} failed: ${why ?? `exit code ${err.exitCode}`}`);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

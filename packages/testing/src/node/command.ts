@@ -2,7 +2,7 @@
 // without a shell, so arguments are never re-parsed.
 import { execFile } from 'node:child_process';
 
-/** A host command that exited non-zero; carries its stderr. */
+/** A host command that exited non-zero; carries its stderr (and stdout: some tools report errors there). */
 export class CommandError extends Error {
   readonly reason = 'CommandFailed';
   constructor(
@@ -10,6 +10,7 @@ export class CommandError extends Error {
     readonly args: readonly string[],
     readonly exitCode: number | string,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(`${command} ${args.join(' ')} failed (${exitCode}): ${stderr.trim().slice(0, 2000)}`);
     this.name = 'CommandError';
@@ -40,7 +41,7 @@ export function run(
         if (err) {
           const code =
             typeof err.code === 'number' || typeof err.code === 'string' ? err.code : (err.signal ?? 'error');
-          reject(new CommandError(command, args, code, stderr || err.message));
+          reject(new CommandError(command, args, code, stderr || err.message, stdout));
         } else resolve(stdout);
       },
     );
