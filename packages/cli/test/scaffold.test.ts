@@ -15,6 +15,12 @@ const sources = {
   '@switchboard/cli': join(root, 'packages/cli/src/index.ts'),
 };
 
+// The published package's jest hooks, from the workspace (the scaffold names them by package).
+const globalHooks = {
+  globalSetup: join(root, 'packages/testing/jest/global-setup.js'),
+  globalTeardown: join(root, 'packages/testing/jest/global-teardown.js'),
+};
+
 let parent: string;
 let project: string;
 
@@ -35,9 +41,11 @@ beforeAll(() => {
   );
   writeFileSync(
     join(project, 'jest.workspace.config.js'),
-    `import base from './jest.config.js';\nexport default { ...base, rootDir: ${JSON.stringify(project)}, moduleNameMapper: { ...base.moduleNameMapper, ${Object.entries(
-      sources,
+    `import base from './jest.config.js';\nexport default { ...base, rootDir: ${JSON.stringify(project)}, ${Object.entries(
+      globalHooks,
     )
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join(', ')}, moduleNameMapper: { ...base.moduleNameMapper, ${Object.entries(sources)
       .map(([k, v]) => `'^${k}$': ${JSON.stringify(v)}`)
       .join(', ')} } };\n`,
   );
@@ -46,6 +54,16 @@ beforeAll(() => {
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
 describe('switchboard new operator', () => {
+  it('scaffolds a jest config whose global setup is the published @switchboard/testing hooks', () => {
+    const config = readFileSync(join(project, 'jest.config.js'), 'utf8');
+    expect(config).toContain(`globalSetup: '@switchboard/testing/jest/global-setup'`);
+    expect(config).toContain(`globalTeardown: '@switchboard/testing/jest/global-teardown'`);
+    const testing = JSON.parse(readFileSync(join(root, 'packages/testing/package.json'), 'utf8'));
+    expect(testing.exports['./jest/global-setup']).toBe('./jest/global-setup.js');
+    expect(testing.exports['./jest/global-teardown']).toBe('./jest/global-teardown.js');
+    expect(testing.files).toContain('jest');
+  });
+
   it('scaffolds a project that depends on @switchboard/core and wires both kinds', () => {
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
     expect(pkg.dependencies).toEqual({ '@switchboard/core': '^0.1.0' });

@@ -1,5 +1,11 @@
 // Starts one real cluster per `jest` run and hands it to every suite through
-// environment variables (workers inherit the parent's environment).
+// environment variables (workers inherit the parent's environment). Published
+// as `@switchboard/testing/jest/global-setup`, with its teardown beside it:
+//
+//   export default {
+//     globalSetup: '@switchboard/testing/jest/global-setup',
+//     globalTeardown: '@switchboard/testing/jest/global-teardown',
+//   };
 //
 // With root and the node stack built, the cluster has real nodes (kubelet,
 // containerd, CoreDNS, a local registry), so operator suites run their pods;
@@ -29,6 +35,9 @@ function nodeCount() {
 
 export default async function globalSetup() {
   if (process.env[TEST_ENV.noCluster] === '1') return;
+  // A jest run started by a suite of an outer run (a scaffolded project's own
+  // tests, say) uses the outer run's cluster rather than starting another.
+  if (process.env[TEST_ENV.kubeconfig]) return;
   const existing = process.env[TEST_ENV.existingKubeconfig];
   if (existing) {
     process.env[TEST_ENV.kubeconfig] = existing;

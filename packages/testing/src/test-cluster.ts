@@ -25,7 +25,8 @@ export function testKubeconfigPath(): string {
   const path = process.env[TEST_ENV.kubeconfig] ?? process.env[TEST_ENV.existingKubeconfig];
   if (!path) {
     throw new Error(
-      `no test cluster: run the suites through the root jest config (npm test), whose global setup starts one, ` +
+      `no test cluster: give jest the global setup that starts one ` +
+        `(globalSetup: '@switchboard/testing/jest/global-setup', globalTeardown: '@switchboard/testing/jest/global-teardown'), ` +
         `or set ${TEST_ENV.existingKubeconfig} to the kubeconfig of an existing cluster`,
     );
   }

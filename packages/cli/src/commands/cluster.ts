@@ -99,8 +99,8 @@ async function up(dir: string, name: string, nodes: number): Promise<void> {
   const onProgress = progress('cluster');
   const cluster =
     nodes === 0
-      ? await startControlPlane({ dir, onProgress })
-      : await startLocalCluster({ dir, nodes, onProgress });
+      ? await startControlPlane({ dir, onProgress, keepRunningAfterExit: true })
+      : await startLocalCluster({ dir, nodes, onProgress, controlPlane: { keepRunningAfterExit: true } });
   line('cluster', `${name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cluster.server}`);
   if (nodes > 0) line('nodes', `${nodes} Ready; images: npm run cluster -- images`);
   printAccess(cluster.kubeconfigPath);

@@ -68,9 +68,13 @@ export const tsconfigBuild = `{
 }
 `;
 
-export const jestConfig = `// Tests are TypeScript ESM; swc strips the types (tsc checks them).
+export const jestConfig = `// Tests are TypeScript ESM; swc strips the types (tsc checks them). The global
+// setup starts a real local control plane for the run (or uses the cluster
+// SWITCHBOARD_TEST_KUBECONFIG names); the teardown stops it.
 /** @type {import('jest').Config} */
 export default {
+  globalSetup: '@switchboard/testing/jest/global-setup',
+  globalTeardown: '@switchboard/testing/jest/global-teardown',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

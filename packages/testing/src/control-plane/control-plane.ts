@@ -18,6 +18,7 @@ import { controlPlaneEtcdBinary, kubernetesBinary, KUBERNETES_VERSION } from './
 import { Pki } from './pki.js';
 import type { CertificatePair } from './pki.js';
 import { freePort } from './ports.js';
+import { killOnExit } from './exit-guard.js';
 import { isAlive, logTail, startProcess, stopPid } from './process.js';
 import type { ManagedProcess, ProcessSpec } from './process.js';
 
@@ -45,6 +46,13 @@ export interface ControlPlaneOptions {
   readonly apiServerArgs?: readonly string[];
   /** Aborts start-up; processes already started are stopped. */
   readonly signal?: AbortSignal;
+  /**
+   * Leave the processes running when this Node process exits without
+   * stopping them, as `switchboard cluster up` does. Default false: a control
+   * plane nobody stopped (a test set-up that threw before its teardown) is
+   * killed when the process exits, never left behind.
+   */
+  readonly keepRunningAfterExit?: boolean;
 }
 
 /** What survives the process that started the control plane (written as `state.json`). */
@@ -338,11 +346,15 @@ async function startOnce(options: ControlPlaneOptions & { readonly dir: string }
   };
   const apiReady = () => ready('apiServer', `${server}/readyz`, { caFile: pki.ca.certFile, client: admin });
 
+  const releaseExitGuard = options.keepRunningAfterExit
+    ? () => undefined
+    : killOnExit(() => [...running.values()].filter((p) => !p.hasExited()).map((p) => p.pid));
   const stopAll = async () => {
     for (const key of [...running.keys()].reverse()) {
       const p = running.get(key);
       if (p) await stopPid(p.pid);
     }
+    releaseExitGuard();
   };
 
   try {
