@@ -5,6 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import {
+  createTestNamespace,
+  kubernetesBinary,
+  runAsServiceAccount,
+  testKubeConfig,
+  testKubeconfigPath,
+} from '@switchboard/testing';
+
 import { newApi, newOperator } from '../src/scaffold/new.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -70,8 +78,8 @@ describe('switchboard new operator', () => {
     const operator = readFileSync(join(project, 'src/operator.ts'), 'utf8');
     expect(operator).toContain('WebappResource,');
     expect(operator).toContain('addGadgetController(host);');
-    expect(readFileSync(join(project, 'config/kustomization.yaml'), 'utf8')).toContain(
-      'crd/apps.example.com_gadgets.yaml',
+    expect(readFileSync(join(project, 'config/crd/kustomization.yaml'), 'utf8')).toMatch(
+      /resources:\n {2}- apps\.example\.com_webapps\.yaml\n {2}- apps\.example\.com_gadgets\.yaml\n$/,
     );
   });
 
@@ -96,6 +104,40 @@ describe('switchboard new operator', () => {
     );
     expect(jest.stderr).toMatch(/Tests:\s+3 passed, 3 total/);
     expect(jest.status).toBe(0);
+  });
+
+  it('installs with kubectl apply -k config/default on a fresh cluster (its Namespace included), and uninstalls', () => {
+    const kubectl = (...args: string[]) =>
+      spawnSync(kubernetesBinary('kubectl'), ['--kubeconfig', testKubeconfigPath(), ...args], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const applied = kubectl('apply', '-k', join(project, 'config/default'));
+    try {
+      expect({ status: applied.status, stderr: applied.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(applied.stdout).toMatch(/namespace\/webapp-operator-system created/);
+      expect(applied.stdout).toMatch(/deployment\.apps\/webapp-operator created/);
+      expect(applied.stdout).toMatch(
+        /customresourcedefinition\.apiextensions\.k8s\.io\/gadgets\.apps\.example\.com created/,
+      );
+    } finally {
+      const deleted = kubectl('delete', '-k', join(project, 'config/default'), '--wait', '--timeout=90s');
+      expect(deleted.status).toBe(0);
+    }
+  });
+
+  it("has a config/rbac that runAsServiceAccount takes as the operator's identity", async () => {
+    const admin = testKubeConfig();
+    const ns = await createTestNamespace(admin, 'scaffold-rbac');
+    try {
+      const identity = await runAsServiceAccount(admin, {
+        rbacDir: join(project, 'config/rbac'),
+        namespace: ns.name,
+      });
+      expect(identity.username).toBe(`system:serviceaccount:${ns.name}:webapp-operator`);
+    } finally {
+      await ns.delete();
+    }
   });
 
   it('refuses a kind that exists and names that are not valid', () => {

@@ -31,7 +31,9 @@ export function newCommand(
       const created = newOperator(dir, name, opts);
       line('created', relative('.', created) || '.');
       process.stdout.write(
-        `\nNext:\n  cd ${relative('.', created)} && npm install\n  npm test   (with SWITCHBOARD_TEST_KUBECONFIG set to a cluster's kubeconfig)\n`,
+        `\nNext:\n  cd ${relative('.', created)} && npm install\n` +
+          `  npm test                        # against a local control plane the tests start\n` +
+          `  kubectl apply -k config/default # into a cluster of yours, once the image is built\n`,
       );
       return;
     }

@@ -43,6 +43,10 @@ export function newOperator(parent: string, nameArg: string | undefined, opts: S
     { path: 'test/manifests.test.ts', content: t.manifestsTest },
     { path: 'config/manager/manager.yaml', content: t.managerYaml(name) },
     {
+      path: 'config/manager/kustomization.yaml',
+      content: t.kustomizationYaml('The operator: its Namespace and Deployment.', ['manager.yaml']),
+    },
+    {
       path: 'config/rbac/role.yaml',
       content: stringify({
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -51,9 +55,24 @@ export function newOperator(parent: string, nameArg: string | undefined, opts: S
         rules: leaseRules(),
       }),
     },
+    { path: 'config/rbac/service-account.yaml', content: t.serviceAccountYaml(name) },
     {
-      path: 'config/kustomization.yaml',
-      content: 'resources:\n  - manager/manager.yaml\n  - rbac/role.yaml\n',
+      path: 'config/rbac/kustomization.yaml',
+      content: t.kustomizationYaml(
+        'role.yaml is generated (npm run manifests); the account is bound to it.',
+        ['role.yaml', 'service-account.yaml'],
+      ),
+    },
+    {
+      path: 'config/crd/kustomization.yaml',
+      content: t.kustomizationYaml('Every CRD of the operator (switchboard new api adds each).', []),
+    },
+    {
+      path: 'config/default/kustomization.yaml',
+      content: t.kustomizationYaml(
+        'Everything the operator needs: kubectl apply -k config/default; remove with kubectl delete -k config/default.',
+        ['../crd', '../rbac', '../manager'],
+      ),
     },
   ]);
   newApi(dir, opts.kind ?? kindFromProject(name), opts);
@@ -143,9 +162,20 @@ export function newApi(dir: string, kindArg: string | undefined, opts: ScaffoldO
       content: stringify({ ...role, rules: mergeRules([...(role.rules ?? []), ...kindRules(k, api.group)]) }),
     },
   ]);
-  const kustomization = join(dir, 'config', 'kustomization.yaml');
-  if (existsSync(kustomization)) {
-    const crd = crdFiles({ name: '', resources: [definition] })[0]?.path ?? '';
-    writeFileSync(kustomization, `${readFileSync(kustomization, 'utf8')}  - crd/${crd}\n`);
+  const crd = crdFiles({ name: '', resources: [definition] })[0]?.path ?? '';
+  const crdKustomization = join(dir, 'config', 'crd', 'kustomization.yaml');
+  // Projects scaffolded before config/default listed CRDs in config/kustomization.yaml.
+  const olderKustomization = join(dir, 'config', 'kustomization.yaml');
+  if (existsSync(crdKustomization)) {
+    const k = parse(readFileSync(crdKustomization, 'utf8')) as { resources?: string[] | null };
+    writeFileSync(
+      crdKustomization,
+      readFileSync(crdKustomization, 'utf8').replace(
+        /^resources:.*$[\s\S]*/m,
+        stringify({ resources: [...(k.resources ?? []), crd] }),
+      ),
+    );
+  } else if (existsSync(olderKustomization)) {
+    writeFileSync(olderKustomization, `${readFileSync(olderKustomization, 'utf8')}  - crd/${crd}\n`);
   }
 }

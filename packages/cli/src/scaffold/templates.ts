@@ -289,15 +289,15 @@ A Kubernetes operator built with [Switchboard](https://github.com/switchboard-de
 - \`src/api/${k.lower}.ts\` — the ${k.kind} resource (types + schema => CRD)
 - \`src/controllers/${k.lower}-controller.ts\` — its reconcile loop
 - \`src/operator.ts\` — resources and controllers, read by \`switchboard crd|rbac\` and by \`src/main.ts\`
-- \`config/\` — CRD, RBAC (generated), manager Deployment, samples
+- \`config/\` — \`crd/\` and \`rbac/role.yaml\` (generated), \`rbac/service-account.yaml\`, \`manager/\` (Namespace, Deployment), \`samples/\`; \`default/\` is all of it
 
 ## Develop
 
 \`\`\`
 npm install
-npx switchboard cluster up                         # a local API server; prints its kubeconfig
-export SWITCHBOARD_TEST_KUBECONFIG=<that kubeconfig>
-npm test                                           # the controller against it
+npm test                                           # the controller against a local API server it starts
+npx switchboard cluster up                         # or a long-lived one; prints its kubeconfig
+export SWITCHBOARD_TEST_KUBECONFIG=<that kubeconfig>   # tests then use it (any cluster works)
 npm run manifests                                  # regenerate config/crd and config/rbac
 npx switchboard new api Gadget                     # another kind and controller
 \`\`\`
@@ -306,25 +306,25 @@ npx switchboard new api Gadget                     # another kind and controller
 
 \`\`\`
 docker build -t ${name}:dev .
-kubectl apply -k config
+kubectl apply -k config/default      # Namespace, CRDs, RBAC, the manager
+kubectl apply -f config/samples
 \`\`\`
+
+Remove it all with \`kubectl delete -k config/default\` (this deletes the CRDs,
+and with them every object of their kinds).
 `;
 }
 
+/** config/manager/manager.yaml: the operator's Namespace and Deployment. */
 export function managerYaml(name: string): string {
   return `apiVersion: v1
-kind: ServiceAccount
+kind: Namespace
 metadata:
-  name: ${name}
-  namespace: ${name}-system
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: ${name}
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name} }
-subjects:
-  - { kind: ServiceAccount, name: ${name}, namespace: ${name}-system }
+  name: ${name}-system
+  labels:
+    app.kubernetes.io/name: ${name}
+    # The manager needs no more than the restricted Pod Security profile.
+    pod-security.kubernetes.io/enforce: restricted
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -340,7 +340,7 @@ spec:
       labels: { app.kubernetes.io/name: ${name} }
     spec:
       serviceAccountName: ${name}
-      securityContext: { runAsNonRoot: true, runAsUser: 65532 }
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: RuntimeDefault } }
       containers:
         - name: manager
           image: ${name}:dev
@@ -355,6 +355,37 @@ spec:
           resources: { requests: { cpu: 50m, memory: 64Mi }, limits: { memory: 256Mi } }
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } }
 `;
+}
+
+/**
+ * config/rbac/service-account.yaml: the operator's ServiceAccount and its
+ * binding to the generated ClusterRole (role.yaml). In config/rbac, so the
+ * folder is the whole identity (runAsServiceAccount reads it in tests).
+ */
+export function serviceAccountYaml(name: string): string {
+  return `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${name}
+  namespace: ${name}-system
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ${name}
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name} }
+subjects:
+  - { kind: ServiceAccount, name: ${name}, namespace: ${name}-system }
+`;
+}
+
+/** A kustomization.yaml listing `resources`, with a comment on top. */
+export function kustomizationYaml(comment: string, resources: readonly string[]): string {
+  return `# ${comment}
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+${resources.map((r) => `  - ${r}\n`).join('')}`;
 }
 
 export function sampleYaml(k: KindNames, api: ApiVersionNames): string {
