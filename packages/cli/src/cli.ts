@@ -3,7 +3,15 @@
 import { parseArgs } from 'node:util';
 
 import { checkCommand, checkHelp, installCommand, installHelp } from './commands/check.js';
-import { clusterCommand, clusterHelp, localKubeconfig } from './commands/cluster.js';
+import { switchboardCommand } from '@switchboard/testing';
+
+import {
+  clusterCommand,
+  clusterHelp,
+  DEFAULT_CLUSTER,
+  localKubeconfig,
+  nameFlag,
+} from './commands/cluster.js';
 import { imageCommand, imageHelp } from './commands/image.js';
 import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
 import { newCommand, newHelp } from './commands/new.js';
@@ -32,7 +40,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
-      name: { type: 'string', default: 'default' },
+      name: { type: 'string', default: DEFAULT_CLUSTER },
       force: { type: 'boolean', default: false },
       module: { type: 'string' },
       out: { type: 'string' },
@@ -47,7 +55,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     },
   });
   const [command, ...rest] = positionals;
-  const name = values.name ?? 'default';
+  const name = values.name ?? DEFAULT_CLUSTER;
   switch (command) {
     case undefined:
       process.stdout.write(help);
@@ -83,7 +91,9 @@ export async function run(argv: readonly string[]): Promise<void> {
         );
       const path = await localKubeconfig(name);
       if (!path)
-        throw new UsageError(`local cluster "${name}" is not up; start it with: npm run cluster -- up`);
+        throw new UsageError(
+          `local cluster "${name}" is not up; start it with: ${switchboardCommand(`cluster up${nameFlag(name)}`)}`,
+        );
       process.stdout.write(`${path}\n`);
       return;
     }

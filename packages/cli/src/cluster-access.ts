@@ -8,18 +8,20 @@ import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, NotFoundError } from '@switchboard/core';
 import type { TypeMeta } from '@switchboard/core';
+import { switchboardCommand } from '@switchboard/testing';
 
 import { UsageError } from './output.js';
 
-const START_LOCAL =
-  'start a local cluster with `npm run cluster -- up` and export the KUBECONFIG line it prints';
+/** The hint of every kubeconfig error (read at call time: the command prefix comes from the environment). */
+const startLocal = (): string =>
+  `start a local cluster with \`${switchboardCommand('cluster up')}\` and export the KUBECONFIG line it prints`;
 
 /** Where the kubeconfig comes from: --kubeconfig, then $KUBECONFIG, ~/.kube/config, in-cluster. */
 export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
   if (path !== undefined) {
     if (!existsSync(path))
-      throw new UsageError(`kubeconfig ${path} does not exist: pass an existing file, or ${START_LOCAL}`);
+      throw new UsageError(`kubeconfig ${path} does not exist: pass an existing file, or ${startLocal()}`);
     kc.loadFromFile(path);
     return kc;
   }
@@ -28,7 +30,7 @@ export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.e
     const present = fromEnv.filter((p) => existsSync(p));
     if (present.length === 0)
       throw new UsageError(
-        `KUBECONFIG names ${fromEnv.join(delimiter)}, which does not exist: ${START_LOCAL}`,
+        `KUBECONFIG names ${fromEnv.join(delimiter)}, which does not exist: ${startLocal()}`,
       );
     kc.loadFromFile(present[0]!);
     return kc;
@@ -43,7 +45,7 @@ export function loadKubeConfig(path?: string, env: NodeJS.ProcessEnv = process.e
     return kc;
   }
   throw new UsageError(
-    `no kubeconfig: KUBECONFIG is not set and ${home} does not exist; pass --kubeconfig PATH, or ${START_LOCAL}`,
+    `no kubeconfig: KUBECONFIG is not set and ${home} does not exist; pass --kubeconfig PATH, or ${startLocal()}`,
   );
 }
 
@@ -93,7 +95,7 @@ export async function connect(kc: KubeConfig, timeoutMs = 10_000): Promise<Clien
     client.close();
     if (err instanceof UsageError) throw err;
     throw new UsageError(
-      `cannot reach the API server at ${server} (${connectionProblem(err, timeoutMs)}): is the cluster up? check with \`npm run cluster -- status\`, start one with \`npm run cluster -- up\``,
+      `cannot reach the API server at ${server} (${connectionProblem(err, timeoutMs)}): is the cluster up? check with \`${switchboardCommand('cluster status')}\`, start one with \`${switchboardCommand('cluster up')}\``,
     );
   }
 }

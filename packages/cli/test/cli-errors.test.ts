@@ -58,13 +58,13 @@ describe('--help', () => {
 describe('a missing kubeconfig', () => {
   it('names where it looked and how to get one', () => {
     expect(() => loadKubeConfig(undefined, { HOME: tmp })).toThrow(
-      `no kubeconfig: KUBECONFIG is not set and ${join(tmp, '.kube', 'config')} does not exist; pass --kubeconfig PATH, or start a local cluster with \`npm run cluster -- up\` and export the KUBECONFIG line it prints`,
+      `no kubeconfig: KUBECONFIG is not set and ${join(tmp, '.kube', 'config')} does not exist; pass --kubeconfig PATH, or start a local cluster with \`npx switchboard cluster up\` and export the KUBECONFIG line it prints`,
     );
   });
 
   it('says so for a --kubeconfig or $KUBECONFIG that does not exist', async () => {
     await expect(run(['check', '--kubeconfig', join(tmp, 'nope')])).rejects.toThrow(
-      /^kubeconfig \S+nope does not exist: pass an existing file, or start a local cluster with `npm run cluster -- up`/,
+      /^kubeconfig \S+nope does not exist: pass an existing file, or start a local cluster with `npx switchboard cluster up`/,
     );
     expect(() => loadKubeConfig(undefined, { KUBECONFIG: join(tmp, 'gone') })).toThrow(
       /^KUBECONFIG names \S+gone, which does not exist: start a local cluster/,
@@ -89,7 +89,7 @@ describe('an unreachable API server', () => {
     );
     const failure = run(['check', '--kubeconfig', path, '--module', sprockets]);
     await expect(failure).rejects.toThrow(
-      `cannot reach the API server at https://127.0.0.1:${port} (ECONNREFUSED): is the cluster up? check with \`npm run cluster -- status\`, start one with \`npm run cluster -- up\``,
+      `cannot reach the API server at https://127.0.0.1:${port} (ECONNREFUSED): is the cluster up? check with \`npx switchboard cluster status\`, start one with \`npx switchboard cluster up\``,
     );
   });
 });

@@ -53,12 +53,24 @@ describe('switchboard cluster', () => {
     expect(await localKubeconfig('one')).toBeUndefined();
   });
 
-  it('says how to start a cluster when none is up', async () => {
+  it('says how to start a cluster when none is up, as a project runs the CLI (npx)', async () => {
     output = '';
     await clusterCommand(['status'], { name: 'absent' });
-    expect(output).toContain('npm run cluster -- up');
+    expect(output).toContain('start it with: npx switchboard cluster up --name absent');
     expect(process.exitCode).toBe(1);
     process.exitCode = 0;
+  });
+
+  it('names the npm script instead where the command prefix says so (this repository)', async () => {
+    output = '';
+    process.env.SWITCHBOARD_CLI_PREFIX = 'npm run switchboard --';
+    try {
+      await clusterCommand(['status'], { name: 'absent' });
+    } finally {
+      delete process.env.SWITCHBOARD_CLI_PREFIX;
+      process.exitCode = 0;
+    }
+    expect(output).toContain('start it with: npm run switchboard -- cluster up --name absent');
   });
 
   it('rejects an unknown verb with the usage', async () => {

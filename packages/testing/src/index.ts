@@ -24,6 +24,7 @@ export {
   MissingBinaryError,
 } from './control-plane/paths.js';
 export { freePort } from './control-plane/ports.js';
+export { switchboardCommand, CLI_PREFIX_ENV } from './command-hint.js';
 export { writeKubeconfig } from './control-plane/kubeconfig.js';
 export { startProcess, stopPid, isAlive, logTail } from './control-plane/process.js';
 export type { ManagedProcess, ProcessSpec } from './control-plane/process.js';

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 
 import { CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 
+import { switchboardCommand } from './command-hint.js';
+
 /** Environment variables through which the global setup hands the cluster to suites. */
 export const TEST_ENV = {
   /** Kubeconfig of the cluster under test (set by the global setup). */
@@ -110,7 +112,7 @@ export async function whyNoNode(options: NodeGateOptions = {}): Promise<string |
       n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     );
     if (!ready) {
-      return 'the test cluster has no Ready node (start one with `npm run cluster -- up` and set SWITCHBOARD_TEST_KUBECONFIG)';
+      return `the test cluster has no Ready node (start one with \`${switchboardCommand('cluster up')}\` and set SWITCHBOARD_TEST_KUBECONFIG)`;
     }
   } catch (err) {
     return `no test cluster: ${err instanceof Error ? err.message : String(err)}`;

@@ -17,6 +17,7 @@ import {
   stopLocalClusterFromState,
 } from '@switchboard/testing';
 import type { ControlPlaneState } from '@switchboard/testing';
+import { CLI_PREFIX_ENV, switchboardCommand } from '@switchboard/testing';
 
 import { line, progress, UsageError } from '../output.js';
 
@@ -34,7 +35,19 @@ async function controlPlaneState(dir: string): Promise<ControlPlaneState | undef
 }
 
 /** The kubeconfig of the named local cluster, or undefined when it is not up. */
-export async function localKubeconfig(name = 'default'): Promise<string | undefined> {
+/** Name of the local cluster when `--name` is not given. */
+export const DEFAULT_CLUSTER = 'default';
+
+/** ` --name NAME`, or nothing for the default cluster. */
+export function nameFlag(name: string): string {
+  return name === DEFAULT_CLUSTER ? '' : ` --name ${name}`;
+}
+
+function upArgs(name: string): string {
+  return `cluster up${nameFlag(name)}`;
+}
+
+export async function localKubeconfig(name = DEFAULT_CLUSTER): Promise<string | undefined> {
   const state = await controlPlaneState(clusterDir(name));
   return state && state.processes.every((p) => isAlive(p.pid)) ? state.kubeconfigPath : undefined;
 }
@@ -102,7 +115,7 @@ async function up(dir: string, name: string, nodes: number): Promise<void> {
       ? await startControlPlane({ dir, onProgress, keepRunningAfterExit: true })
       : await startLocalCluster({ dir, nodes, onProgress, controlPlane: { keepRunningAfterExit: true } });
   line('cluster', `${name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cluster.server}`);
-  if (nodes > 0) line('nodes', `${nodes} Ready; images: npm run cluster -- images`);
+  if (nodes > 0) line('nodes', `${nodes} Ready; images: ${switchboardCommand('cluster images')}`);
   printAccess(cluster.kubeconfigPath);
 }
 
@@ -120,7 +133,7 @@ async function stopEverything(dir: string): Promise<number> {
 function printAccess(kubeconfig: string): void {
   line('kubeconfig', kubeconfig);
   process.stdout.write(`\n  export KUBECONFIG=${kubeconfig}\n\n`);
-  line('next', 'npm run kubectl -- get namespaces');
+  line('next', process.env[CLI_PREFIX_ENV] ? 'npm run kubectl -- get namespaces' : 'kubectl get namespaces');
 }
 
 async function down(dir: string, name: string): Promise<void> {
@@ -136,7 +149,7 @@ async function status(dir: string, name: string): Promise<void> {
   const nodes = await readLocalClusterState(dir);
   const state = await controlPlaneState(dir);
   if (!state) {
-    line('cluster', `${name} is not up; start it with: npm run cluster -- up`);
+    line('cluster', `${name} is not up; start it with: ${switchboardCommand(upArgs(name))}`);
     process.exitCode = 1;
     return;
   }
@@ -154,7 +167,10 @@ async function status(dir: string, name: string): Promise<void> {
   }
   line('kubeconfig', state.kubeconfigPath);
   if (!allAlive) {
-    line('next', 'npm run cluster -- down && npm run cluster -- up');
+    line(
+      'next',
+      `${switchboardCommand(`cluster down${nameFlag(name)}`)} && ${switchboardCommand(upArgs(name))}`,
+    );
     process.exitCode = 1;
   }
 }
