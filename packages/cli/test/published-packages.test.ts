@@ -1,0 +1,65 @@
+// What npm shows and installs of each package we publish: the licence the
+// package declares, where it comes from, and a README whose links work from
+// the npm page (no path into the repository, which is not shipped).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const REPOSITORY = 'https://github.com/switchboard-dev/switchboard';
+const PUBLISHED = [
+  'packages/core',
+  'packages/testing',
+  'packages/cli',
+  'operators/etcd',
+  'operators/prometheus',
+];
+
+interface PackageJson {
+  name: string;
+  license?: string;
+  private?: boolean;
+  files?: string[];
+  repository?: { type?: string; url?: string; directory?: string };
+  homepage?: string;
+  publishConfig?: { access?: string };
+}
+
+const manifest = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as PackageJson;
+
+describe.each(PUBLISHED)('%s as published', (dir) => {
+  const pkg = manifest(dir);
+
+  it('ships the Apache-2.0 licence it declares', () => {
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.files).toContain('LICENSE');
+    expect(readFileSync(join(root, dir, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
+    );
+  });
+
+  it('says where it comes from, and is public under its scope', () => {
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${REPOSITORY}.git`, directory: dir });
+    expect(pkg.homepage).toBe(`${REPOSITORY}/tree/main/${dir}#readme`);
+    expect(pkg.publishConfig?.access).toBe('public');
+  });
+
+  it('has a README whose links resolve from the npm page', () => {
+    const readme = readFileSync(join(root, dir, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
+    for (const link of links) {
+      if (link.startsWith('#')) continue;
+      // A relative link reaches only what the package ships.
+      if (!/^[a-z]+:/.test(link)) {
+        const shipped = (pkg.files ?? []).some((f) => link === f || link.startsWith(`${f}/`));
+        expect({ link, shipped }).toEqual({ link, shipped: true });
+        continue;
+      }
+      // A link into the repository names a file that exists there.
+      const inRepo = new RegExp(`^${REPOSITORY}/(?:blob|tree)/main/([^#]*)`).exec(link);
+      if (inRepo)
+        expect({ link, exists: existsSync(join(root, inRepo[1] ?? '')) }).toEqual({ link, exists: true });
+    }
+  });
+});
