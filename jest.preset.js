@@ -31,6 +31,7 @@ export default {
   moduleNameMapper: {
     // Workspace packages resolve to their sources, so tests never need a build.
     '^@switchboard/core$': join(root, 'packages/core/src/index.ts'),
+    '^@switchboard/core/decorators$': join(root, 'packages/core/src/decorators/index.ts'),
     '^@switchboard/testing$': join(root, 'packages/testing/src/index.ts'),
     '^@switchboard/cli$': join(root, 'packages/cli/src/index.ts'),
     '^@switchboard/etcd-operator$': join(root, 'operators/etcd/src/index.ts'),

@@ -3,14 +3,8 @@
 // builder call that examples/memcached/src/controller.ts writes out by hand:
 // reconcile Memcacheds (generation changes only), own their Deployments and
 // Services, watch their pods. The reconcile itself is shared, unchanged.
-import {
-  buildDecoratedController,
-  Controller,
-  generationChanged,
-  Owns,
-  Reconcile,
-  Watches,
-} from '@switchboard/core';
+import { generationChanged } from '@switchboard/core';
+import { buildDecoratedController, Controller, Owns, Reconcile, Watches } from '@switchboard/core/decorators';
 import type {
   Client,
   ControllerHost,

@@ -225,14 +225,6 @@ export type {
   CustomResourceDefinitionManifest,
   ValidationResult,
 } from './schema/index.js';
-export {
-  Controller,
-  Owns,
-  Watches,
-  Reconcile,
-  Finalizer,
-  buildDecoratedController,
-  DecoratorError,
-} from './decorators/index.js';
-export type { ControllerDecoratorOptions, FinalizerMethod } from './decorators/index.js';
+// The decorators are at '@switchboard/core/decorators': they load
+// reflect-metadata, whose global polyfill no one else should have to take.
 // --- end core part 2 ---
