@@ -16,6 +16,9 @@ const PUBLISHED = [
 
 interface PackageJson {
   name: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   license?: string;
   private?: boolean;
   files?: string[];
@@ -61,5 +64,46 @@ describe.each(PUBLISHED)('%s as published', (dir) => {
       if (inRepo)
         expect({ link, exists: existsSync(join(root, inRepo[1] ?? '')) }).toEqual({ link, exists: true });
     }
+  });
+});
+
+describe('dependencies a user installs', () => {
+  const byName = new Map(PUBLISHED.map((dir) => [manifest(dir).name, manifest(dir)]));
+  /** Registry packages `npm install <name>` brings in from our packages' `dependencies`, transitively through ours. */
+  const installs = (name: string, seen = new Set<string>()): Set<string> => {
+    const pkg = byName.get(name);
+    if (pkg === undefined || seen.has(name)) return seen;
+    seen.add(name);
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+      if (byName.has(dep)) installs(dep, seen);
+      else seen.add(dep);
+    }
+    return seen;
+  };
+
+  it('has the CLI bring neither the AWS SDK nor a second client-node or core', () => {
+    const deps = [...installs('@switchboard/cli')];
+    expect(deps.filter((d) => d.startsWith('@aws-sdk/'))).toEqual([]);
+    expect(deps).not.toContain('@kubernetes/client-node');
+    expect(deps).not.toContain('@switchboard/core');
+  });
+
+  it('has the core, testing and the CLI take client-node (whose KubeConfig is in their API) as a peer', () => {
+    for (const name of ['@switchboard/core', '@switchboard/testing', '@switchboard/cli'])
+      expect({ name, peer: byName.get(name)?.peerDependencies?.['@kubernetes/client-node'] }).toEqual({
+        name,
+        peer: '^2.0.1',
+      });
+    for (const name of ['@switchboard/testing', '@switchboard/cli'])
+      expect({ name, peer: byName.get(name)?.peerDependencies?.['@switchboard/core'] }).toEqual({
+        name,
+        peer: 'workspace:^',
+      });
+  });
+
+  it('keeps the AWS SDK an optional peer of testing (only its object store needs it)', () => {
+    const testing = byName.get('@switchboard/testing');
+    expect(testing?.peerDependencies?.['@aws-sdk/client-s3']).toBeDefined();
+    expect(testing?.peerDependenciesMeta?.['@aws-sdk/client-s3']?.optional).toBe(true);
   });
 });

@@ -74,7 +74,7 @@ describe('switchboard new operator', () => {
 
   it('scaffolds a project that depends on @switchboard/core and wires both kinds', () => {
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
-    expect(pkg.dependencies).toEqual({ '@switchboard/core': '^0.1.0' });
+    expect(pkg.dependencies).toEqual({ '@kubernetes/client-node': '^2.0.1', '@switchboard/core': '^0.1.0' });
     const operator = readFileSync(join(project, 'src/operator.ts'), 'utf8');
     expect(operator).toContain('WebappResource,');
     expect(operator).toContain('addGadgetController(host);');

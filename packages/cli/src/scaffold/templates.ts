@@ -26,7 +26,8 @@ export function packageJson(name: string): string {
       manifests: 'tsc -p tsconfig.build.json && switchboard crd --write && switchboard rbac --write',
       start: 'node dist/main.js',
     },
-    dependencies: { '@switchboard/core': SWITCHBOARD_VERSION },
+    // client-node is the core's peer: the operator shares one copy with it (KubeConfig is in the core's API).
+    dependencies: { '@kubernetes/client-node': '^2.0.1', '@switchboard/core': SWITCHBOARD_VERSION },
     devDependencies: {
       '@switchboard/cli': SWITCHBOARD_VERSION,
       '@switchboard/testing': SWITCHBOARD_VERSION,

@@ -11,12 +11,30 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type * as AwsS3 from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 import { freePort } from '../control-plane/ports.js';
 import { logTail, startProcess, stopPid } from '../control-plane/process.js';
 import { eventually } from '../eventually.js';
 import { objectStoreBinary } from '../node/binaries.js';
+
+/**
+ * The AWS SDK's S3 client, loaded on first use: an optional peer dependency,
+ * so installing @switchboard/testing (or the CLI, which needs it) does not
+ * pull the SDK in for users who never start an object store.
+ */
+async function awsSdk(): Promise<typeof AwsS3> {
+  try {
+    return await import('@aws-sdk/client-s3');
+  } catch (err) {
+    throw new Error(
+      'startObjectStore needs @aws-sdk/client-s3, an optional peer dependency of @switchboard/testing: ' +
+        'npm install --save-dev @aws-sdk/client-s3',
+      { cause: err },
+    );
+  }
+}
 
 /** Options of {@link startObjectStore}. */
 export interface ObjectStoreOptions {
@@ -77,6 +95,7 @@ function identities(accessKey: string, secretKey: string): string {
  * ```
  */
 export async function startObjectStore(opts: ObjectStoreOptions = {}): Promise<ObjectStore> {
+  const { CreateBucketCommand, S3Client } = await awsSdk();
   const weed = objectStoreBinary();
   const host = opts.host ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-s3-'));
