@@ -2,9 +2,9 @@
 // command that runs, so tests call it as the binary does.
 import { parseArgs } from 'node:util';
 
-import { checkCommand, checkHelp, installCommand, installHelp } from './commands/check.js';
 import { switchboardCommand } from '@switchboard/testing';
 
+import { checkCommand, checkHelp, installCommand, installHelp } from './commands/check.js';
 import {
   clusterCommand,
   clusterHelp,
@@ -15,11 +15,13 @@ import {
 import { imageCommand, imageHelp } from './commands/image.js';
 import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
 import { newCommand, newHelp } from './commands/new.js';
+import { setupCommand, setupHelp } from './commands/setup.js';
 import { UsageError } from './output.js';
 
 export const help = `Usage: switchboard <command> [options]
 
 Commands:
+  setup [--node|--all]      build the local cluster's binaries from their Go modules (once)
   cluster up|down|status    a local Kubernetes cluster built from source
   kubeconfig                print the local cluster's kubeconfig path
   image build|list          the local cluster's images (built from local files)
@@ -52,6 +54,8 @@ export async function run(argv: readonly string[]): Promise<void> {
       dir: { type: 'string' },
       nodes: { type: 'string' },
       kubeconfig: { type: 'string' },
+      node: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -81,6 +85,10 @@ export async function run(argv: readonly string[]): Promise<void> {
     case 'install':
       if (values.help) return void process.stdout.write(installHelp);
       return installCommand(values);
+    case 'setup':
+      if (values.help) return void process.stdout.write(setupHelp);
+      if (values.node && values.all) throw new UsageError('setup: pass --node or --all, not both');
+      return setupCommand(values.all ? 'all' : values.node ? 'node' : 'control-plane');
     case 'new':
       if (values.help) return void process.stdout.write(newHelp);
       return newCommand(rest, values);

@@ -16,6 +16,16 @@ import { loadKubeConfig } from '../src/cluster-access.js';
 import { Sprocket } from './fixtures/sprocket-operator.js';
 
 const sprockets = join(import.meta.dirname, 'fixtures', 'sprocket-operator.ts');
+// Hints name `npx switchboard` unless this repository's scripts set a
+// prefix (npm test does): these tests read them as a project would.
+const cliPrefix = process.env.SWITCHBOARD_CLI_PREFIX;
+beforeAll(() => {
+  delete process.env.SWITCHBOARD_CLI_PREFIX;
+});
+afterAll(() => {
+  if (cliPrefix !== undefined) process.env.SWITCHBOARD_CLI_PREFIX = cliPrefix;
+});
+
 let tmp: string;
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'switchboard-cli-errors-'));
@@ -47,12 +57,20 @@ async function closedPort(): Promise<number> {
 }
 
 describe('--help', () => {
-  it.each([[], ['cluster'], ['kubeconfig'], ['image'], ['crd'], ['rbac'], ['check'], ['install'], ['new']])(
-    'switchboard %s --help prints the usage',
-    async (...command: string[]) => {
-      expect(await stdoutOf([...command, '--help'])).toMatch(/^Usage: switchboard/);
-    },
-  );
+  it.each([
+    [],
+    ['setup'],
+    ['cluster'],
+    ['kubeconfig'],
+    ['image'],
+    ['crd'],
+    ['rbac'],
+    ['check'],
+    ['install'],
+    ['new'],
+  ])('switchboard %s --help prints the usage', async (...command: string[]) => {
+    expect(await stdoutOf([...command, '--help'])).toMatch(/^Usage: switchboard/);
+  });
 });
 
 describe('a missing kubeconfig', () => {

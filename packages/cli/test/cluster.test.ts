@@ -8,6 +8,16 @@ import type { ControlPlaneState } from '@switchboard/testing';
 
 import { clusterCommand, clusterDir, localKubeconfig } from '../src/commands/cluster.js';
 
+// Hints name `npx switchboard` unless this repository's scripts set a
+// prefix (npm test does): these tests read them as a project would.
+const cliPrefix = process.env.SWITCHBOARD_CLI_PREFIX;
+beforeAll(() => {
+  delete process.env.SWITCHBOARD_CLI_PREFIX;
+});
+afterAll(() => {
+  if (cliPrefix !== undefined) process.env.SWITCHBOARD_CLI_PREFIX = cliPrefix;
+});
+
 describe('switchboard cluster', () => {
   const stateHome = mkdtempSync(join(tmpdir(), 'cli-state-'));
   const previous = process.env.XDG_STATE_HOME;

@@ -64,7 +64,7 @@ describe('KUBERNETES_VERSION', () => {
   it('matches the version the build scripts build', async () => {
     const { readFileSync } = await import('node:fs');
     const { KUBERNETES_VERSION } = await import('./paths.js');
-    const env = readFileSync(new URL('../../../../scripts/build/versions.env', import.meta.url), 'utf8');
+    const env = readFileSync(new URL('../../../cli/setup/versions.env', import.meta.url), 'utf8');
     expect(env).toContain(`KUBE_VERSION=${KUBERNETES_VERSION}\n`);
   });
 });

@@ -4,7 +4,7 @@ import { NODE_VERSIONS, SEAWEEDFS_VERSION } from './binaries.js';
 
 describe('NODE_VERSIONS', () => {
   it('matches the versions the build scripts build', () => {
-    const env = readFileSync(new URL('../../../../scripts/build/versions.env', import.meta.url), 'utf8');
+    const env = readFileSync(new URL('../../../cli/setup/versions.env', import.meta.url), 'utf8');
     const value = (key: string) => new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(env)?.[1];
     expect(value('CONTAINERD_VERSION')).toBe(NODE_VERSIONS.containerd);
     expect(value('RUNC_VERSION')).toBe(NODE_VERSIONS.runc);

@@ -1,11 +1,12 @@
-// Where the node stack's binaries are: built by scripts/build/20-etcd.sh,
-// 30-node.sh and 50-seaweedfs.sh from their Go modules, cached by version under cacheDir(). The
+// Where the node stack's binaries are: in the SWITCHBOARD_ASSETS folder when
+// it holds them, else built by the setup scripts (20-etcd.sh, 30-node.sh,
+// 50-seaweedfs.sh) from their Go modules, cached by version under cacheDir(). The
 // versions here must match the build scripts' defaults (binaries.test.ts
 // checks that).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { cacheDir, kubernetesBinary, MissingBinaryError } from '../control-plane/paths.js';
+import { cacheDir, findBinary, kubernetesBinary, MissingBinaryError } from '../control-plane/paths.js';
 
 /** Versions of the node components the build scripts produce. */
 export const NODE_VERSIONS = {
@@ -23,9 +24,7 @@ export const NODE_VERSIONS = {
 } as const;
 
 function cached(component: string, version: string, name: string): string {
-  const path = join(cacheDir(), component, version, 'bin', name);
-  if (!existsSync(path)) throw new MissingBinaryError(name, path);
-  return path;
+  return findBinary(name, join(cacheDir(), component, version, 'bin', name));
 }
 
 /** Absolute paths of every binary a node needs. */
@@ -62,7 +61,7 @@ export function nodeBinaries(): NodeBinaries {
   };
 }
 
-/** SeaweedFS module version scripts/build/50-seaweedfs.sh builds (`weed`, the tests' S3 server). */
+/** SeaweedFS module version packages/cli/setup/50-seaweedfs.sh builds (`weed`, the tests' S3 server). */
 export const SEAWEEDFS_VERSION = '0.0.0-20261109003541-7506e5f91cd6';
 
 /** Path of SeaweedFS's `weed`; throws {@link MissingBinaryError} when the bootstrap has not built it. */
@@ -76,7 +75,12 @@ export const imageBinary = {
   coredns: () => cached('coredns', `v${NODE_VERSIONS.coredns}`, 'coredns'),
   localPathProvisioner: () =>
     cached('local-path-provisioner', `v${NODE_VERSIONS.localPathProvisioner}`, 'local-path-provisioner'),
-  etcd: (version: string, name: 'etcd' | 'etcdctl' | 'etcdutl') => cached('etcd', `v${version}`, name),
+  // By version, from the cache only: an assets folder holds one etcd, of no known version.
+  etcd: (version: string, name: 'etcd' | 'etcdctl' | 'etcdutl') => {
+    const path = join(cacheDir(), 'etcd', `v${version}`, 'bin', name);
+    if (!existsSync(path)) throw new MissingBinaryError(name, path);
+    return path;
+  },
   crane: () => cached('crane', `v${NODE_VERSIONS.crane}`, 'crane'),
   registry: () => cached('registry', `v${NODE_VERSIONS.registry}`, 'registry'),
 };

@@ -151,8 +151,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   if (options.buildImages ?? true) {
     const result = await buildImages({ onProgress: (l) => progress(`images: ${l}`) });
-    if (result.skipped.some((s) => s.name === 'pause'))
-      throw new Error('the pause image cannot be built: run `npm run bootstrap`');
+    const pause = result.skipped.find((s) => s.name === 'pause');
+    if (pause) throw new Error(`the pause image cannot be built: ${pause.reason}`);
   }
 
   progress('network');

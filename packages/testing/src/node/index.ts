@@ -1,7 +1,7 @@
 // The real node of the local cluster: containerd, runc and the CNI plugins
 // under the real kubelet, one kube-proxy for the host, CoreDNS and
 // local-path-provisioner, all built from their Go modules by the bootstrap
-// (scripts/build/30-node.sh) and run from folders of the cluster's own.
+// (packages/cli/setup/30-node.sh) and run from folders of the cluster's own.
 // startLocalCluster composes it with the control plane (../control-plane) and
 // the local registry (../images); faults reach pods and nodes through real
 // mechanisms; teardown leaves nothing on the host.

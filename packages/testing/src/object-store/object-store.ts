@@ -1,6 +1,6 @@
 // A real S3-compatible object store for tests: SeaweedFS's `weed mini` (the
 // all-in-one master, volume server, filer and S3 gateway), built from its Go
-// module by scripts/build/50-seaweedfs.sh. MinIO's server would do too, but
+// module by packages/cli/setup/50-seaweedfs.sh. MinIO's server would do too, but
 // its AGPL licence keeps it out of the test suite; SeaweedFS is Apache-2.0.
 //
 // Every start is its own: free loopback ports, a fresh temporary folder, one

@@ -13,6 +13,9 @@ flock 9
 
 source "$(dirname "$0")/versions.env"
 read -r -a etcd_versions <<< "$ETCD_VERSIONS"
+# SWITCHBOARD_ETCD_NEWEST_ONLY=1: the newest line only (what a local cluster
+# and the samples run; `switchboard setup --node`).
+if [ "${SWITCHBOARD_ETCD_NEWEST_ONLY:-0}" = 1 ]; then etcd_versions=("${etcd_versions[0]}"); fi
 
 build_etcd() {
   local version=v$1
