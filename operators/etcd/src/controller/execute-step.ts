@@ -26,6 +26,7 @@ import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
 import { memberEndpoint } from './member-endpoint.js';
+import { quarantineAll } from './quarantine-pvc.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
 export interface EventSink {
@@ -249,8 +250,10 @@ export async function executeStep(
       await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
       break;
     case 'StartRecovery': {
-      // The survivor is on record in status (written before this step); the others rejoin empty.
-      for (const member of step.others) await deleteMemberObjects(ctx, obs, member, true, true);
+      // The survivor is on record in status (written before this step); the others' data is set
+      // aside first, then their Pods go, and they rejoin empty under new names.
+      await quarantineAll(ctx, cluster, obs, step);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
       const survivor = obs.pods.get(step.survivor);
       if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
         await deleteMemberObjects(ctx, obs, step.survivor, true, false);
@@ -258,7 +261,8 @@ export async function executeStep(
     }
     case 'StartBackupRecovery':
       // The snapshot and the seed are on record in status (written before this step).
-      for (const member of step.remove) await deleteMemberObjects(ctx, obs, member, true, true);
+      await quarantineAll(ctx, cluster, obs, step);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
       break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {

@@ -26,8 +26,15 @@
 //   applied index, then name): it holds the most of what was committed.
 // - The choice is written to status (status.recovery) before anything is
 //   changed, and every later pass follows that record, never a new choice.
-// - The other members' Pods and PVCs are deleted first: their data belongs to
-//   the old membership and they rejoin empty, as learners.
+// - The record also states what may be lost: the survivor's raft index and
+//   the highest one last seen on any member (status.members[].raftIndex), in
+//   the Warning Event too.
+// - The other members' PVCs are quarantined, never deleted (quarantine.ts):
+//   they may hold writes the survivor lacks. Their Pods are deleted (a Pod
+//   holds no data); one on a node that does not answer stays Terminating and
+//   is not waited for. The members rejoin empty, as learners with new names.
+//   Caveat: a member process still running on such a node (a partition, not
+//   a dead node) keeps the old membership until its kubelet stops it.
 // - The survivor is restarted once with --force-new-cluster and, as soon as
 //   it answers as a one-member cluster, once more without it: a later restart
 //   with the flag would throw away members that joined since.
@@ -36,6 +43,7 @@ import { DEFAULT_RECOVERY_DELAY_SECONDS } from '../api/types.js';
 import type { ClusterObservation, SurvivorCandidate } from './observation.js';
 import { isPersistent } from './observation.js';
 import { backupRecoveryRecord, continueBackupRecovery, planBackupRecovery } from './recover-from-backup.js';
+import { highestOf, highestRaftIndexSeen, recoveryId } from './quarantine.js';
 import type { Step } from './step.js';
 
 /** Quorum must have been lost this long before recovery starts, unless `spec.recoveryDelaySeconds` says otherwise. */
@@ -101,6 +109,25 @@ function continueRecovery(obs: ClusterObservation): Step | undefined {
   return continueMemberRecovery(obs, record);
 }
 
+/** The step that quarantines the other members' PVCs and deletes their Pods (and the survivor's unforced Pod). */
+function startRecovery(
+  obs: ClusterObservation,
+  record: Omit<EtcdMemberRecoveryStatus, 'phase'>,
+): Extract<Step, { kind: 'StartRecovery' }> {
+  const others = (names: Iterable<string>) => [...names].filter((n) => n !== record.survivor);
+  const deletePods = others(obs.pods.keys()).filter((n) => obs.pods.get(n)?.terminating === false);
+  return {
+    kind: 'StartRecovery',
+    survivor: record.survivor,
+    memberId: record.memberId,
+    raftIndex: record.raftIndex,
+    ...highestOf(record),
+    recoveryId: recoveryId(record.startedAt),
+    quarantine: [...new Set([...(record.quarantinedPVCs ?? []), ...others(obs.pvcs)])].sort(),
+    deletePods: deletePods.sort(),
+  };
+}
+
 function continueMemberRecovery(obs: ClusterObservation, record: EtcdMemberRecoveryStatus): Step | undefined {
   const survivor = record.survivor;
   const pod = obs.pods.get(survivor);
@@ -120,15 +147,13 @@ function continueMemberRecovery(obs: ClusterObservation, record: EtcdMemberRecov
   // Quorum is back: after the forced start, or by itself (then nothing more is forced).
   if (obs.membership !== undefined)
     return { kind: 'FinishRecovery', member: survivor, restart: pod?.forceNewCluster === true };
-  const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])].filter((n) => n !== survivor).sort();
-  if (others.length > 0 || (pod !== undefined && !pod.forceNewCluster && !pod.terminating))
-    return {
-      kind: 'StartRecovery',
-      survivor,
-      memberId: record.memberId,
-      raftIndex: record.raftIndex,
-      others,
-    };
+  const start = startRecovery(obs, record);
+  // Left to do: a PVC not yet quarantined, a Pod not yet deleted, the survivor's unforced Pod.
+  const pending =
+    [...obs.pvcs].some((n) => n !== survivor) ||
+    start.deletePods.length > 0 ||
+    (pod !== undefined && !pod.forceNewCluster && !pod.terminating);
+  if (pending) return start;
   if (pod === undefined) return { kind: 'ForceNewCluster', member: survivor };
   return {
     kind: 'Wait',
@@ -170,17 +195,17 @@ export function planRecovery(
   }
   // Rebuilding from a member needs its data to outlive its Pod (a PVC).
   const survivor = isPersistent(obs) ? chooseSurvivor(usableSurvivors(obs)) : undefined;
-  if (survivor === undefined) return planBackupRecovery(obs, newMemberName);
-  const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])]
-    .filter((n) => n !== survivor.memberName)
-    .sort();
-  return {
-    kind: 'StartRecovery',
+  if (survivor === undefined) return planBackupRecovery(obs, newMemberName, now);
+  const highest = highestRaftIndexSeen(obs);
+  return startRecovery(obs, {
     survivor: survivor.memberName,
     memberId: survivor.memberId,
     raftIndex: survivor.raftIndex.toString(),
-    others,
-  };
+    ...(highest !== undefined
+      ? { highestRaftIndex: highest.index.toString(), highestRaftIndexMember: highest.member }
+      : {}),
+    startedAt: now.toISOString(),
+  });
 }
 
 /** Status fields of recovery for this pass (null clears a field in the merge patch). */
@@ -188,7 +213,7 @@ export function recoveryStatus(
   obs: ClusterObservation,
   step: Step,
   now: Date,
-): { quorumLostSince: string | null; recovery: EtcdRecoveryStatus | null } {
+): { quorumLostSince: string | null; recovery: EtcdRecoveryStatus | null; quarantinedPVCs: string[] | null } {
   const previous = obs.previousStatus;
   const lost = obs.membership === undefined && previous.clusterID !== undefined && previous.clusterID !== '';
   const since = previous.quorumLostSince;
@@ -204,11 +229,14 @@ export function recoveryStatus(
       survivor: step.survivor,
       memberId: step.memberId,
       raftIndex: step.raftIndex,
+      ...highestOf(step),
+      quarantinedPVCs: step.quarantine,
       startedAt: now.toISOString(),
       phase: 'Forcing',
     };
   }
   if (step.kind === 'FinishRecovery' && recovery !== null)
     recovery = step.restart && recovery.source !== 'Backup' ? { ...recovery, phase: 'Restarting' } : null;
-  return { quorumLostSince, recovery };
+  const quarantined = [...(obs.quarantinedPvcs ?? [])].sort();
+  return { quorumLostSince, recovery, quarantinedPVCs: quarantined.length > 0 ? quarantined : null };
 }

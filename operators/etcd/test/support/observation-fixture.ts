@@ -36,6 +36,8 @@ export interface FixtureCluster {
   /** Pods and PVCs of non-members. */
   extraPods?: string[];
   extraPvcs?: string[];
+  /** PVCs a disaster recovery quarantined. */
+  quarantinedPvcs?: string[];
 }
 
 const NS = 'ns';
@@ -121,6 +123,7 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     previousStatus: fixture.status ?? { clusterID: 'c1' },
     pods,
     pvcs,
+    ...(fixture.quarantinedPvcs ? { quarantinedPvcs: new Set(fixture.quarantinedPvcs) } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
