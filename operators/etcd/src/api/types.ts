@@ -343,7 +343,11 @@ export interface EtcdClusterStatus {
   members?: EtcdMemberStatus[];
   /** Healthy voting members. */
   readyMembers?: number;
-  /** When no member could give a quorum-confirmed member list (cleared when one can). */
+  /**
+   * When quorum was seen lost: no member could give the operator a
+   * quorum-confirmed member list and no majority of the member Pods was
+   * Ready (cleared when either changes).
+   */
   quorumLostSince?: string;
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;

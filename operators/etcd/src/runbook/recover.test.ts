@@ -188,6 +188,31 @@ describe('disaster recovery', () => {
     ).toContain('may be lost');
   });
 
+  it('never declares quorum lost while a majority of the member Pods is Ready: the operator may be the one cut off', () => {
+    // The operator reaches no member, but the kubelets on the members' nodes report a and b Ready.
+    const cutOff = lost({ pods: { 'etcd-b': {}, 'etcd-c': {} } });
+    const readyPods = new Map(cutOff.pods);
+    for (const name of ['etcd-a', 'etcd-b']) readyPods.set(name, { ...readyPods.get(name)!, ready: true });
+    const obs = { ...cutOff, pods: readyPods };
+    const waiting = step(obs);
+    expect(waiting).toMatchObject({
+      kind: 'Wait',
+      reason: 'QuorumUnreachableFromOperator',
+      degraded: true,
+      message: expect.stringContaining('etcd-a, etcd-b Ready (2 of 3 voters)') as unknown,
+    });
+    // The wait bound does not run, and status says why.
+    expect(recoveryStatus(obs, waiting, NOW).quorumLostSince).toBeNull();
+    expect(computeStatus(obs, waiting, NOW).conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'QuorumUnreachableFromOperator',
+    });
+    // A Ready Pod being deleted does not count; one Ready of three is no majority: recovery goes on.
+    const leaving = new Map(readyPods);
+    leaving.set('etcd-b', { ...leaving.get('etcd-b')!, terminating: true });
+    expect(step({ ...obs, pods: leaving })).toMatchObject({ kind: 'StartRecovery', survivor: 'etcd-a' });
+  });
+
   it('follows the record: forces the survivor, then restarts it without the flag, then finishes', () => {
     const recovery = FORCING_A;
     // A different member answers better now: the record still wins.

@@ -16,6 +16,16 @@
 //   watched: a loss recorded before it started reconciling (a restart, a new
 //   leader) counts from that start, since quorum may have come back and been
 //   lost again while nobody looked.
+// - The kubelets do not contradict the loss: fewer than a quorum of the
+//   voters' Pods (status.members) report Ready=True. Their /readyz probe runs
+//   on each member's own node and passes only for a member that has a leader,
+//   so a Ready majority means quorum is there and the operator is the one cut
+//   off (its network, DNS, certificates): it waits (reason
+//   QuorumUnreachableFromOperator, Degraded) and the wait bound does not
+//   start. A Pod on a node whose kubelet stopped keeps its last Ready=True
+//   until the node lifecycle controller marks the node NotReady and sets its
+//   Pods' Ready to False (--node-monitor-grace-period, 40 s by default): that
+//   delays a recovery by at most that long, and Node objects need not be read.
 // - At least one member answers its own (serializable) status with the
 //   cluster's ID and still has its PVC. When none does, the cluster is
 //   restored from its newest backup instead, if no member's data survives
@@ -44,7 +54,11 @@ import type { ClusterObservation, SurvivorCandidate } from './observation.js';
 import { isPersistent } from './observation.js';
 import { backupRecoveryRecord, continueBackupRecovery, planBackupRecovery } from './recover-from-backup.js';
 import { highestOf, highestRaftIndexSeen, recoveryId } from './quarantine.js';
+import { quorum } from './quorum.js';
 import type { Step } from './step.js';
+
+/** Wait reason while the kubelets report a Ready majority that the operator cannot reach. */
+export const QUORUM_UNREACHABLE_FROM_OPERATOR = 'QuorumUnreachableFromOperator';
 
 /** Quorum must have been lost this long before recovery starts, unless `spec.recoveryDelaySeconds` says otherwise. */
 export const QUORUM_LOSS_WAIT_MS = DEFAULT_RECOVERY_DELAY_SECONDS * 1000;
@@ -162,6 +176,38 @@ function continueMemberRecovery(obs: ClusterObservation, record: EtcdMemberRecov
   };
 }
 
+/** Voters' Pods the kubelets report Ready, and how many voters there are (status.members, else spec.size). */
+export function readyVoterPods(obs: ClusterObservation): { ready: string[]; voters: number } {
+  const known = (obs.previousStatus.members ?? []).filter((m) => !m.learner).map((m) => m.name);
+  const counted = (name: string) => known.length === 0 || known.includes(name);
+  const ready = [...obs.pods.values()]
+    .filter((p) => p.ready && !p.terminating && counted(p.name))
+    .map((p) => p.name)
+    .sort();
+  return { ready, voters: known.length > 0 ? known.length : obs.spec.size };
+}
+
+/**
+ * True when the operator reads no quorum but a quorum of the voters' Pods
+ * is Ready per their own kubelets: the operator may be the one cut off.
+ */
+export function quorumReportedByKubelets(obs: ClusterObservation): boolean {
+  if (obs.membership !== undefined || !obs.previousStatus.clusterID) return false;
+  const { ready, voters } = readyVoterPods(obs);
+  return ready.length >= quorum(voters);
+}
+
+function unreachableFromOperator(obs: ClusterObservation): Step {
+  const { ready, voters } = readyVoterPods(obs);
+  const detail = obs.membershipError ? ` (${obs.membershipError})` : '';
+  return {
+    kind: 'Wait',
+    reason: QUORUM_UNREACHABLE_FROM_OPERATOR,
+    degraded: true,
+    message: `no member gave the operator a quorum-confirmed member list${detail}, but the kubelets report ${ready.join(', ')} Ready (${ready.length} of ${voters} voters): quorum is probably there and the operator is cut off from it (its network, DNS or client certificate). Nothing is recovered while a majority of the member Pods is Ready`,
+  };
+}
+
 /**
  * Plans the next recovery step, a Wait within the bound, or undefined when
  * recovery does not apply. `newMemberName` names the seed of a recovery from
@@ -176,6 +222,7 @@ export function planRecovery(
   // With a record, only the record is followed (undefined: the ordinary runbook restarts the survivor).
   if (obs.previousStatus.recovery !== undefined) return continueRecovery(obs);
   if (obs.membership !== undefined || !obs.previousStatus.clusterID) return undefined;
+  if (quorumReportedByKubelets(obs)) return unreachableFromOperator(obs);
   if (!recoveryRequested(obs)) return undefined;
   // An unreadable record (the schema checks the format, so only by hand) starts the clock again.
   const recorded = Date.parse(obs.previousStatus.quorumLostSince ?? '');
@@ -215,7 +262,12 @@ export function recoveryStatus(
   now: Date,
 ): { quorumLostSince: string | null; recovery: EtcdRecoveryStatus | null; quarantinedPVCs: string[] | null } {
   const previous = obs.previousStatus;
-  const lost = obs.membership === undefined && previous.clusterID !== undefined && previous.clusterID !== '';
+  // A Ready majority of member Pods says quorum is there: the clock does not run.
+  const lost =
+    obs.membership === undefined &&
+    previous.clusterID !== undefined &&
+    previous.clusterID !== '' &&
+    !quorumReportedByKubelets(obs);
   const since = previous.quorumLostSince;
   const readable = since !== undefined && !Number.isNaN(Date.parse(since));
   const quorumLostSince = lost ? (readable ? since : now.toISOString()) : null;

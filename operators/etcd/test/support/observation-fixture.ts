@@ -65,7 +65,8 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
       pods.set(m.name, {
         name: m.name,
         phase: 'Running',
-        ready: m.healthy !== false,
+        // /readyz needs a leader: without quorum no Pod is Ready.
+        ready: fixture.noQuorum !== true && m.healthy !== false,
         podIP: `10.0.0.${i + 1}`,
         imageVersion: m.imageVersion ?? version,
         restartCount: 0,
