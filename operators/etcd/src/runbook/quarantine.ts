@@ -73,8 +73,10 @@ export function describeWriteLoss(
     loss.quarantine.length > 0
       ? `quarantined PVCs ${loss.quarantine.join(', ')} hold them`
       : 'no other member PVC is left to hold them';
-  const highest = loss.highestRaftIndex === undefined ? undefined : BigInt(loss.highestRaftIndex);
-  if (highest === undefined || highest <= BigInt(loss.raftIndex))
+  // Absent only from a record written before the figure was kept.
+  if (loss.highestRaftIndex === undefined)
+    return `writes past the survivor's raft index ${loss.raftIndex} may be lost; ${kept}`;
+  if (BigInt(loss.highestRaftIndex) <= BigInt(loss.raftIndex))
     return `no member was seen past the survivor's raft index ${loss.raftIndex}${loss.quarantine.length > 0 ? `; quarantined PVCs ${loss.quarantine.join(', ')} are kept` : ''}`;
   return `writes between raft index ${loss.raftIndex} and ${loss.highestRaftIndex} (last seen on ${loss.highestRaftIndexMember ?? 'another member'}) may be lost; ${kept}`;
 }
