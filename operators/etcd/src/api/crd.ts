@@ -304,6 +304,12 @@ const statusSchema: JsonSchema = {
     leaderID: { type: 'string' },
     readyMembers: { type: 'integer' },
     quorumLostSince: { type: 'string', format: 'date-time' },
+    quarantinedPVCs: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'PVCs of members lost in a disaster recovery, kept aside (never reused or deleted by the operator); they may hold writes the recovery lost.',
+    },
     recovery: {
       type: 'object',
       // A member recovery names its survivor; a backup recovery (source Backup) its snapshot and seed,
@@ -320,6 +326,9 @@ const statusSchema: JsonSchema = {
         survivor: { type: 'string' },
         memberId: { type: 'string' },
         raftIndex: { type: 'string' },
+        highestRaftIndex: { type: 'string' },
+        highestRaftIndexMember: { type: 'string' },
+        quarantinedPVCs: { type: 'array', items: { type: 'string' } },
         backupName: { type: 'string' },
         snapshot: { type: 'string' },
         claimName: { type: 'string' },
@@ -376,6 +385,10 @@ const statusSchema: JsonSchema = {
           healthy: { type: 'boolean' },
           learner: { type: 'boolean' },
           leader: { type: 'boolean' },
+          raftIndex: {
+            type: 'string',
+            description: 'Highest raft index seen on the member while it answered.',
+          },
         },
       },
     },

@@ -96,6 +96,14 @@ export interface EtcdMemberRecoveryStatus {
   /** Its hex ID and the raft index it had when chosen (decimal). */
   memberId: string;
   raftIndex: string;
+  /**
+   * The highest raft index seen on any member while it answered (decimal),
+   * and that member: entries between `raftIndex` and this one may be lost.
+   */
+  highestRaftIndex?: string;
+  highestRaftIndexMember?: string;
+  /** PVCs of the other members, quarantined (kept, never reused): they may hold those entries. */
+  quarantinedPVCs?: string[];
   /** RFC 3339. */
   startedAt: string;
   /** `Forcing`: starting it with --force-new-cluster; `Restarting`: once more without. */
@@ -145,6 +153,8 @@ export interface EtcdBackupRecoveryStatus extends EtcdSnapshotSource {
   seed: string;
   /** `status.clusterID` before the recovery (the new cluster's ID replaces it once the seed answers). */
   previousClusterID: string;
+  /** PVCs left by members answering as another cluster, quarantined (kept, never reused). */
+  quarantinedPVCs?: string[];
   /** RFC 3339. */
   startedAt: string;
   /** `Clearing`: deleting the dead members' Pods and PVCs; `Seeding`: the seed restores and starts. */
@@ -298,6 +308,11 @@ export interface EtcdMemberStatus {
   healthy: boolean;
   learner: boolean;
   leader: boolean;
+  /**
+   * Highest raft index seen on this member while it answered (decimal); kept
+   * while it does not answer, so a recovery can say what it may lose.
+   */
+  raftIndex?: string;
 }
 
 /** metav1.Condition, as core defines it. */
@@ -328,10 +343,20 @@ export interface EtcdClusterStatus {
   members?: EtcdMemberStatus[];
   /** Healthy voting members. */
   readyMembers?: number;
-  /** When no member could give a quorum-confirmed member list (cleared when one can). */
+  /**
+   * When quorum was seen lost: no member could give the operator a
+   * quorum-confirmed member list and no majority of the member Pods was
+   * Ready (cleared when either changes).
+   */
   quorumLostSince?: string;
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;
+  /**
+   * PVCs of members lost in a disaster recovery, kept aside (label
+   * etcd.switchboard.dev/quarantined-by, no owner reference): never reused or
+   * deleted by the operator; they may hold writes the recovery lost.
+   */
+  quarantinedPVCs?: string[];
   /** Space management: a NOSPACE recovery in progress, the last one finished. */
   space?: EtcdSpaceStatus;
   conditions?: Condition[];

@@ -7,25 +7,23 @@ import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types
 import type { EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
-import { memberClientURL } from '../runbook/member-names.js';
 import type { ClusterObservation, ObservedMember } from '../runbook/observation.js';
 import type { SpaceStep } from '../runbook/space.js';
 import { NOSPACE, NOSPACE_RECURRING, afterSpaceStep } from '../runbook/space.js';
 import type { Step } from '../runbook/step.js';
 import type { StepContext } from './execute-step.js';
+import { memberEndpoint } from './member-endpoint.js';
 
 function clientOf(obs: ClusterObservation, ctx: StepContext, member: ObservedMember): EtcdEndpointClient {
-  const ip = obs.pods.get(member.memberName)?.podIP;
-  if (ip === undefined || member.status === undefined)
+  const endpoint = memberEndpoint(obs, ctx.addressing, member.memberName);
+  if (endpoint === undefined || member.status === undefined)
     throw new EtcdRequestError(
       'Unreachable',
       '(none)',
       'choose endpoint',
       `member ${member.memberName} does not answer`,
     );
-  return ctx.etcd(
-    memberClientURL(ctx.addressing ?? 'pod-ip', obs.name, obs.namespace, member.memberName, ip),
-  );
+  return ctx.etcd(endpoint);
 }
 
 /** A member that answers, the leader preferred (compaction and alarms go through raft anyway). */

@@ -92,3 +92,88 @@ describe('etcd refusals that pass by themselves', () => {
     await expect(refusedWith('Timeout', promote)).rejects.toThrow(EtcdRequestError);
   });
 });
+
+describe('executing a disaster recovery', () => {
+  /** A Client that records every call as `verb kind name`, with PVCs owned by the cluster. */
+  function recordingClient(calls: string[], patches: unknown[]): Client {
+    return {
+      resource: (type: { kind: string }) => ({
+        get: (key: { name: string }) => {
+          calls.push(`get ${type.kind} ${key.name}`);
+          return Promise.resolve({
+            metadata: {
+              name: key.name,
+              resourceVersion: '7',
+              labels: { 'etcd.switchboard.dev/member': key.name },
+              ownerReferences: [{ kind: 'EtcdCluster', name: 'etcd', uid: 'u1', apiVersion: 'x' }],
+            },
+          });
+        },
+        patch: (key: { name: string }, patch: { body: unknown }) => {
+          calls.push(`patch ${type.kind} ${key.name}`);
+          patches.push(patch.body);
+          return Promise.resolve({});
+        },
+        delete: (key: { name: string }) => {
+          calls.push(`delete ${type.kind} ${key.name}`);
+          return Promise.resolve();
+        },
+      }),
+    } as unknown as Client;
+  }
+
+  it("quarantines the other members' PVCs (no owner reference, labelled, annotated) and deletes only Pods", async () => {
+    const calls: string[] = [];
+    const patches: unknown[] = [];
+    const obs = observe({ members: healthy(3), noQuorum: true });
+    const step: Step = {
+      kind: 'StartRecovery',
+      survivor: 'etcd-a',
+      memberId: idOf('etcd-a'),
+      raftIndex: '20',
+      highestRaftIndex: '25',
+      highestRaftIndexMember: 'etcd-b',
+      recoveryId: '20261207T195527000Z',
+      quarantine: ['etcd-b', 'etcd-c'],
+      deletePods: ['etcd-b', 'etcd-c'],
+    };
+    const events: string[] = [];
+    await executeStep(
+      {
+        client: recordingClient(calls, patches),
+        etcd: untouchable as unknown as EtcdClientFactory,
+        events: {
+          record: (_c, type, reason, message) =>
+            Promise.resolve(void events.push(`${type} ${reason}: ${message}`)),
+        },
+      },
+      { ...cluster, metadata: { ...cluster.metadata, uid: 'u1' } },
+      obs,
+      step,
+    );
+    expect(calls.filter((c) => c.startsWith('delete'))).toEqual([
+      'delete Pod etcd-b',
+      'delete Pod etcd-c',
+      'delete Pod etcd-a',
+    ]);
+    expect(calls.filter((c) => c.startsWith('patch'))).toEqual([
+      'patch PersistentVolumeClaim etcd-b',
+      'patch PersistentVolumeClaim etcd-c',
+    ]);
+    expect(patches[0]).toMatchObject({
+      metadata: {
+        resourceVersion: '7',
+        ownerReferences: null,
+        labels: { 'etcd.switchboard.dev/quarantined-by': '20261207T195527000Z' },
+        annotations: {
+          'etcd.switchboard.dev/quarantine-note': expect.stringContaining(
+            'writes between raft index 20 and 25 (last seen on etcd-b) may be lost',
+          ) as unknown,
+        },
+      },
+    });
+    expect(events).toEqual([
+      expect.stringMatching(/^Warning StartRecovery: .*quarantined PVCs etcd-b, etcd-c hold them$/),
+    ]);
+  });
+});

@@ -11,13 +11,13 @@ import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdErrorReason } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
-import { clientScheme, peerScheme } from '../tls/cluster-tls.js';
+import { peerScheme } from '../tls/cluster-tls.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
 import { etcdImage, memberPod, memberPvc } from '../kube/member-pod.js';
-import { memberClientURL, peerURL } from '../runbook/member-names.js';
+import { peerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
@@ -25,6 +25,8 @@ import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
+import { memberEndpoint } from './member-endpoint.js';
+import { quarantineAll } from './quarantine-pvc.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
 export interface EventSink {
@@ -49,27 +51,13 @@ export interface StepResult {
   retrySoon: boolean;
 }
 
-function endpointOf(obs: ClusterObservation, ctx: StepContext, member: string): string | undefined {
-  const ip = obs.pods.get(member)?.podIP;
-  return ip === undefined
-    ? undefined
-    : memberClientURL(
-        ctx.addressing ?? 'pod-ip',
-        obs.name,
-        obs.namespace,
-        member,
-        ip,
-        clientScheme(obs.spec),
-      );
-}
-
 /** A client of a healthy voter other than `except`, the leader preferred (membership calls go there anyway). */
 function voterClient(obs: ClusterObservation, ctx: StepContext, except?: string): EtcdEndpointClient {
   const candidates = voters(obs.membership ?? { clusterId: '', members: [], alarms: [] })
     .filter((m) => m.healthy && m.id !== except)
     .sort((a, b) => Number(b.id === obs.membership?.leaderId) - Number(a.id === obs.membership?.leaderId));
   for (const m of candidates) {
-    const endpoint = endpointOf(obs, ctx, m.memberName);
+    const endpoint = memberEndpoint(obs, ctx.addressing, m.memberName);
     if (endpoint !== undefined) return ctx.etcd(endpoint);
   }
   throw new EtcdRequestError(
@@ -242,7 +230,7 @@ export async function executeStep(
       break;
     case 'MoveLeader': {
       const from = obs.membership?.members.find((m) => m.id === step.fromId);
-      const endpoint = from ? endpointOf(obs, ctx, from.memberName) : undefined;
+      const endpoint = from ? memberEndpoint(obs, ctx.addressing, from.memberName) : undefined;
       if (endpoint === undefined) return { retrySoon: true };
       await ctx.etcd(endpoint).moveLeader(step.toId, call);
       break;
@@ -262,8 +250,10 @@ export async function executeStep(
       await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
       break;
     case 'StartRecovery': {
-      // The survivor is on record in status (written before this step); the others rejoin empty.
-      for (const member of step.others) await deleteMemberObjects(ctx, obs, member, true, true);
+      // The survivor is on record in status (written before this step); the others' data is set
+      // aside first, then their Pods go, and they rejoin empty under new names.
+      await quarantineAll(ctx, cluster, obs, step);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
       const survivor = obs.pods.get(step.survivor);
       if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
         await deleteMemberObjects(ctx, obs, step.survivor, true, false);
@@ -271,7 +261,8 @@ export async function executeStep(
     }
     case 'StartBackupRecovery':
       // The snapshot and the seed are on record in status (written before this step).
-      for (const member of step.remove) await deleteMemberObjects(ctx, obs, member, true, true);
+      await quarantineAll(ctx, cluster, obs, step);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
       break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {

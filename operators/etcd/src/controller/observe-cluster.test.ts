@@ -2,7 +2,9 @@ import type { Client } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
-import type { Pod } from '../kube/kube-types.js';
+import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
+import { memberLabels, QUARANTINE_LABEL } from '../kube/labels.js';
+import { decide } from '../runbook/decide.js';
 import { peerURL } from '../runbook/member-names.js';
 import { initContainerFailure, observeCluster } from './observe-cluster.js';
 
@@ -80,6 +82,38 @@ describe('observeCluster', () => {
     const obs = await observeCluster(client, cluster, recordingEtcd(asked));
     expect(new Set(asked)).toEqual(new Set(['http://10.244.0.7:2379']));
     expect(obs.membership?.leaderId).toBe('a1');
+  });
+});
+
+describe('quarantined PVCs in an observation', () => {
+  const persistent = {
+    ...cluster,
+    spec: { size: 1, version: '3.6.16', storage: { type: 'PersistentVolume' } },
+  } as unknown as EtcdCluster;
+  const claim = (name: string, labels: Record<string, string> = {}): PersistentVolumeClaim => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, namespace: 'prod', labels: { ...memberLabels('web', name), ...labels } },
+    spec: {},
+  });
+  const withPvcs = {
+    resource: (type: { kind: string }) => ({
+      listAll: () =>
+        Promise.resolve({
+          items:
+            type.kind === 'Pod'
+              ? [pod]
+              : [claim('web-b2c4d'), claim('web-lost1', { [QUARANTINE_LABEL]: '20261207T195527000Z' })],
+        }),
+    }),
+  } as unknown as Client;
+
+  it("lists a quarantined PVC apart from the members' PVCs, so it is never deleted as a leftover or reused", async () => {
+    const obs = await observeCluster(withPvcs, persistent, recordingEtcd([]));
+    expect([...obs.pvcs]).toEqual(['web-b2c4d']);
+    expect([...(obs.quarantinedPvcs ?? [])]).toEqual(['web-lost1']);
+    // The member list has only web-b2c4d: an unlabelled web-lost1 would be an orphan, deleted.
+    expect(decide(obs, { newMemberName: () => 'web-lost1' })).toEqual({ kind: 'Converged' });
   });
 });
 

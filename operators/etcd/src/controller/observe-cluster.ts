@@ -20,7 +20,7 @@ import type {
 } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
+import { clusterSelectorString, MEMBER_LABEL, QUARANTINE_LABEL } from '../kube/labels.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
@@ -105,11 +105,13 @@ export async function observeCluster(
   ]);
   const pods = new Map(podList.items.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
   // A PVC being deleted is gone for the runbook: no member can restart on it.
-  const pvcs = new Set(
-    pvcList.items
-      .filter((p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && !p.metadata.deletionTimestamp)
-      .map((p) => p.metadata.name ?? ''),
+  // A quarantined one is set aside (runbook/quarantine.ts): listed apart, never a member's.
+  const live = pvcList.items.filter(
+    (p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && !p.metadata.deletionTimestamp,
   );
+  const quarantined = (p: PersistentVolumeClaim) => p.metadata.labels?.[QUARANTINE_LABEL] !== undefined;
+  const pvcs = new Set(live.filter((p) => !quarantined(p)).map((p) => p.metadata.name ?? ''));
+  const quarantinedPvcs = new Set(live.filter(quarantined).map((p) => p.metadata.name ?? ''));
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
@@ -122,6 +124,7 @@ export async function observeCluster(
     previousStatus: cluster.status ?? {},
     pods,
     pvcs,
+    ...(quarantinedPvcs.size > 0 ? { quarantinedPvcs } : {}),
     observedAt: Date.now(),
     ...(cluster.metadata.uid ? { uid: cluster.metadata.uid } : {}),
   };

@@ -6,6 +6,13 @@
 export const CLUSTER_LABEL = 'etcd.switchboard.dev/cluster';
 /** Label naming the member a Pod or PVC belongs to. */
 export const MEMBER_LABEL = 'etcd.switchboard.dev/member';
+/**
+ * Label of a PVC quarantined by a disaster recovery (value: the recovery's
+ * ID, from its start time). The operator never reuses or deletes such a PVC.
+ */
+export const QUARANTINE_LABEL = 'etcd.switchboard.dev/quarantined-by';
+/** Annotation on a quarantined PVC saying, in words, what it may hold. */
+export const QUARANTINE_NOTE_ANNOTATION = 'etcd.switchboard.dev/quarantine-note';
 /** Field manager and `managed-by` value of the operator's writes. */
 export const FIELD_MANAGER = 'etcd-operator';
 

@@ -73,8 +73,13 @@ export interface ClusterObservation {
   previousStatus: EtcdClusterStatus;
   /** Member Pods by name (terminating ones included, flagged). */
   pods: ReadonlyMap<string, MemberPod>;
-  /** Names of the members' PVCs that exist. */
+  /** Names of the members' PVCs that exist (quarantined ones are not members' and not here). */
   pvcs: ReadonlySet<string>;
+  /**
+   * Names of PVCs a disaster recovery set aside (quarantine.ts): never a
+   * member's data, never deleted, never a new member's name. Absent: none.
+   */
+  quarantinedPvcs?: ReadonlySet<string>;
   /** Undefined when no member could answer a linearizable member list. */
   membership?: ObservedMembership;
   /** When the observation was made (ms since the epoch); ages of Pods are measured from it. */

@@ -13,6 +13,8 @@
 // - Never without a quorum-confirmed member list: a member that looks
 //   missing from a stale list might be real.
 // - Terminating Pods are left to finish.
+// - A quarantined PVC (quarantine.ts) is no member's leftover: it is never
+//   listed among the members' PVCs, so it is never deleted here.
 import type { ClusterObservation } from './observation.js';
 import type { Step } from './step.js';
 

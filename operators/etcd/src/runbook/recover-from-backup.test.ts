@@ -5,6 +5,7 @@ import { decide } from './decide.js';
 import type { ClusterObservation, MemberPod, SurvivorCandidate } from './observation.js';
 import { QUORUM_LOSS_WAIT_MS, recoveryStatus } from './recover.js';
 import { backupSnapshots, membersWithData, newestSnapshot } from './recover-from-backup.js';
+import { recoveryId } from './quarantine.js';
 import type { BackupSnapshot } from './restore.js';
 import { computeStatus } from './status.js';
 import { describeStep } from './step.js';
@@ -270,7 +271,7 @@ describe('disaster recovery from a backup when no member survives', () => {
     });
   });
 
-  it('records the newest snapshot and the new seed in status before deleting what is left of the members', () => {
+  it('records the newest snapshot and the new seed in status before deleting the Pods and quarantining the PVCs left', () => {
     // etcd-a's Pod runs as a stranger on its PVC; b and c are gone with their data.
     const obs = dead({ left: { 'etcd-a': { pod: true } }, survivors: [answer('etcd-a', 'other')] });
     const first = step(obs);
@@ -278,10 +279,13 @@ describe('disaster recovery from a backup when no member survives', () => {
       kind: 'StartBackupRecovery',
       restore: FROM_NEW,
       seed: 'etcd-new1',
-      remove: ['etcd-a'],
+      recoveryId: '20261128T030000000Z',
+      deletePods: ['etcd-a'],
+      quarantine: ['etcd-a'],
     });
     expect(recoveryStatus(obs, first, NOW).recovery).toEqual({
       ...record('Clearing'),
+      quarantinedPVCs: ['etcd-a'],
       startedAt: NOW.toISOString(),
     });
     const status = computeStatus(obs, first, NOW);
@@ -342,7 +346,8 @@ describe('disaster recovery from a backup when no member survives', () => {
       kind: 'StartBackupRecovery',
       restore: { backupName: 'hourly', revision: 150 },
       seed: 'etcd-new1',
-      remove: ['etcd-c'],
+      deletePods: ['etcd-c'],
+      quarantine: ['etcd-c'],
     });
     // Only terminating Pods left: wait for them.
     const terminating = dead({
@@ -379,7 +384,7 @@ describe('disaster recovery from a backup when no member survives', () => {
     };
     const finish = step(answering);
     expect(finish).toEqual({ kind: 'FinishRecovery', member: 'etcd-new1', restart: false });
-    expect(recoveryStatus(answering, finish, NOW)).toEqual({ quorumLostSince: null, recovery: null });
+    expect(recoveryStatus(answering, finish, NOW)).toMatchObject({ quorumLostSince: null, recovery: null });
     expect(computeStatus(answering, finish, NOW).clusterID).toBe('c2');
     const grown = { ...answering, previousStatus: { clusterID: 'c2' } };
     expect(step(grown)).toMatchObject({ kind: 'AddLearner' });
@@ -392,7 +397,9 @@ describe('disaster recovery from a backup when no member survives', () => {
       kind: 'StartBackupRecovery',
       restore: FROM_S3,
       seed: 'etcd-new1',
-      remove: [],
+      recoveryId: '20261128T030000000Z',
+      deletePods: [],
+      quarantine: [],
     });
     const recorded = recoveryStatus(obs, first, NOW).recovery;
     expect(recorded).toEqual({ ...s3Record('Clearing'), startedAt: NOW.toISOString() });
@@ -428,7 +435,9 @@ describe('disaster recovery from a backup when no member survives', () => {
       kind: 'StartBackupRecovery',
       restore: FROM_S3,
       seed: 'etcd-new1',
-      remove: ['etcd-b'],
+      recoveryId: recoveryId(longAgo),
+      deletePods: ['etcd-b'],
+      quarantine: ['etcd-b'],
     });
     // Cleared; the EtcdBackup since deleted (no backups at all): the seed restores from the record.
     const cleared = dead({ status: { recovery: s3Record('Clearing') }, backups: [] });
@@ -475,6 +484,6 @@ describe('disaster recovery from a backup when no member survives', () => {
       ...dead({ status: { recovery: record('Clearing') }, left: { 'etcd-a': { pod: true } } }),
       membership: { ...observe({ members: [{ name: 'etcd-a' }] }).membership!, clusterId: 'other' },
     };
-    expect(step(obs)).toMatchObject({ kind: 'StartBackupRecovery', remove: ['etcd-a'] });
+    expect(step(obs)).toMatchObject({ kind: 'StartBackupRecovery', quarantine: ['etcd-a'] });
   });
 });

@@ -37,9 +37,10 @@
 //   written to status.recovery before anything is changed; every later pass
 //   follows that record, never a new choice, and never re-reads the backup's
 //   spec (an EtcdBackup deleted or changed meanwhile changes nothing).
-// - Steps, each safe to repeat: (1) delete every remaining member Pod and PVC
-//   (phase Clearing; the Warning Event says that data written after the
-//   snapshot's revision is lost); (2) once they are gone, create the seed
+// - Steps, each safe to repeat: (1) delete every remaining member Pod and
+//   quarantine every remaining member PVC (quarantine.ts: kept aside, never
+//   deleted or reused; phase Clearing; the Warning Event says that data
+//   written after the snapshot's revision is lost); (2) once they are gone, create the seed
 //   with the restore init containers exactly as restore.ts does (phase
 //   Seeding): from S3 the object is downloaded first by the fetch-snapshot
 //   init container (credentials by secretKeyRef), then sha256 checked,
@@ -54,6 +55,7 @@ import type { EtcdBackupRecoveryStatus, EtcdSnapshotSource } from '../api/types.
 import type { EtcdBackup } from '../api/backup-types.js';
 import type { ClusterObservation } from './observation.js';
 import { isPersistent } from './observation.js';
+import { freshMemberName, recoveryId } from './quarantine.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeLocation, snapshotLocation } from './restore.js';
 import type { Step } from './step.js';
@@ -135,7 +137,7 @@ function restoreOf(record: EtcdBackupRecoveryStatus, obs: ClusterObservation): R
 }
 
 /** Plans the start of a recovery from a backup, or the Wait that explains why there is none. */
-export function planBackupRecovery(obs: ClusterObservation, newMemberName: () => string): Step {
+export function planBackupRecovery(obs: ClusterObservation, newMemberName: () => string, now: Date): Step {
   const remaining = membersWithData(obs);
   if (remaining.length > 0) {
     return {
@@ -158,8 +160,21 @@ export function planBackupRecovery(obs: ClusterObservation, newMemberName: () =>
   return {
     kind: 'StartBackupRecovery',
     restore,
-    seed: newMemberName(),
-    remove: [...new Set([...obs.pods.keys(), ...obs.pvcs])].sort(),
+    seed: freshMemberName(obs, newMemberName),
+    recoveryId: recoveryId(now.toISOString()),
+    ...clearing(obs, undefined),
+  };
+}
+
+/** The Pods to delete (not terminating yet) and the PVCs to quarantine of every member but `seed`. */
+function clearing(
+  obs: ClusterObservation,
+  seed: string | undefined,
+): { deletePods: string[]; quarantine: string[] } {
+  const others = (names: Iterable<string>) => [...names].filter((n) => n !== seed).sort();
+  return {
+    deletePods: others(obs.pods.keys()).filter((n) => obs.pods.get(n)?.terminating === false),
+    quarantine: others(obs.pvcs),
   };
 }
 
@@ -169,9 +184,15 @@ export function continueBackupRecovery(obs: ClusterObservation, record: EtcdBack
     return { kind: 'FinishRecovery', member: record.seed, restart: false };
   const others = [...new Set([...obs.pods.keys(), ...obs.pvcs])].filter((n) => n !== record.seed).sort();
   if (record.phase === 'Clearing' && others.length > 0) {
-    const present = others.filter((n) => obs.pvcs.has(n) || obs.pods.get(n)?.terminating === false);
-    if (present.length > 0)
-      return { kind: 'StartBackupRecovery', restore: snapshotOf(record), seed: record.seed, remove: present };
+    const left = clearing(obs, record.seed);
+    if (left.deletePods.length > 0 || left.quarantine.length > 0)
+      return {
+        kind: 'StartBackupRecovery',
+        restore: snapshotOf(record),
+        seed: record.seed,
+        recoveryId: recoveryId(record.startedAt),
+        ...left,
+      };
     return {
       kind: 'Wait',
       reason: 'DeadMembersTerminating',
@@ -206,6 +227,7 @@ export function backupRecoveryRecord(
     ...snapshotOf(step.restore),
     seed: step.seed,
     previousClusterID: obs.previousStatus.clusterID ?? '',
+    ...(step.quarantine.length > 0 ? { quarantinedPVCs: step.quarantine } : {}),
     startedAt: now.toISOString(),
     phase: 'Clearing',
   };

@@ -2,7 +2,10 @@ import { names, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdClusterStatus } from '../api/types.js';
 import { decide } from './decide.js';
 import type { ClusterObservation, SurvivorCandidate } from './observation.js';
+import { recoveryId } from './quarantine.js';
 import { QUORUM_LOSS_WAIT_MS, chooseSurvivor, recoveryStatus, staleRecoverAnnotation } from './recover.js';
+import { computeStatus } from './status.js';
+import { describeStep } from './step.js';
 
 const NOW = new Date('2026-11-28T03:00:00Z');
 const longAgo = new Date(NOW.getTime() - QUORUM_LOSS_WAIT_MS - 1000).toISOString();
@@ -94,8 +97,8 @@ describe('disaster recovery', () => {
     });
   });
 
-  it('records the survivor in status before acting, then deletes the other members and restarts the survivor', () => {
-    // etcd-b's Pod runs but does not answer; etcd-c is gone with its data.
+  it("records the survivor in status before acting, then quarantines the other members' PVCs, deleting only Pods", () => {
+    // etcd-b's Pod runs but does not answer (frozen, or its node down); etcd-c is gone with its data.
     const obs = lost({ pods: { 'etcd-b': {} }, survivors: [candidate('etcd-a', 20n)] });
     const first = step(obs);
     expect(first).toEqual({
@@ -103,15 +106,111 @@ describe('disaster recovery', () => {
       survivor: 'etcd-a',
       memberId: 'id-etcd-a',
       raftIndex: '20',
-      others: ['etcd-b'],
+      highestRaftIndex: '20',
+      highestRaftIndexMember: 'etcd-a',
+      recoveryId: '20261128T030000000Z',
+      quarantine: ['etcd-b'],
+      deletePods: ['etcd-b'],
     });
     expect(recoveryStatus(obs, first, NOW).recovery).toEqual({
       survivor: 'etcd-a',
       memberId: 'id-etcd-a',
       raftIndex: '20',
+      highestRaftIndex: '20',
+      highestRaftIndexMember: 'etcd-a',
+      quarantinedPVCs: ['etcd-b'],
       startedAt: NOW.toISOString(),
       phase: 'Forcing',
     });
+  });
+
+  it('follows the record through the quarantine: PVCs not yet set aside are, already quarantined ones stay named', () => {
+    // Interrupted half-way: etcd-b's PVC quarantined and its Pod deleted, etcd-c's PVC not yet.
+    const recovery = { ...FORCING_A, quarantinedPVCs: ['etcd-b', 'etcd-c'] };
+    const obs = {
+      ...lost({ status: { recovery }, pods: { 'etcd-c': {} } }),
+      quarantinedPvcs: new Set(['etcd-b']),
+    };
+    expect(step(obs)).toMatchObject({
+      kind: 'StartRecovery',
+      recoveryId: recoveryId(FORCING_A.startedAt),
+      quarantine: ['etcd-b', 'etcd-c'],
+      deletePods: ['etcd-c'],
+    });
+  });
+
+  it("does not wait for lost members' Pods stuck Terminating on a node that is down: it forces the survivor", () => {
+    // Every PVC but the survivor's quarantined, their Pods Terminating forever; the survivor's Pod deleted.
+    const recovery = { ...FORCING_A, quarantinedPVCs: ['etcd-b', 'etcd-c'] };
+    const obs = observe({
+      spec: { recovery: 'auto' },
+      members: [
+        { name: 'etcd-a', pod: false },
+        { name: 'etcd-b', pod: { terminating: true }, pvc: false },
+        { name: 'etcd-c', pod: { terminating: true }, pvc: false },
+      ],
+      noQuorum: true,
+      quarantinedPvcs: ['etcd-b', 'etcd-c'],
+      status: { clusterID: 'c1', quorumLostSince: longAgo, recovery },
+    });
+    expect(step(obs)).toEqual({ kind: 'ForceNewCluster', member: 'etcd-a' });
+  });
+
+  it("records the survivor's raft index and the highest one last seen on any member, and says what may be lost", () => {
+    // etcd-b was ahead when it last answered; it does not answer now.
+    const members = ['etcd-a', 'etcd-b', 'etcd-c'].map((name, i) => ({
+      name,
+      id: `id-${name}`,
+      peerURL: '',
+      healthy: false,
+      learner: false,
+      leader: false,
+      raftIndex: ['18', '25', '21'][i]!,
+    }));
+    const obs = lost({
+      status: { members },
+      pods: { 'etcd-b': {}, 'etcd-c': {} },
+      survivors: [candidate('etcd-a', 20n)],
+    });
+    const first = step(obs);
+    expect(recoveryStatus(obs, first, NOW).recovery).toMatchObject({
+      raftIndex: '20',
+      highestRaftIndex: '25',
+      highestRaftIndexMember: 'etcd-b',
+      quarantinedPVCs: ['etcd-b', 'etcd-c'],
+    });
+    // The Warning Event and the Progressing message state it.
+    expect(describeStep(first)).toContain(
+      'writes between raft index 20 and 25 (last seen on etcd-b) may be lost; quarantined PVCs etcd-b, etcd-c hold them',
+    );
+    expect(
+      computeStatus(obs, first, NOW).conditions?.find((c) => c.type === 'Progressing')?.message,
+    ).toContain('may be lost');
+  });
+
+  it('never declares quorum lost while a majority of the member Pods is Ready: the operator may be the one cut off', () => {
+    // The operator reaches no member, but the kubelets on the members' nodes report a and b Ready.
+    const cutOff = lost({ pods: { 'etcd-b': {}, 'etcd-c': {} } });
+    const readyPods = new Map(cutOff.pods);
+    for (const name of ['etcd-a', 'etcd-b']) readyPods.set(name, { ...readyPods.get(name)!, ready: true });
+    const obs = { ...cutOff, pods: readyPods };
+    const waiting = step(obs);
+    expect(waiting).toMatchObject({
+      kind: 'Wait',
+      reason: 'QuorumUnreachableFromOperator',
+      degraded: true,
+      message: expect.stringContaining('etcd-a, etcd-b Ready (2 of 3 voters)') as unknown,
+    });
+    // The wait bound does not run, and status says why.
+    expect(recoveryStatus(obs, waiting, NOW).quorumLostSince).toBeNull();
+    expect(computeStatus(obs, waiting, NOW).conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'QuorumUnreachableFromOperator',
+    });
+    // A Ready Pod being deleted does not count; one Ready of three is no majority: recovery goes on.
+    const leaving = new Map(readyPods);
+    leaving.set('etcd-b', { ...leaving.get('etcd-b')!, terminating: true });
+    expect(step({ ...obs, pods: leaving })).toMatchObject({ kind: 'StartRecovery', survivor: 'etcd-a' });
   });
 
   it('follows the record: forces the survivor, then restarts it without the flag, then finishes', () => {
@@ -141,7 +240,11 @@ describe('disaster recovery', () => {
     };
     const last = step(done);
     expect(last).toEqual({ kind: 'FinishRecovery', member: 'etcd-a', restart: false });
-    expect(recoveryStatus(done, last, NOW)).toEqual({ quorumLostSince: null, recovery: null });
+    expect(recoveryStatus(done, last, NOW)).toEqual({
+      quorumLostSince: null,
+      recovery: null,
+      quarantinedPVCs: null,
+    });
   });
 
   it('never recovers from a learner: with only a learner answering it waits, deleting nothing', () => {

@@ -11,6 +11,12 @@ describe('scale up', () => {
     });
   });
 
+  it("never names a new member after a quarantined PVC (a member's PVC takes its name)", () => {
+    const next = names(); // etcd-new1, etcd-new2, ...
+    const obs = observe({ spec: { size: 4 }, members: healthy(3), quarantinedPvcs: ['etcd-new1'] });
+    expect(decide(obs, { newMemberName: next })).toEqual({ kind: 'AddLearner', member: 'etcd-new2' });
+  });
+
   it('waits while any member is unhealthy', () => {
     const members = healthy(3);
     members[2]!.healthy = false;

@@ -9,14 +9,16 @@
 // Safety rules
 // - The new member joins as a learner: it does not vote, so adding it can
 //   never cost quorum, however long it takes to start.
-// - MemberAdd is not idempotent: the name (and so the peer URL) is new and
-//   checked against the fresh member list; after an interruption the added
+// - MemberAdd is not idempotent: the name (and so the peer URL) is new (no
+//   member, Pod, PVC or quarantined PVC has it) and checked against the
+//   fresh member list; after an interruption the added
 //   member is found in the list by its peer URL and started
 //   (restart-member.ts), never added twice.
 // - The member is added to etcd before its Pod exists, and its Pod starts
 //   with `--initial-cluster-state=existing`.
 import type { ClusterObservation } from './observation.js';
 import { learners } from './observation.js';
+import { freshMemberName } from './quarantine.js';
 import type { Step } from './step.js';
 
 /** Plans adding one learner, a Wait while the cluster is not ready to grow, or undefined when big enough. */
@@ -32,8 +34,5 @@ export function planScaleUp(obs: ClusterObservation, newMemberName: () => string
       message: `waiting for ${sick.join(', ')} to be healthy before adding a member`,
     };
   }
-  const taken = new Set([...membership.members.map((m) => m.memberName), ...obs.pods.keys(), ...obs.pvcs]);
-  let name = newMemberName();
-  while (taken.has(name)) name = newMemberName();
-  return { kind: 'AddLearner', member: name };
+  return { kind: 'AddLearner', member: freshMemberName(obs, newMemberName) };
 }

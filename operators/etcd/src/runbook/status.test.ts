@@ -26,6 +26,32 @@ describe('status', () => {
     });
   });
 
+  it('keeps the highest raft index seen on each member, also while it does not answer', () => {
+    const seen = (status: ReturnType<typeof computeStatus>) =>
+      Object.fromEntries((status.members ?? []).map((m) => [m.name, m.raftIndex]));
+    // Answering: the index each member reports (the fixture's 10), or a higher one seen before.
+    const first = computeStatus(observe({ members: healthy(3) }), { kind: 'Converged' }, t0);
+    expect(seen(first)).toEqual({ 'etcd-a': '10', 'etcd-b': '10', 'etcd-c': '10' });
+    const higher = (first.members ?? []).map((m) => (m.name === 'etcd-b' ? { ...m, raftIndex: '42' } : m));
+    const again = computeStatus(
+      observe({ members: healthy(3), status: { clusterID: 'c1', members: higher } }),
+      { kind: 'Converged' },
+      t1,
+    );
+    expect(seen(again)).toEqual({ 'etcd-a': '10', 'etcd-b': '42', 'etcd-c': '10' });
+    // No quorum: the members on record keep their indexes, raised by the members still answering.
+    const noQuorum = {
+      ...observe({ members: healthy(3), noQuorum: true, status: { clusterID: 'c1', members: higher } }),
+      survivors: [{ memberName: 'etcd-c', memberId: idOf('etcd-c'), raftIndex: 50n, raftAppliedIndex: 50n }],
+    };
+    const wait = { kind: 'Wait' as const, reason: 'QuorumLost', message: '' };
+    expect(seen(computeStatus(noQuorum, wait, t1))).toEqual({
+      'etcd-a': '10',
+      'etcd-b': '42',
+      'etcd-c': '50',
+    });
+  });
+
   it('records the step about to be taken as the Progressing reason (intent before change)', () => {
     const status = computeStatus(
       observe({ spec: { size: 5 }, members: healthy(3) }),

@@ -61,19 +61,42 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
   }
 }
 
+/** The higher of two decimal raft indexes (either may be absent). */
+function higherIndex(a: string | undefined, b: bigint | undefined): string | undefined {
+  if (b === undefined) return a;
+  return a !== undefined && /^\d+$/.test(a) && BigInt(a) >= b ? a : b.toString();
+}
+
+/**
+ * Members as seen now; each keeps the highest raft index seen on it while it
+ * answered (quarantine.ts states a recovery's possible loss from it).
+ */
 function memberStatuses(obs: ClusterObservation): EtcdMemberStatus[] {
   const membership = obs.membership;
-  if (membership === undefined) return obs.previousStatus.members ?? [];
+  const before = new Map((obs.previousStatus.members ?? []).map((m) => [m.name, m]));
+  const withIndex = (m: EtcdMemberStatus, seen: bigint | undefined): EtcdMemberStatus => {
+    const raftIndex = higherIndex(before.get(m.name)?.raftIndex, seen);
+    return { ...m, ...(raftIndex !== undefined ? { raftIndex } : {}) };
+  };
+  if (membership === undefined) {
+    const answers = new Map((obs.survivors ?? []).map((s) => [s.memberName, s.raftIndex]));
+    return (obs.previousStatus.members ?? []).map((m) => withIndex(m, answers.get(m.name)));
+  }
   return membership.members
-    .map((m) => ({
-      name: m.memberName,
-      id: m.id,
-      peerURL: m.peerURLs[0] ?? '',
-      ...(m.status?.version ? { version: m.status.version } : {}),
-      healthy: m.healthy,
-      learner: m.isLearner,
-      leader: m.id === membership.leaderId,
-    }))
+    .map((m) =>
+      withIndex(
+        {
+          name: m.memberName,
+          id: m.id,
+          peerURL: m.peerURLs[0] ?? '',
+          ...(m.status?.version ? { version: m.status.version } : {}),
+          healthy: m.healthy,
+          learner: m.isLearner,
+          leader: m.id === membership.leaderId,
+        },
+        m.status?.raftIndex,
+      ),
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -1,6 +1,8 @@
 // The one step a reconcile pass takes, as a closed union: the runbook's
 // operations plan steps (pure), the executor carries them out through
 // MemberActions. One membership change per pass, then observe again.
+import type { HighestRaftIndex } from './quarantine.js';
+import { describeWriteLoss } from './quarantine.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeLocation, describeRestore } from './restore.js';
 import type { SpaceStep } from './space.js';
@@ -27,21 +29,38 @@ export type Step =
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
   /** Restart one member on its own data at a new version. */
   | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
-  /** Disaster recovery: record the survivor, delete the other members' Pods and PVCs and the survivor's Pod. */
-  | { kind: 'StartRecovery'; survivor: string; memberId: string; raftIndex: string; others: string[] }
+  /**
+   * Disaster recovery: record the survivor and what may be lost, quarantine the other members' PVCs
+   * (quarantine.ts: kept, never reused), delete their Pods that are not terminating, and the survivor's Pod.
+   */
+  | ({
+      kind: 'StartRecovery';
+      survivor: string;
+      memberId: string;
+      raftIndex: string;
+      /** Label value of the quarantined PVCs (quarantine.ts `recoveryId`). */
+      recoveryId: string;
+      /** Every PVC this recovery quarantines (repeating it for one already quarantined is a no-op). */
+      quarantine: string[];
+      /** Pods of the other members to delete (terminating ones are not waited for). */
+      deletePods: string[];
+    } & HighestRaftIndex)
   /** Disaster recovery: start the survivor on its data with --force-new-cluster. */
   | { kind: 'ForceNewCluster'; member: string }
   /** Disaster recovery: the survivor answers alone; restart it without the flag (or just finish). */
   | { kind: 'FinishRecovery'; member: string; restart: boolean }
   /**
    * Disaster recovery, no member survives: record the snapshot and the new seed, delete the remaining
-   * members' Pods and PVCs (the seed is then created restored from the snapshot, as CreateSeed).
+   * members' Pods and quarantine their PVCs (the seed is then created restored from the snapshot, as
+   * CreateSeed).
    */
   | {
       kind: 'StartBackupRecovery';
       restore: Omit<BackupSnapshot, 'takenAt'>;
       seed: string;
-      remove: string[];
+      recoveryId: string;
+      deletePods: string[];
+      quarantine: string[];
     }
   /** Recovery from a NOSPACE alarm (space.ts). */
   | SpaceStep
@@ -59,6 +78,10 @@ export type StepKind = Step['kind'];
 /** True for steps that change etcd membership or member Pods. */
 export function isMutating(step: Step): boolean {
   return step.kind !== 'Wait' && step.kind !== 'Converged';
+}
+
+function describePods(pods: readonly string[]): string {
+  return pods.length > 0 ? `, deleting the Pods of ${pods.join(', ')}` : '';
 }
 
 /** One line describing a step, for events, logs and condition messages. */
@@ -83,9 +106,9 @@ export function describeStep(step: Step): string {
     case 'UpgradeMember':
       return `upgrading member ${step.member} from ${step.from} to ${step.to}`;
     case 'StartRecovery':
-      return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${step.others.length > 0 ? `, deleting ${step.others.join(', ')}` : ''}`;
+      return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${describePods(step.deletePods)}; ${describeWriteLoss(step)}`;
     case 'StartBackupRecovery':
-      return `quorum lost and no member's data survives: restoring from snapshot ${step.restore.path}${describeLocation(step.restore)} of EtcdBackup ${step.restore.backupName} (revision ${step.restore.revision}) into new member ${step.seed}${step.remove.length > 0 ? `, deleting ${step.remove.join(', ')}` : ''}; data written after revision ${step.restore.revision} is lost`;
+      return `quorum lost and no member's data survives: restoring from snapshot ${step.restore.path}${describeLocation(step.restore)} of EtcdBackup ${step.restore.backupName} (revision ${step.restore.revision}) into new member ${step.seed}${describePods(step.deletePods)}${step.quarantine.length > 0 ? `, quarantining PVCs ${step.quarantine.join(', ')}` : ''}; data written after revision ${step.restore.revision} is lost`;
     case 'ForceNewCluster':
       return `starting ${step.member} with --force-new-cluster`;
     case 'FinishRecovery':

@@ -3,7 +3,8 @@
 // until etcd refuses writes with "database space exceeded" and raises
 // NOSPACE. The operator compacts, defragments each member (the leader last)
 // and disarms the alarm; writes are accepted again and the latest value of
-// every key is still there. A schedule defragments every member.
+// every key is still there; the same over https for a cluster with client
+// TLS. A schedule defragments every member.
 import { jest } from '@jest/globals';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Client, ObjectKey } from '@switchboard/core';
@@ -13,10 +14,12 @@ import type { TestNamespace } from '@switchboard/testing';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import { EtcdRequestError } from '../../src/etcd/etcd-client.js';
-import type { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
+import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
+import { prepareClusterTLS } from '../../src/controller/ensure-tls.js';
 import {
   expectKeysOnEveryMember,
   memberClients,
+  memberPods,
   readCluster,
   waitHealthy,
 } from '../support/etcd-cluster-probe.js';
@@ -59,20 +62,31 @@ describeE2E('etcd space management on a real node', () => {
     await ns?.delete();
   });
 
-  /** A healthy 3-member cluster, named anew per attempt (a retry must not meet the first attempt's cluster). */
-  async function createCluster(prefix: string, spec: Partial<EtcdClusterSpec>): Promise<ObjectKey> {
+  /** A 3-member cluster, named anew per attempt (a retry must not meet the first attempt's cluster). */
+  async function createClusterObject(
+    prefix: string,
+    spec: Partial<EtcdClusterSpec>,
+  ): Promise<{ key: ObjectKey; cluster: EtcdCluster }> {
     const key: ObjectKey = { namespace: ns.name, name: `${prefix}-${++attempt}` };
-    await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: key,
-      spec: {
-        size: 3,
-        version: V36,
-        storage: { type: 'PersistentVolume', size: '256Mi' },
-        ...spec,
-      },
-    });
+    const cluster = await client
+      .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+      .create({
+        apiVersion: ETCD_API_VERSION,
+        kind: ETCD_CLUSTER_KIND,
+        metadata: key,
+        spec: {
+          size: 3,
+          version: V36,
+          storage: { type: 'PersistentVolume', size: '256Mi' },
+          ...spec,
+        },
+      });
+    return { key, cluster };
+  }
+
+  /** A healthy 3-member cluster (plain http), named anew per attempt. */
+  async function createCluster(prefix: string, spec: Partial<EtcdClusterSpec>): Promise<ObjectKey> {
+    const { key } = await createClusterObject(prefix, spec);
     await waitHealthy(client, key, 3, V36);
     return key;
   }
@@ -97,6 +111,48 @@ describeE2E('etcd space management on a real node', () => {
     }
   }
 
+  /**
+   * Overwrites KEYS keys with 16 KiB values through `writer` until etcd
+   * refuses with NOSPACE, then waits until `clients()` accept writes again
+   * (the operator compacted, defragmented and disarmed). Returns the latest
+   * value of every key, `/space/after` included.
+   */
+  async function fillThenRecover(
+    writer: GatewayEtcdClient,
+    clients: () => Promise<GatewayEtcdClient[]>,
+    label: string,
+  ): Promise<Map<string, string>> {
+    const latest = new Map<string, string>();
+    const value = (i: number) => `${i}:`.padEnd(16 * 1024, 'x');
+    let writes = 0;
+    const fillStarted = Date.now();
+    for (; writes < 5000; writes++) {
+      const k = `/space/${writes % KEYS}`;
+      if ((await put(writer, k, value(writes))) === 'nospace') break;
+      latest.set(k, value(writes));
+    }
+    const refusedAt = Date.now();
+    expect(writes).toBeLessThan(5000);
+    process.stderr.write(
+      `${label}: NOSPACE after ${writes} writes of 16 KiB (quota ${QUOTA} bytes) in ${((refusedAt - fillStarted) / 1000).toFixed(1)} s\n`,
+    );
+
+    // Writes come back once the operator has compacted, defragmented and disarmed.
+    await eventually(
+      async () => {
+        const [first] = await clients();
+        expect(await first!.alarms()).toEqual([]);
+        expect(await put(first!, '/space/after', 'accepted')).toBe('ok');
+      },
+      { timeout: 180_000, interval: 1000, message: 'alarm disarmed and writes accepted' },
+    );
+    const acceptedAt = Date.now();
+    process.stderr.write(
+      `${label}: time from NOSPACE to writes accepted again: ${((acceptedAt - refusedAt) / 1000).toFixed(1)} s\n`,
+    );
+    return new Map([...latest, ['/space/after', 'accepted']]);
+  }
+
   it('compacts, defragments and disarms a cluster that hit NOSPACE, which accepts writes again', async () => {
     // A new name per attempt: a retry must not meet the first attempt's cluster.
     const key = await createCluster('full', { etcdOptions: { quotaBackendBytes: QUOTA } });
@@ -106,36 +162,9 @@ describeE2E('etcd space management on a real node', () => {
     // older schema prunes status.space.
     await installEtcdCrd(kc);
     const [writer] = await memberClients(client, key);
-    const latest = new Map<string, string>();
-    const value = (i: number) => `${i}:`.padEnd(16 * 1024, 'x');
-    let writes = 0;
-    const fillStarted = Date.now();
-    for (; writes < 5000; writes++) {
-      const k = `/space/${writes % KEYS}`;
-      if ((await put(writer!, k, value(writes))) === 'nospace') break;
-      latest.set(k, value(writes));
-    }
-    const refusedAt = Date.now();
-    expect(writes).toBeLessThan(5000);
-    process.stderr.write(
-      `NOSPACE after ${writes} writes of 16 KiB (quota ${QUOTA} bytes) in ${((refusedAt - fillStarted) / 1000).toFixed(1)} s\n`,
-    );
+    const latest = await fillThenRecover(writer!, () => memberClients(client, key), 'plain http');
 
-    // Writes come back once the operator has compacted, defragmented and disarmed.
-    await eventually(
-      async () => {
-        const clients = await memberClients(client, key);
-        expect(await clients[0]!.alarms()).toEqual([]);
-        expect(await put(clients[0]!, '/space/after', 'accepted')).toBe('ok');
-      },
-      { timeout: 180_000, interval: 1000, message: 'alarm disarmed and writes accepted' },
-    );
-    const acceptedAt = Date.now();
-    process.stderr.write(
-      `time from NOSPACE to writes accepted again: ${((acceptedAt - refusedAt) / 1000).toFixed(1)} s\n`,
-    );
-
-    await expectKeysOnEveryMember(client, key, new Map([...latest, ['/space/after', 'accepted']]));
+    await expectKeysOnEveryMember(client, key, latest);
     const cluster = await eventually(
       async () => {
         const c = await readCluster(client, key);
@@ -169,6 +198,55 @@ describeE2E('etcd space management on a real node', () => {
     const defrags = events.filter((e) => e.reason === 'DefragmentMember').map((e) => e.note ?? '');
     expect(defrags.length).toBeGreaterThanOrEqual(3);
     expect(defrags.filter((n) => n.includes('the leader, last'))).toHaveLength(1);
+  }, 600_000);
+
+  it('recovers a cluster with client TLS from NOSPACE, reaching its members over https', async () => {
+    const { key, cluster } = await createClusterObject('full-tls', {
+      etcdOptions: { quotaBackendBytes: QUOTA },
+      tls: { client: { generate: true } },
+    });
+    // waitHealthy's probes speak plain http: status says when it is healthy.
+    await eventually(
+      async () => {
+        const status = (await readCluster(client, key)).status;
+        expect(status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
+        expect(status?.readyMembers).toBe(3);
+      },
+      { timeout: 180_000, interval: 1000, message: `${key.name} Available with 3 members` },
+    );
+    await installEtcdCrd(kc); // see above: status.space must survive
+    // The operator's own client certificate (the Secret it generated), checked against the members' name.
+    const { material } = await prepareClusterTLS(client, cluster, 'pod-ip', { issue: false });
+    const opened: GatewayEtcdClient[] = [];
+    const tlsClients = async () =>
+      (await memberPods(client, key)).map((p) => {
+        const c = new GatewayEtcdClient(`https://${p.status?.podIP}:2379`, {
+          timeoutMs: 3000,
+          ...(material ? { tls: material } : {}),
+        });
+        opened.push(c);
+        return c;
+      });
+    try {
+      const [writer] = await tlsClients();
+      const latest = await fillThenRecover(writer!, tlsClients, 'client TLS');
+      for (const c of await tlsClients()) {
+        const [k, v] = [...latest][0]!;
+        expect(await c.get(k, { serializable: true })).toBe(v);
+      }
+      const done = await eventually(
+        async () => {
+          const c = await readCluster(client, key);
+          expect(c.status?.space?.lastRecoveryTime).toBeDefined();
+          expect(c.status?.space?.recovery).toBeUndefined();
+          return c;
+        },
+        { timeout: 60_000, message: 'status records the finished recovery' },
+      );
+      expect(done.status?.readyMembers).toBe(3);
+    } finally {
+      await Promise.all(opened.map((c) => c.close()));
+    }
   }, 600_000);
 
   it('defragments every member on spec.defragmentation.schedule, one at a time, the leader last', async () => {

@@ -36,6 +36,8 @@ export interface FixtureCluster {
   /** Pods and PVCs of non-members. */
   extraPods?: string[];
   extraPvcs?: string[];
+  /** PVCs a disaster recovery quarantined. */
+  quarantinedPvcs?: string[];
 }
 
 const NS = 'ns';
@@ -63,7 +65,8 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
       pods.set(m.name, {
         name: m.name,
         phase: 'Running',
-        ready: m.healthy !== false,
+        // /readyz needs a leader: without quorum no Pod is Ready.
+        ready: fixture.noQuorum !== true && m.healthy !== false,
         podIP: `10.0.0.${i + 1}`,
         imageVersion: m.imageVersion ?? version,
         restartCount: 0,
@@ -121,6 +124,7 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     previousStatus: fixture.status ?? { clusterID: 'c1' },
     pods,
     pvcs,
+    ...(fixture.quarantinedPvcs ? { quarantinedPvcs: new Set(fixture.quarantinedPvcs) } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
