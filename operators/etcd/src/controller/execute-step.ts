@@ -14,7 +14,8 @@ import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { clientScheme, peerScheme } from '../tls/cluster-tls.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { FIELD_MANAGER } from '../kube/labels.js';
+import { CLUSTER_UID_LABEL, FIELD_MANAGER, RETAINED_ANNOTATION, RETAINED_LABEL } from '../kube/labels.js';
+import { originOf } from '../kube/owner.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
 import { etcdImage, memberPod, memberPvc } from '../kube/member-pod.js';
 import { memberClientURL, peerURL } from '../runbook/member-names.js';
@@ -22,6 +23,8 @@ import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
+import type { RetainedWhy } from '../runbook/retention.js';
+import { isOurs } from '../runbook/retention.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
@@ -99,12 +102,42 @@ async function createIgnoringExisting<T extends Pod | PersistentVolumeClaim>(
   }
 }
 
-async function deleteIgnoringMissing(remove: () => Promise<void>): Promise<void> {
+/** Runs a write to one object; the object being gone already is not an error. */
+async function ignoringMissing(write: () => Promise<void>): Promise<void> {
   try {
-    await remove();
+    await write();
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
+}
+
+/** A PVC of the member's name exists but was made by another EtcdCluster (or by no operator): never started on. */
+export class ForeignVolumeError extends Error {
+  readonly reason = 'ForeignVolume';
+  constructor(readonly key: { namespace: string; name: string }) {
+    super(
+      `PVC ${key.namespace}/${key.name} exists but is not this EtcdCluster's (another UID in its label ${CLUSTER_UID_LABEL}, or none): no member is started on it`,
+    );
+  }
+}
+
+/** Creates the member's PVC, or checks that the one already there is this cluster's (../runbook/retention.ts). */
+async function ensureMemberPvc(ctx: StepContext, cluster: EtcdCluster, member: string): Promise<void> {
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const pvcs = ctx.client.resource<PersistentVolumeClaim>(PvcType);
+  try {
+    await pvcs.create(memberPvc(cluster, member), { fieldManager: FIELD_MANAGER, ...call });
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    const key = { namespace: cluster.metadata.namespace ?? 'default', name: member };
+    const existing = await pvcs.get(key, call);
+    if (!isOurs(originOf(existing.metadata), cluster.metadata.uid ?? '') || isRetained(existing))
+      throw new ForeignVolumeError(key);
+  }
+}
+
+function isRetained(pvc: PersistentVolumeClaim): boolean {
+  return pvc.metadata.labels?.[RETAINED_LABEL] !== undefined;
 }
 
 async function startMember(
@@ -114,11 +147,7 @@ async function startMember(
   boot: MemberBootstrap,
 ): Promise<void> {
   const opts = { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-  if (cluster.spec.storage.type !== 'Ephemeral') {
-    await createIgnoringExisting(() =>
-      ctx.client.resource<PersistentVolumeClaim>(PvcType).create(memberPvc(cluster, member), opts),
-    );
-  }
+  if (cluster.spec.storage.type !== 'Ephemeral') await ensureMemberPvc(ctx, cluster, member);
   await createIgnoringExisting(() =>
     ctx.client
       .resource<Pod>(PodType)
@@ -153,8 +182,37 @@ async function deleteMemberObjects(
   pvc: boolean,
 ): Promise<void> {
   const key = { namespace: obs.namespace, name: member };
-  if (pod) await deleteIgnoringMissing(() => ctx.client.resource<Pod>(PodType).delete(key));
-  if (pvc) await deleteIgnoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
+  if (pod) await ignoringMissing(() => ctx.client.resource<Pod>(PodType).delete(key));
+  if (pvc) await ignoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
+}
+
+/**
+ * Relabels a member's PVC as retained (../runbook/retention.ts): it keeps the
+ * cluster's labels and UID, and says which member it was and why it was kept.
+ */
+async function retainVolume(
+  ctx: StepContext,
+  obs: ClusterObservation,
+  member: string,
+  why: RetainedWhy,
+): Promise<void> {
+  const how =
+    why === 'ScaledDown'
+      ? 'removed by a scale-down'
+      : 'which left etcd without its removal finishing (an interrupted step)';
+  const note = `volume of member ${member} of EtcdCluster ${obs.namespace}/${obs.name} (uid ${obs.uid ?? 'unknown'}), ${how}; kept on ${new Date().toISOString()} because spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain. The operator never uses or deletes it: delete it once its data is not needed`;
+  await ignoringMissing(async () => {
+    await ctx.client.resource<PersistentVolumeClaim>(PvcType).patch(
+      { namespace: obs.namespace, name: member },
+      {
+        type: 'merge',
+        body: {
+          metadata: { labels: { [RETAINED_LABEL]: why }, annotations: { [RETAINED_ANNOTATION]: note } },
+        },
+      },
+      { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
+  });
 }
 
 function degradedReason(obs: ClusterObservation): string | undefined {
@@ -256,10 +314,14 @@ export async function executeStep(
       )
         return { retrySoon: true };
       await deleteMemberObjects(ctx, obs, step.member, true, false);
-      await deleteMemberObjects(ctx, obs, step.member, false, true);
+      if (step.volume === 'Retain') await retainVolume(ctx, obs, step.member, 'ScaledDown');
+      else await deleteMemberObjects(ctx, obs, step.member, false, true);
       break;
     case 'DeleteOrphan':
       await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
+      break;
+    case 'RetainVolume':
+      await retainVolume(ctx, obs, step.member, step.why);
       break;
     case 'StartRecovery': {
       // The survivor is on record in status (written before this step); the others rejoin empty.

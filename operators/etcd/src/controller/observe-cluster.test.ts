@@ -4,7 +4,8 @@ import type { EtcdCluster } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
 import type { Pod } from '../kube/kube-types.js';
 import { peerURL } from '../runbook/member-names.js';
-import { initContainerFailure, observeCluster } from './observe-cluster.js';
+import type { PersistentVolumeClaim } from '../kube/kube-types.js';
+import { initContainerFailure, observeCluster, sortByOrigin } from './observe-cluster.js';
 
 const cluster = {
   apiVersion: 'etcd.switchboard.dev/v1alpha1',
@@ -16,7 +17,12 @@ const cluster = {
 const pod: Pod = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'web-b2c4d', namespace: 'prod', creationTimestamp: '2026-11-28T00:00:00Z' },
+  metadata: {
+    name: 'web-b2c4d',
+    namespace: 'prod',
+    creationTimestamp: '2026-11-28T00:00:00Z',
+    labels: { 'etcd.switchboard.dev/cluster-uid': 'u1' },
+  },
   spec: { containers: [{ name: 'etcd', image: 'quay.io/coreos/etcd:v3.6.16' }] },
   status: { phase: 'Running', podIP: '10.244.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
 };
@@ -119,5 +125,49 @@ describe('initContainerFailure', () => {
         ]),
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('sorting Pods and PVCs by the EtcdCluster that made them', () => {
+  const meta = (name: string, labels: Record<string, string>, extra: object = {}) => ({
+    name,
+    labels: { 'etcd.switchboard.dev/cluster': 'web', 'etcd.switchboard.dev/member': name, ...labels },
+    ...extra,
+  });
+  const uid = (u: string) => ({ 'etcd.switchboard.dev/cluster-uid': u });
+  const pvc = (m: PersistentVolumeClaim['metadata']): PersistentVolumeClaim => ({ metadata: m, spec: {} });
+  const ownedBy = (u: string) => ({
+    ownerReferences: [
+      {
+        apiVersion: 'etcd.switchboard.dev/v1alpha1',
+        kind: 'EtcdCluster',
+        name: 'web',
+        uid: u,
+        controller: true,
+      },
+    ],
+  });
+
+  it("keeps a deleted namesake's Pods and PVCs and our retained PVCs out of the runbook's view", () => {
+    const sorted = sortByOrigin(
+      [
+        { ...pod, metadata: meta('web-mine', uid('u1')) },
+        { ...pod, metadata: meta('web-old', {}, ownedBy('u0')) },
+        { ...pod, metadata: meta('web-legacy', {}, ownedBy('u1')) },
+      ],
+      [
+        pvc(meta('web-mine', uid('u1'))),
+        pvc(meta('web-legacy', {}, ownedBy('u1'))),
+        pvc(meta('web-old', uid('u0'))),
+        pvc(meta('web-nolabel', {})),
+        pvc(meta('web-kept', { ...uid('u1'), 'etcd.switchboard.dev/retained': 'ScaledDown' })),
+        pvc(meta('web-going', uid('u1'), { deletionTimestamp: '2026-11-28T00:00:00Z' })),
+      ],
+      'u1',
+    );
+    expect(sorted.ours.pods.map((p) => p.metadata.name)).toEqual(['web-mine', 'web-legacy']);
+    expect(sorted.ours.pvcs.map((p) => p.metadata.name)).toEqual(['web-mine', 'web-legacy']);
+    expect([...sorted.retained]).toEqual(['web-kept']);
+    expect([...sorted.foreign].sort()).toEqual(['web-nolabel', 'web-old']);
   });
 });

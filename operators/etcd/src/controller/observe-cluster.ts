@@ -20,7 +20,9 @@ import type {
 } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { clusterSelectorString, MEMBER_LABEL } from '../kube/labels.js';
+import { clusterSelectorString, MEMBER_LABEL, RETAINED_LABEL } from '../kube/labels.js';
+import { originOf } from '../kube/owner.js';
+import { isOurs } from '../runbook/retention.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
@@ -65,6 +67,40 @@ export function toMemberPod(pod: Pod): MemberPod {
   };
 }
 
+/**
+ * Sorts the Pods and PVCs labelled with the cluster's name (../runbook/retention.ts):
+ * ours (PVCs not retained, not being deleted: no member can restart on a PVC
+ * being deleted), our retained PVCs' names, and the names of foreign ones.
+ */
+export function sortByOrigin(
+  podList: readonly Pod[],
+  pvcList: readonly PersistentVolumeClaim[],
+  clusterUid: string,
+): {
+  ours: { pods: Pod[]; pvcs: PersistentVolumeClaim[] };
+  retained: Set<string>;
+  foreign: Set<string>;
+} {
+  const foreign = new Set<string>();
+  const retained = new Set<string>();
+  const mine = <T extends Pod | PersistentVolumeClaim>(o: T): boolean => {
+    if (isOurs(originOf(o.metadata), clusterUid)) return true;
+    foreign.add(o.metadata.name ?? '');
+    return false;
+  };
+  const pods = podList.filter(mine);
+  const pvcs = pvcList.filter(
+    (p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && mine(p) && !p.metadata.deletionTimestamp,
+  );
+  for (const p of pvcs)
+    if (p.metadata.labels?.[RETAINED_LABEL] !== undefined) retained.add(p.metadata.name ?? '');
+  return {
+    ours: { pods, pvcs: pvcs.filter((p) => !retained.has(p.metadata.name ?? '')) },
+    retained,
+    foreign,
+  };
+}
+
 async function memberList(
   pods: readonly MemberPod[],
   endpointOf: (pod: MemberPod) => string,
@@ -103,13 +139,9 @@ export async function observeCluster(
     client.resource<Pod>(PodType).listAll(selector),
     client.resource<PersistentVolumeClaim>(PvcType).listAll(selector),
   ]);
-  const pods = new Map(podList.items.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
-  // A PVC being deleted is gone for the runbook: no member can restart on it.
-  const pvcs = new Set(
-    pvcList.items
-      .filter((p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && !p.metadata.deletionTimestamp)
-      .map((p) => p.metadata.name ?? ''),
-  );
+  const { ours, retained, foreign } = sortByOrigin(podList.items, pvcList.items, cluster.metadata.uid ?? '');
+  const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
+  const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
@@ -122,6 +154,8 @@ export async function observeCluster(
     previousStatus: cluster.status ?? {},
     pods,
     pvcs,
+    ...(retained.size > 0 ? { retainedPvcs: retained } : {}),
+    ...(foreign.size > 0 ? { foreign } : {}),
     observedAt: Date.now(),
     ...(cluster.metadata.uid ? { uid: cluster.metadata.uid } : {}),
   };

@@ -1,25 +1,28 @@
 // One reconcile pass of one EtcdCluster:
 //
 //   1. read the EtcdCluster; gone or being deleted -> nothing to do (owner
-//      references let the garbage collector remove the children)
+//      references let the garbage collector remove the children: the PVCs
+//      only under whenDeleted Delete, ../runbook/retention.ts)
 //   2. TLS: create or renew generated certificate Secrets (not while paused),
 //      check the mounted ones, read the operator's client certificate
 //      (ensure-tls.ts); a missing or broken Secret stops the pass here
-//   3. apply the Services and the PDB (not while paused)
+//   3. apply the Services and the PDB, and put the PVCs' owner references
+//      on or off as whenDeleted says (not while paused)
 //   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
 //   5. decide exactly one step                     (../runbook/decide.ts)
 //   6. write status, with the step as intent, before acting
 //   7. execute the step                            (execute-step.ts)
 //   8. say when to look again: soon after a change, later when converged
 import type { Client, ObjectKey } from '@switchboard/core';
-import { isNotFound, setStatusCondition } from '@switchboard/core';
+import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdTLSMaterial } from '../etcd/etcd-client.js';
-import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
-import { PdbType, ServiceType } from '../kube/kube-types.js';
-import { FIELD_MANAGER } from '../kube/labels.js';
+import type { PersistentVolumeClaim, PodDisruptionBudget, Service } from '../kube/kube-types.js';
+import { PdbType, PvcType, ServiceType } from '../kube/kube-types.js';
+import { clusterSelectorString, FIELD_MANAGER } from '../kube/labels.js';
+import { pvcOwnershipPatch } from '../kube/owner.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
 import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import { reconcileServiceMonitor } from '../kube/service-monitor.js';
@@ -211,6 +214,42 @@ async function applyClusterObjects(
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
   await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
+  await keepVolumeOwnership(client, cluster, signal);
+}
+
+/**
+ * Puts the owner reference on the cluster's PVCs, or takes it off, as
+ * whenDeleted says (../runbook/retention.ts); every pass, so a change of
+ * policy and PVCs made by an older operator follow. A PVC changed since it
+ * was listed (a conflict) is left for the next pass.
+ */
+async function keepVolumeOwnership(
+  client: Client,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (cluster.spec.storage.type === 'Ephemeral') return;
+  const call = signal ? { signal } : {};
+  const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+  const namespace = cluster.metadata.namespace ?? 'default';
+  const list = await pvcs.listAll({
+    namespace,
+    labelSelector: clusterSelectorString(cluster.metadata.name ?? ''),
+    ...call,
+  });
+  for (const pvc of list.items) {
+    const body = pvcOwnershipPatch(pvc, cluster);
+    if (body === undefined) continue;
+    try {
+      await pvcs.patch(
+        { namespace, name: pvc.metadata.name ?? '' },
+        { type: 'merge', body },
+        { fieldManager: FIELD_MANAGER, ...call },
+      );
+    } catch (err) {
+      if (!(err instanceof ConflictError) && !isNotFound(err)) throw err;
+    }
+  }
 }
 
 /** Monitoring never blocks the runbook: a failure is an Event (aggregated by the recorder), not a failed pass. */

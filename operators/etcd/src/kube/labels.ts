@@ -6,6 +6,15 @@
 export const CLUSTER_LABEL = 'etcd.switchboard.dev/cluster';
 /** Label naming the member a Pod or PVC belongs to. */
 export const MEMBER_LABEL = 'etcd.switchboard.dev/member';
+/**
+ * Label carrying the UID of the EtcdCluster that created a Pod or PVC: an
+ * object whose UID is another cluster's is foreign (runbook/retention.ts).
+ */
+export const CLUSTER_UID_LABEL = 'etcd.switchboard.dev/cluster-uid';
+/** Label on a PVC the operator keeps but never uses again; its value is why (runbook/retention.ts). */
+export const RETAINED_LABEL = 'etcd.switchboard.dev/retained';
+/** Annotation on a retained PVC saying, in words, whose it was and why it was kept. */
+export const RETAINED_ANNOTATION = 'etcd.switchboard.dev/retained';
 /** Field manager and `managed-by` value of the operator's writes. */
 export const FIELD_MANAGER = 'etcd-operator';
 

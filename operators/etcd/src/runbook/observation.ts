@@ -73,8 +73,16 @@ export interface ClusterObservation {
   previousStatus: EtcdClusterStatus;
   /** Member Pods by name (terminating ones included, flagged). */
   pods: ReadonlyMap<string, MemberPod>;
-  /** Names of the members' PVCs that exist. */
+  /** Names of the members' PVCs that exist: ours, not retained (retention.ts). */
   pvcs: ReadonlySet<string>;
+  /** Names of this cluster's PVCs kept by the retention policy: never used or deleted again (retention.ts). */
+  retainedPvcs?: ReadonlySet<string>;
+  /**
+   * Names of Pods and PVCs labelled with this cluster's name but made by
+   * another EtcdCluster (a deleted namesake; retention.ts): never used or
+   * deleted, and never a new member's name.
+   */
+  foreign?: ReadonlySet<string>;
   /** Undefined when no member could answer a linearizable member list. */
   membership?: ObservedMembership;
   /** When the observation was made (ms since the epoch); ages of Pods are measured from it. */

@@ -49,6 +49,7 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
       return 'Recovering';
     case 'StartMember':
     case 'DeleteOrphan':
+    case 'RetainVolume':
       return obs.previousStatus.clusterID ? 'Recovering' : 'Creating';
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';

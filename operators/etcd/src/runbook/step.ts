@@ -3,6 +3,7 @@
 // MemberActions. One membership change per pass, then observe again.
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeLocation, describeRestore } from './restore.js';
+import type { RetainedWhy } from './retention.js';
 import type { SpaceStep } from './space.js';
 import { describeSpaceStep } from './space.js';
 
@@ -21,10 +22,22 @@ export type Step =
   | { kind: 'PromoteLearner'; member: string; memberId: string }
   /** Move raft leadership away from a member before it is removed or restarted. */
   | { kind: 'MoveLeader'; fromId: string; toId: string; toMember: string; why: 'ScaleDown' | 'Upgrade' }
-  /** Remove a member from etcd, then delete its Pod, then its PVC. */
-  | { kind: 'RemoveMember'; member: string; memberId: string; reason: RemovalReason; detail: string }
+  /**
+   * Remove a member from etcd, then delete its Pod, then delete its PVC or
+   * (`volume: Retain`, a scale-down under whenScaled Retain) relabel it as retained.
+   */
+  | {
+      kind: 'RemoveMember';
+      member: string;
+      memberId: string;
+      reason: RemovalReason;
+      detail: string;
+      volume: 'Delete' | 'Retain';
+    }
   /** Delete a Pod and/or PVC that belongs to no etcd member (left by an interrupted step). */
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
+  /** Relabel as retained a PVC of ours that belongs to no etcd member (whenScaled Retain, retention.ts). */
+  | { kind: 'RetainVolume'; member: string; why: RetainedWhy }
   /** Restart one member on its own data at a new version. */
   | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
   /** Disaster recovery: record the survivor, delete the other members' Pods and PVCs and the survivor's Pod. */
@@ -77,7 +90,9 @@ export function describeStep(step: Step): string {
     case 'MoveLeader':
       return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${step.why === 'Upgrade' ? 'upgrading' : 'removing'} it`;
     case 'RemoveMember':
-      return `removing member ${step.member} (${step.memberId}): ${step.detail}`;
+      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : ''}`;
+    case 'RetainVolume':
+      return `keeping the PVC ${step.member} (no such etcd member) as a retained volume: spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain`;
     case 'DeleteOrphan':
       return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
     case 'UpgradeMember':

@@ -36,6 +36,9 @@ export interface FixtureCluster {
   /** Pods and PVCs of non-members. */
   extraPods?: string[];
   extraPvcs?: string[];
+  /** Retained PVCs of this cluster, and Pods and PVCs of another cluster of the same name (retention.ts). */
+  retainedPvcs?: string[];
+  foreign?: string[];
 }
 
 const NS = 'ns';
@@ -121,6 +124,8 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     previousStatus: fixture.status ?? { clusterID: 'c1' },
     pods,
     pvcs,
+    ...(fixture.retainedPvcs ? { retainedPvcs: new Set(fixture.retainedPvcs) } : {}),
+    ...(fixture.foreign ? { foreign: new Set(fixture.foreign) } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
