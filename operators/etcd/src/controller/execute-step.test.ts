@@ -1,4 +1,4 @@
-import type { Client } from '@switchboard/core';
+import type { Client, Condition } from '@switchboard/core';
 
 import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdCluster } from '../api/types.js';
@@ -11,6 +11,13 @@ const cluster = { metadata: { name: 'etcd', namespace: 'ns' }, spec: {} } as unk
 /** Waits touch neither Kubernetes nor etcd: any call fails the test. */
 const untouchable = new Proxy({}, { get: () => () => Promise.reject(new Error('called')) });
 
+/** Conditions of a status whose Degraded condition has `reason`. */
+function degradedAs(reason: string): Condition[] {
+  return [
+    { type: 'Degraded', status: 'True', reason, message: '', lastTransitionTime: '2026-11-28T00:00:00Z' },
+  ];
+}
+
 describe('executing a Wait', () => {
   const blocked: Step = { kind: 'Wait', reason: 'NoSurvivorNoBackup', message: 'no backup', degraded: true };
 
@@ -21,19 +28,7 @@ describe('executing a Wait', () => {
       noQuorum: true,
       status: {
         clusterID: 'c1',
-        ...(degradedBefore
-          ? {
-              conditions: [
-                {
-                  type: 'Degraded',
-                  status: 'True',
-                  reason: degradedBefore,
-                  message: '',
-                  lastTransitionTime: '2026-11-28T00:00:00Z',
-                },
-              ],
-            }
-          : {}),
+        ...(degradedBefore ? { conditions: degradedAs(degradedBefore) } : {}),
       },
     });
     await executeStep(
@@ -90,5 +85,30 @@ describe('etcd refusals that pass by themselves', () => {
 
   it('fails a step on any other refusal, so the controller backs off', async () => {
     await expect(refusedWith('Timeout', promote)).rejects.toThrow(EtcdRequestError);
+  });
+});
+
+describe('answers from another etcd cluster', () => {
+  it('announces them with a Warning Event once, when Degraded turns to ForeignMember', async () => {
+    const seen: string[] = [];
+    const run = (degradedBefore: string) =>
+      executeStep(
+        {
+          client: untouchable as Client,
+          etcd: untouchable as unknown as EtcdClientFactory,
+          events: { record: (_c, type, reason) => Promise.resolve(void seen.push(`${type} ${reason}`)) },
+        },
+        cluster,
+        observe({
+          members: healthy(3),
+          foreignAnswers: [{ member: 'etcd-s', clusterId: 'c9' }],
+          status: { clusterID: 'c1', conditions: degradedAs(degradedBefore) },
+        }),
+        { kind: 'Converged' },
+      );
+    await run('AllMembersHealthy');
+    expect(seen).toEqual(['Warning ForeignMember']);
+    await run('ForeignMember');
+    expect(seen).toEqual(['Warning ForeignMember']);
   });
 });

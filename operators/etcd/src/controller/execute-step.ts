@@ -23,6 +23,7 @@ import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
+import { describeForeignAnswers, FOREIGN_MEMBER_REASON } from '../runbook/cluster-identity.js';
 import type { RetainedWhy } from '../runbook/retention.js';
 import { isOurs } from '../runbook/retention.js';
 import type { Step } from '../runbook/step.js';
@@ -220,6 +221,17 @@ function degradedReason(obs: ClusterObservation): string | undefined {
     ?.reason;
 }
 
+/** A Warning Event when Degraded turns to ForeignMember (status was written before this call). */
+async function recordForeignAnswers(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+): Promise<void> {
+  const message = describeForeignAnswers(obs);
+  if (message !== undefined && degradedReason(obs) !== FOREIGN_MEMBER_REASON)
+    await ctx.events.record(cluster, 'Warning', FOREIGN_MEMBER_REASON, message);
+}
+
 /** What a refusal by etcd means for the step: try again soon, or it is done already. */
 type Refusals = Partial<Record<EtcdErrorReason, 'retrySoon' | 'done'>>;
 
@@ -249,6 +261,7 @@ export async function executeStep(
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const done: StepResult = { retrySoon: false };
   await recordRecurringNoSpace(ctx, cluster, obs, step);
+  await recordForeignAnswers(ctx, cluster, obs);
   switch (step.kind) {
     case 'Wait':
       // Announced once, when Degraded turns to this reason (status was written before this call).
@@ -277,6 +290,10 @@ export async function executeStep(
       const client = voterClient(obs, ctx);
       // The list was read this pass; re-check right before the non-idempotent add.
       const fresh = await client.memberList({ linearizable: true, ...call });
+      if (fresh.clusterId !== obs.membership?.clusterId)
+        throw new Error(
+          `${client.endpoint} answered with cluster ID ${fresh.clusterId}, not ${obs.membership?.clusterId ?? '(none)'}: no member is added`,
+        );
       if (!fresh.members.some((m) => m.peerURLs.includes(url))) {
         // etcd's strict reconfiguration check: it adds a member only once
         // every member has been connected for a few seconds (just after a

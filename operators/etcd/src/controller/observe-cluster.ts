@@ -2,12 +2,14 @@
 // the API server (live, not from a cache: the runbook's safety checks must
 // not act on a stale view), then etcd through one client per member
 // endpoint: a linearizable member list from the first member that can give
-// one, and every member's status and health. A member is reached by its Pod's
+// one, and every member's status and health; an answer with another
+// cluster's ID is set aside and reported (../runbook/cluster-identity.ts),
+// never used. A member is reached by its Pod's
 // IP or its DNS name (see MemberAddressing); either way only once its Pod has
 // an IP, since the headless Service publishes no name before that.
 import type { Client } from '@switchboard/core';
 
-import type { EtcdCluster } from '../api/types.js';
+import type { EtcdCluster, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointStatus, EtcdMemberList } from '../etcd/etcd-client.js';
 import { memberClientURL, memberNameOfPeerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
@@ -22,6 +24,8 @@ import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import { clusterSelectorString, MEMBER_LABEL, RETAINED_LABEL } from '../kube/labels.js';
 import { originOf } from '../kube/owner.js';
+import type { ForeignAnswer } from '../runbook/cluster-identity.js';
+import { trustsAnswer } from '../runbook/cluster-identity.js';
 import { isOurs } from '../runbook/retention.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
@@ -101,25 +105,51 @@ export function sortByOrigin(
   };
 }
 
+/** The first linearizable member list of this cluster (../runbook/cluster-identity.ts); foreign ones go to `foreign`. */
 async function memberList(
   pods: readonly MemberPod[],
   endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
+  status: EtcdClusterStatus,
+  foreign: ForeignAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<{ list?: EtcdMemberList; endpoint?: string; error?: string }> {
   let error = pods.length === 0 ? 'no member Pod has an IP yet' : undefined;
   for (const pod of pods) {
     const endpoint = endpointOf(pod);
     try {
-      return {
-        list: await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) }),
-        endpoint,
-      };
+      const list = await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) });
+      if (trustsAnswer(status, pod.name, list.clusterId)) return { list, endpoint };
+      foreign.push({ member: pod.name, clusterId: list.clusterId });
+      error = `${pod.name} answered with another cluster's ID ${list.clusterId}`;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
   }
   return error === undefined ? {} : { error };
+}
+
+/** Pods outside the member list whose etcd answers with another cluster's ID: not leftovers of ours. */
+async function strayAnswers(
+  pods: readonly MemberPod[],
+  membership: ObservedMembership,
+  endpointOf: (pod: MemberPod) => string,
+  etcd: EtcdClientFactory,
+  signal: AbortSignal | undefined,
+): Promise<ForeignAnswer[]> {
+  const members = new Set(membership.members.map((m) => m.memberName));
+  const strays = pods.filter((p) => !members.has(p.name));
+  const answers = await Promise.all(
+    strays.map(async (pod) => {
+      const status = await etcd(endpointOf(pod))
+        .status(signal ? { signal } : {})
+        .catch(() => undefined);
+      return status !== undefined && status.clusterId !== membership.clusterId
+        ? [{ member: pod.name, clusterId: status.clusterId }]
+        : [];
+    }),
+  );
+  return answers.flat();
 }
 
 /** Observes one cluster: Kubernetes objects, then etcd through each member's own endpoint. */
@@ -145,7 +175,15 @@ export async function observeCluster(
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
-  const { list, endpoint, error } = await memberList(reachable, endpointOf, etcd, signal);
+  const foreignAnswers: ForeignAnswer[] = [];
+  const { list, endpoint, error } = await memberList(
+    reachable,
+    endpointOf,
+    etcd,
+    cluster.status ?? {},
+    foreignAnswers,
+    signal,
+  );
   const base: ClusterObservation = {
     name,
     namespace,
@@ -174,8 +212,15 @@ export async function observeCluster(
       base.recoveryBackups = await observeRecoveryBackups(client, cluster, signal);
   }
   if (list === undefined || endpoint === undefined)
-    return { ...base, ...(error ? { membershipError: error } : {}) };
-  return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };
+    return withForeign({ ...base, ...(error ? { membershipError: error } : {}) }, foreignAnswers);
+  const membership = await describeMembers(list, endpoint, base, endpointOf, etcd, foreignAnswers, signal);
+  foreignAnswers.push(...(await strayAnswers(reachable, membership, endpointOf, etcd, signal)));
+  return withForeign({ ...base, membership }, foreignAnswers);
+}
+
+function withForeign(obs: ClusterObservation, answers: readonly ForeignAnswer[]): ClusterObservation {
+  const byMember = new Map(answers.map((a) => [a.member, a]));
+  return byMember.size === 0 ? obs : { ...obs, foreignAnswers: [...byMember.values()] };
 }
 
 /** Members that answer their own status (served locally, no quorum needed), for disaster recovery. */
@@ -211,6 +256,7 @@ async function describeMembers(
   obs: ClusterObservation,
   endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
+  foreign: ForeignAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<ObservedMembership> {
   const opts = signal ? { signal } : {};
@@ -224,6 +270,11 @@ async function describeMembers(
         client.status(opts).catch((): EtcdEndpointStatus | undefined => undefined),
         client.health(opts).catch(() => false),
       ]);
+      // A member whose endpoint speaks for another cluster (a reused Pod IP) is not this member.
+      if (status !== undefined && status.clusterId !== list.clusterId) {
+        foreign.push({ member: memberName, clusterId: status.clusterId });
+        return { ...m, memberName, healthy: false };
+      }
       return { ...m, memberName, healthy: healthy && status !== undefined, ...(status ? { status } : {}) };
     }),
   );

@@ -4,6 +4,7 @@
 // member's status. The runbook's decisions are pure functions of this.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdAlarm, EtcdEndpointStatus, EtcdMember } from '../etcd/etcd-client.js';
+import type { ForeignAnswer } from './cluster-identity.js';
 import type { BackupSnapshot, RestoreSource } from './restore.js';
 
 /** A member's Pod as the runbook needs it. */
@@ -83,8 +84,13 @@ export interface ClusterObservation {
    * deleted, and never a new member's name.
    */
   foreign?: ReadonlySet<string>;
-  /** Undefined when no member could answer a linearizable member list. */
+  /**
+   * Undefined when no member of this cluster could answer a linearizable
+   * member list (one with another cluster's ID is never used: cluster-identity.ts).
+   */
   membership?: ObservedMembership;
+  /** Member Pods whose etcd answered with another cluster's ID (cluster-identity.ts). */
+  foreignAnswers?: ForeignAnswer[];
   /** When the observation was made (ms since the epoch); ages of Pods are measured from it. */
   observedAt?: number;
   /** Why membership is undefined (the last error seen), for status messages. */

@@ -30,4 +30,21 @@ describe('leftovers of interrupted steps', () => {
       expect(decide(obs, { newMemberName: names() })).toEqual({ kind: 'Converged' });
     }
   });
+
+  it('never deletes the Pod or PVC of a Pod whose etcd answers with another cluster ID', () => {
+    const obs = observe({
+      spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' } },
+      members: healthy(3),
+      extraPods: ['etcd-s'],
+      extraPvcs: ['etcd-s', 'etcd-t'],
+      foreignAnswers: [{ member: 'etcd-s', clusterId: 'c9' }],
+    });
+    // etcd-t (no Pod, so nothing answered for it) is still ours to clean up; etcd-s is left alone.
+    expect(decide(obs, { newMemberName: names() })).toEqual({
+      kind: 'DeleteOrphan',
+      member: 'etcd-t',
+      pod: false,
+      pvc: true,
+    });
+  });
 });

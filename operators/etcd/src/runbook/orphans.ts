@@ -15,6 +15,8 @@
 // - Terminating Pods are left to finish.
 // - Foreign Pods and PVCs (another EtcdCluster's UID) and retained PVCs are
 //   not in the observation's pods and pvcs: never deleted here.
+// - A Pod whose etcd answers with another cluster's ID, and its PVC, are
+//   never deleted here either (cluster-identity.ts): they are reported.
 // - A leftover PVC is deleted only under whenScaled `Delete`; under `Retain`
 //   it is relabelled as retained instead (it may be a scale-down's, whose
 //   record died with the operator).
@@ -26,9 +28,10 @@ import type { Step } from './step.js';
 export function planDeleteOrphan(obs: ClusterObservation): Step | undefined {
   if (obs.membership === undefined) return undefined;
   const members = new Set(obs.membership.members.map((m) => m.memberName));
-  const names = new Set([...obs.pods.keys(), ...obs.pvcs]);
+  const strangers = new Set((obs.foreignAnswers ?? []).map((a) => a.member));
+  const names = [...new Set([...obs.pods.keys(), ...obs.pvcs])].filter((n) => !strangers.has(n));
   const retain = retentionPolicy(obs.spec).whenScaled === 'Retain';
-  for (const name of [...names].sort()) {
+  for (const name of names.sort()) {
     if (members.has(name)) continue;
     const pod = obs.pods.get(name);
     const deletePod = pod !== undefined && !pod.terminating;

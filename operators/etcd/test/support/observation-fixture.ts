@@ -2,6 +2,7 @@
 // own words: members with a health, a role, a Pod and a PVC.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../../src/api/types.js';
 import type { EtcdAlarm } from '../../src/etcd/etcd-client.js';
+import type { ForeignAnswer } from '../../src/runbook/cluster-identity.js';
 import type { ClusterObservation, MemberPod, ObservedMember } from '../../src/runbook/observation.js';
 import { peerURL } from '../../src/runbook/member-names.js';
 
@@ -39,6 +40,8 @@ export interface FixtureCluster {
   /** Retained PVCs of this cluster, and Pods and PVCs of another cluster of the same name (retention.ts). */
   retainedPvcs?: string[];
   foreign?: string[];
+  /** Member Pods whose etcd answered with another cluster's ID (cluster-identity.ts). */
+  foreignAnswers?: ForeignAnswer[];
 }
 
 const NS = 'ns';
@@ -126,6 +129,7 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     pvcs,
     ...(fixture.retainedPvcs ? { retainedPvcs: new Set(fixture.retainedPvcs) } : {}),
     ...(fixture.foreign ? { foreign: new Set(fixture.foreign) } : {}),
+    ...(fixture.foreignAnswers ? { foreignAnswers: fixture.foreignAnswers } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
