@@ -5,7 +5,7 @@
 // next pass recognises (a member without a Pod is started; a Pod or PVC
 // without a member is an orphan and is deleted).
 import type { Client } from '@switchboard/core';
-import { AlreadyExistsError, isNotFound } from '@switchboard/core';
+import { AlreadyExistsError, ConflictError, isNotFound } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
@@ -175,16 +175,52 @@ export async function removeRecoverAnnotation(
     );
 }
 
+/**
+ * A Pod or PVC the step would delete was replaced by another of the same
+ * name since the observation (its UID differs): the step stops there, and the
+ * next pass decides again from a fresh observation.
+ */
+export class StaleObservationError extends Error {
+  readonly reason = 'StaleObservation';
+  constructor(
+    readonly kind: 'Pod' | 'PersistentVolumeClaim',
+    readonly key: { namespace: string; name: string },
+    readonly observedUid: string,
+  ) {
+    super(
+      `${kind} ${key.namespace}/${key.name} is no longer the one observed (uid ${observedUid}): it was recreated since, and is not deleted`,
+    );
+  }
+}
+
+/** Deletes an observed object only while it is the one observed (a UID precondition); one never observed is left alone. */
+async function deleteObserved(
+  ctx: StepContext,
+  kind: 'Pod' | 'PersistentVolumeClaim',
+  key: { namespace: string; name: string },
+  uid: string | undefined,
+): Promise<void> {
+  if (uid === undefined || uid === '') return;
+  const resource = ctx.client.resource(kind === 'Pod' ? PodType : PvcType);
+  try {
+    await resource.delete(key, { preconditions: { uid }, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    if (err instanceof ConflictError) throw new StaleObservationError(kind, key, uid);
+    throw err;
+  }
+}
+
+/** Deletes a member's Pod and/or PVC as observed, the Pod first (its PVC is protected while a Pod uses it). */
 async function deleteMemberObjects(
   ctx: StepContext,
   obs: ClusterObservation,
   member: string,
-  pod: boolean,
-  pvc: boolean,
+  which: { pod: boolean; pvc: boolean },
 ): Promise<void> {
   const key = { namespace: obs.namespace, name: member };
-  if (pod) await ignoringMissing(() => ctx.client.resource<Pod>(PodType).delete(key));
-  if (pvc) await ignoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
+  if (which.pod) await deleteObserved(ctx, 'Pod', key, obs.pods.get(member)?.uid);
+  if (which.pvc) await deleteObserved(ctx, 'PersistentVolumeClaim', key, obs.pvcUids?.get(member));
 }
 
 /**
@@ -251,8 +287,27 @@ async function taking(refusals: Refusals, call: () => Promise<unknown>): Promise
   }
 }
 
-/** Executes one mutating step; Wait and Converged change nothing (a degraded Wait records an Event). */
+/**
+ * Executes one mutating step; Wait and Converged change nothing (a degraded
+ * Wait records an Event). A step that finds a Pod or PVC recreated since the
+ * observation stops there (an Event says so) and asks to look again soon.
+ */
 export async function executeStep(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+  step: Step,
+): Promise<StepResult> {
+  try {
+    return await carryOut(ctx, cluster, obs, step);
+  } catch (err) {
+    if (!(err instanceof StaleObservationError)) throw err;
+    await ctx.events.record(cluster, 'Normal', err.reason, `${describeStep(step)}: stopped: ${err.message}`);
+    return { retrySoon: true };
+  }
+}
+
+async function carryOut(
   ctx: StepContext,
   cluster: EtcdCluster,
   obs: ClusterObservation,
@@ -330,27 +385,27 @@ export async function executeStep(
         )) === 'retrySoon'
       )
         return { retrySoon: true };
-      await deleteMemberObjects(ctx, obs, step.member, true, false);
+      await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
       if (step.volume === 'Retain') await retainVolume(ctx, obs, step.member, 'ScaledDown');
-      else await deleteMemberObjects(ctx, obs, step.member, false, true);
+      else await deleteMemberObjects(ctx, obs, step.member, { pod: false, pvc: true });
       break;
     case 'DeleteOrphan':
-      await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
+      await deleteMemberObjects(ctx, obs, step.member, step);
       break;
     case 'RetainVolume':
       await retainVolume(ctx, obs, step.member, step.why);
       break;
     case 'StartRecovery': {
       // The survivor is on record in status (written before this step); the others rejoin empty.
-      for (const member of step.others) await deleteMemberObjects(ctx, obs, member, true, true);
+      for (const member of step.others) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: true });
       const survivor = obs.pods.get(step.survivor);
       if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
-        await deleteMemberObjects(ctx, obs, step.survivor, true, false);
+        await deleteMemberObjects(ctx, obs, step.survivor, { pod: true, pvc: false });
       break;
     }
     case 'StartBackupRecovery':
       // The snapshot and the seed are on record in status (written before this step).
-      for (const member of step.remove) await deleteMemberObjects(ctx, obs, member, true, true);
+      for (const member of step.remove) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: true });
       break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {
@@ -359,7 +414,7 @@ export async function executeStep(
       });
       break;
     case 'FinishRecovery':
-      if (step.restart) await deleteMemberObjects(ctx, obs, step.member, true, false);
+      if (step.restart) await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
       else await removeRecoverAnnotation(ctx.client, cluster, call);
       break;
     case 'CompactForSpace':

@@ -1,12 +1,8 @@
 import type { Client } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import type {
-  EtcdClientFactory,
-  EtcdEndpointClient,
-  EtcdEndpointStatus,
-  EtcdMemberList,
-} from '../etcd/etcd-client.js';
+import { endpointStatus } from '../../test/support/observation-fixture.js';
+import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
 import type { Pod } from '../kube/kube-types.js';
 import { peerURL } from '../runbook/member-names.js';
 import type { PersistentVolumeClaim } from '../kube/kube-types.js';
@@ -38,21 +34,6 @@ const client = {
     listAll: () => Promise.resolve({ items: type.kind === 'Pod' ? [pod] : [] }),
   }),
 } as unknown as Client;
-
-/** What a member following leader a1 says of itself. */
-function endpointStatus(memberId: string, clusterId: string): EtcdEndpointStatus {
-  return {
-    memberId,
-    clusterId,
-    version: '3.6.16',
-    leaderId: 'a1',
-    raftIndex: 1n,
-    raftAppliedIndex: 1n,
-    isLearner: false,
-    dbSize: 1,
-    errors: [],
-  };
-}
 
 /** A one-member etcd that answers on any endpoint and records which endpoints were asked. */
 function recordingEtcd(asked: string[]): EtcdClientFactory {

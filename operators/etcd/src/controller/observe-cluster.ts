@@ -66,6 +66,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     restartCount: etcd?.restartCount ?? 0,
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
+    ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
     ...(initFailure ? { initFailure } : {}),
   };
@@ -172,6 +173,7 @@ export async function observeCluster(
   const { ours, retained, foreign } = sortByOrigin(podList.items, pvcList.items, cluster.metadata.uid ?? '');
   const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
   const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
+  const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
@@ -192,6 +194,7 @@ export async function observeCluster(
     previousStatus: cluster.status ?? {},
     pods,
     pvcs,
+    pvcUids,
     ...(retained.size > 0 ? { retainedPvcs: retained } : {}),
     ...(foreign.size > 0 ? { foreign } : {}),
     observedAt: Date.now(),

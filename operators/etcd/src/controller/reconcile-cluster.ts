@@ -10,7 +10,9 @@
 //      on or off as whenDeleted says (not while paused)
 //   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
 //   5. decide exactly one step                     (../runbook/decide.ts)
-//   6. write status, with the step as intent, before acting
+//   6. write status, with the step as intent, before acting; a destructive
+//      step's only if the EtcdCluster is as read (resourceVersion), else
+//      requeue without acting
 //   7. execute the step                            (execute-step.ts)
 //   8. say when to look again: soon after a change, later when converged
 import type { Client, ObjectKey } from '@switchboard/core';
@@ -33,7 +35,7 @@ import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../r
 import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
-import { isMutating } from '../runbook/step.js';
+import { isDestructive, isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep, removeRecoverAnnotation } from './execute-step.js';
@@ -142,11 +144,22 @@ export async function reconcileEtcdCluster(
     ...recoveryStatus(obs, step, now),
     ...spaceStatus(obs, step, now),
   };
-  await clusters.status.patch(
-    key,
-    { type: 'merge', body: { status } },
-    { fieldManager: FIELD_MANAGER, ...call },
-  );
+  // A destructive step's intent is recorded only on the EtcdCluster as read: if
+  // another writer (another replica in an overlapping lease) moved it on, its
+  // choice stands and this pass acts on nothing.
+  const precondition = isDestructive(step)
+    ? { metadata: { resourceVersion: cluster.metadata.resourceVersion } }
+    : {};
+  try {
+    await clusters.status.patch(
+      key,
+      { type: 'merge', body: { ...precondition, status } },
+      { fieldManager: FIELD_MANAGER, ...call },
+    );
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    return { requeueAfterMs: resync.afterChangeMs };
+  }
   if (!cluster.spec.paused && staleRecoverAnnotation(obs)) {
     await removeRecoverAnnotation(deps.client, cluster, call);
     await deps.events.record(

@@ -22,6 +22,8 @@ export interface MemberPod {
   createdAt: string;
   /** Being deleted (has a deletionTimestamp). */
   terminating: boolean;
+  /** The Pod's UID: a delete carries it as a precondition, so a Pod recreated since is never deleted. */
+  uid?: string;
   /** Started with --force-new-cluster (disaster recovery, recover.ts). */
   forceNewCluster?: boolean;
   /**
@@ -76,6 +78,8 @@ export interface ClusterObservation {
   pods: ReadonlyMap<string, MemberPod>;
   /** Names of the members' PVCs that exist: ours, not retained (retention.ts). */
   pvcs: ReadonlySet<string>;
+  /** UIDs of the PVCs in `pvcs`, by name: a delete carries it as a precondition. */
+  pvcUids?: ReadonlyMap<string, string>;
   /** Names of this cluster's PVCs kept by the retention policy: never used or deleted again (retention.ts). */
   retainedPvcs?: ReadonlySet<string>;
   /**

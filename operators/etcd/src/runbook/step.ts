@@ -74,6 +74,30 @@ export function isMutating(step: Step): boolean {
   return step.kind !== 'Wait' && step.kind !== 'Converged';
 }
 
+/**
+ * True for steps that destroy something: remove a member from etcd, delete a
+ * member's Pod or PVC, or rewrite the membership (--force-new-cluster). Their
+ * intent is recorded in status only if nobody wrote the EtcdCluster since it
+ * was read (a resourceVersion precondition), and their deletes carry the UID
+ * of the Pod or PVC observed, so two operators in overlapping leases never
+ * both act on different choices, and an object recreated since the
+ * observation is never deleted.
+ */
+export function isDestructive(step: Step): boolean {
+  switch (step.kind) {
+    case 'RemoveMember':
+    case 'DeleteOrphan':
+    case 'StartRecovery':
+    case 'StartBackupRecovery':
+    case 'ForceNewCluster':
+      return true;
+    case 'FinishRecovery':
+      return step.restart;
+    default:
+      return false;
+  }
+}
+
 /** One line describing a step, for events, logs and condition messages. */
 export function describeStep(step: Step): string {
   switch (step.kind) {

@@ -1,7 +1,7 @@
 // Builds ClusterObservations for the runbook's unit tests in the runbook's
 // own words: members with a health, a role, a Pod and a PVC.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../../src/api/types.js';
-import type { EtcdAlarm } from '../../src/etcd/etcd-client.js';
+import type { EtcdAlarm, EtcdEndpointStatus } from '../../src/etcd/etcd-client.js';
 import type { ForeignAnswer } from '../../src/runbook/cluster-identity.js';
 import type { ClusterObservation, MemberPod, ObservedMember } from '../../src/runbook/observation.js';
 import { peerURL } from '../../src/runbook/member-names.js';
@@ -155,4 +155,19 @@ export function healthy(n: number): FixtureMember[] {
     name: `etcd-${String.fromCharCode(97 + i)}`,
     leader: i === 0,
   }));
+}
+
+/** What a member following leader a1 says of itself (Maintenance.Status). */
+export function endpointStatus(memberId: string, clusterId: string): EtcdEndpointStatus {
+  return {
+    memberId,
+    clusterId,
+    version: '3.6.16',
+    leaderId: 'a1',
+    raftIndex: 1n,
+    raftAppliedIndex: 1n,
+    isLearner: false,
+    dbSize: 1,
+    errors: [],
+  };
 }
