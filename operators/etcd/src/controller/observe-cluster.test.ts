@@ -224,7 +224,7 @@ describe('answers from another etcd cluster', () => {
       etcdByIP({ '10.0.0.1': { clusterId: 'c9', members: [member('web-x', 'f1')] } }),
     );
     expect(obs.membership).toBeUndefined();
-    expect(obs.membershipError).toContain("web-a answered with another cluster's ID c9");
+    expect(obs.membershipError).toContain('web-a answered with cluster ID c9, not trusted');
     expect(obs.foreignAnswers).toEqual([{ member: 'web-a', clusterId: 'c9' }]);
   });
 

@@ -121,8 +121,9 @@ async function memberList(
     try {
       const list = await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) });
       if (trustsAnswer(status, pod.name, list.clusterId)) return { list, endpoint };
-      foreign.push({ member: pod.name, clusterId: list.clusterId });
-      error = `${pod.name} answered with another cluster's ID ${list.clusterId}`;
+      // During a recovery from a backup an old member is untrusted without being foreign.
+      if (list.clusterId !== status.clusterID) foreign.push({ member: pod.name, clusterId: list.clusterId });
+      error = `${pod.name} answered with cluster ID ${list.clusterId}, not trusted (status.clusterID ${status.clusterID ?? 'unset'})`;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
