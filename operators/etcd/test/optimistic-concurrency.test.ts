@@ -1,6 +1,6 @@
 // Two writers, one choice, against the real API server (no node needed; the
-// member Pods are given a Running status by hand and etcd is a fake that
-// lists one member): a destructive step whose intent cannot be recorded on
+// member Pods are never scheduled, are given a Running status by hand, and
+// etcd is a fake that lists one member): a destructive step whose intent cannot be recorded on
 // the EtcdCluster as read is not taken, and a Pod recreated under the same
 // name since the observation is never deleted.
 import type { Client, ObjectKey, ResourceClient, TypeMeta } from '@switchboard/core';
@@ -43,9 +43,13 @@ afterAll(async () => {
   await ns?.delete();
 });
 
-/** A Pod of `cluster` running at `ip` (status written by hand: no kubelet here). */
+/**
+ * A Pod of `cluster` running at `ip`: never scheduled (a scheduling gate), so
+ * no kubelet touches it and its status is the one written here.
+ */
 async function runningPod(cluster: EtcdCluster, member: string, ip: string): Promise<Pod> {
-  await pods.create(memberPod(cluster, member, { state: 'existing', initialCluster: [] }));
+  const pod = memberPod(cluster, member, { state: 'existing', initialCluster: [] });
+  await pods.create({ ...pod, spec: { ...pod.spec, schedulingGates: [{ name: 'example.com/never' }] } });
   return pods.status.patch(
     { namespace: ns.name, name: member },
     {
