@@ -114,6 +114,32 @@ describe('EtcdCluster validation by the API server', () => {
     expect(other).toContain('spec.recovery');
   });
 
+  it('defaults spec.persistentVolumeClaimRetentionPolicy to Retain on deletion and scale-down, and accepts only Retain or Delete', async () => {
+    const defaulted = await clusters.create(cluster('retention', {}));
+    expect(defaulted.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
+    const partial = await clusters.create(
+      cluster('retention-partial', { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete' } }),
+    );
+    expect(partial.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
+    for (const field of ['whenDeleted', 'whenScaled']) {
+      const message = await rejection(
+        clusters.create(
+          cluster(`retention-${field.toLowerCase()}`, {
+            persistentVolumeClaimRetentionPolicy: { [field]: 'Keep' },
+          }),
+        ),
+      );
+      expect(message).toContain(`spec.persistentVolumeClaimRetentionPolicy.${field}`);
+      expect(message).toContain('"Keep"');
+    }
+  });
+
   it('rejects a defragmentation schedule that is not cron, a macro or @every, naming the field', async () => {
     const message = await rejection(
       clusters.create(cluster('bad-defrag', { defragmentation: { schedule: 'every day' } })),

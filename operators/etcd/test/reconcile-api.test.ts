@@ -82,6 +82,9 @@ describe('reconciling a new EtcdCluster against the API server', () => {
     expect(pods.items[0]!.metadata.ownerReferences).toEqual([expect.objectContaining(owned)]);
     const pvcs = await client.resource<PersistentVolumeClaim>(PvcType).list(selector);
     expect(pvcs.items.map((p) => p.metadata.name)).toEqual(['alpha-seed']);
+    // whenDeleted Retain (the default): the PVC outlives the EtcdCluster, labelled with its UID.
+    expect(pvcs.items[0]!.metadata.ownerReferences ?? []).toEqual([]);
+    expect(pvcs.items[0]!.metadata.labels?.['etcd.switchboard.dev/cluster-uid']).toBe(owner.metadata.uid);
 
     const status = (await clusters.get(key)).status;
     expect(status).toMatchObject({ phase: 'Creating', targetVersion: '3.6.16', observedGeneration: 1 });

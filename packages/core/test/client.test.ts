@@ -84,6 +84,27 @@ describe('ResourceClient', () => {
     expect(err).toMatchObject({ verb: 'get', resource: 'configmaps', key, code: 404, reason: 'NotFound' });
   });
 
+  it('refuses a delete whose uid precondition names an earlier object of the same name', async () => {
+    const cms = client.resource<ConfigMap>(CM);
+    const key = { namespace: ns.name, name: 'recreated' };
+    const first = await cms.create({ metadata: { ...key } });
+    await cms.delete(key, { preconditions: { uid: first.metadata.uid } });
+    const second = await cms.create({ metadata: { ...key } });
+    await expect(cms.delete(key, { preconditions: { uid: first.metadata.uid } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect((await cms.get(key)).metadata.uid).toBe(second.metadata.uid);
+    // A merge patch carrying a resourceVersion is refused the same way once the object moved on.
+    const moved = await cms.patch(key, { type: 'merge', body: { data: { a: '1' } } });
+    await expect(
+      cms.patch(key, {
+        type: 'merge',
+        body: { metadata: { resourceVersion: second.metadata.resourceVersion }, data: { a: '2' } },
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await cms.get(key)).metadata.resourceVersion).toBe(moved.metadata.resourceVersion);
+  });
+
   it('reports invalid objects with their field causes', async () => {
     const err: unknown = await client
       .resource<ConfigMap>(CM)

@@ -15,6 +15,7 @@ import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
   DEFAULT_ETCD_VERSION,
+  DEFAULT_PVC_RETENTION_POLICY,
   DEFAULT_RECOVERY_DELAY_SECONDS,
   ETCD_API_VERSION_NAME,
   ETCD_CLUSTER_KIND,
@@ -162,6 +163,28 @@ const specSchema: JsonSchema = {
       'x-kubernetes-validations': [
         { rule: 'self == oldSelf', message: 'spec.storage is immutable after creation' },
       ],
+    },
+    persistentVolumeClaimRetentionPolicy: {
+      type: 'object',
+      description:
+        "What happens to the members' PVCs, as a StatefulSet's persistentVolumeClaimRetentionPolicy. Retained PVCs are labelled with the cluster's name and UID and never used or deleted by another EtcdCluster.",
+      default: { ...DEFAULT_PVC_RETENTION_POLICY },
+      properties: {
+        whenDeleted: {
+          type: 'string',
+          enum: ['Retain', 'Delete'],
+          default: DEFAULT_PVC_RETENTION_POLICY.whenDeleted,
+          description:
+            'When the EtcdCluster (or its CRD) is deleted: Retain (default) keeps the PVCs, Delete lets the garbage collector delete them with it.',
+        },
+        whenScaled: {
+          type: 'string',
+          enum: ['Retain', 'Delete'],
+          default: DEFAULT_PVC_RETENTION_POLICY.whenScaled,
+          description:
+            "When a scale-down removes a member: Retain (default) keeps its PVC, labelled as retained; Delete deletes it after the member's Pod.",
+        },
+      },
     },
     paused: {
       type: 'boolean',

@@ -36,6 +36,35 @@ export interface EtcdStorageSpec {
   storageClassName?: string;
 }
 
+/** What happens to a member's PVC: kept (`Retain`) or deleted (`Delete`). */
+export type EtcdPvcRetention = 'Retain' | 'Delete';
+
+/**
+ * What happens to the members' PVCs, shaped like a StatefulSet's
+ * `persistentVolumeClaimRetentionPolicy` (runbook/retention.ts has the rules).
+ */
+export interface EtcdPvcRetentionPolicy {
+  /**
+   * When the EtcdCluster is deleted (or its CRD, which deletes every
+   * EtcdCluster). `Retain` (default): the PVCs carry no owner reference to the
+   * EtcdCluster and stay, labelled with its name and UID. `Delete`: they are
+   * owned by it and garbage-collected with it.
+   */
+  whenDeleted?: EtcdPvcRetention;
+  /**
+   * When a scale-down removes a member. `Retain` (default, as a
+   * StatefulSet's): its PVC stays, labelled as retained and never used or
+   * deleted by the operator again. `Delete`: it is deleted after the Pod.
+   */
+  whenScaled?: EtcdPvcRetention;
+}
+
+/** Defaults of {@link EtcdPvcRetentionPolicy}: a StatefulSet's (both `Retain`). */
+export const DEFAULT_PVC_RETENTION_POLICY: Required<EtcdPvcRetentionPolicy> = {
+  whenDeleted: 'Retain',
+  whenScaled: 'Retain',
+};
+
 /** What the operator copies onto each member Pod. */
 export interface EtcdPodTemplate {
   labels?: Record<string, string>;
@@ -269,6 +298,8 @@ export interface EtcdClusterSpec {
   repository?: string;
   /** Immutable after creation. Default `{ type: PersistentVolume, size: 1Gi }`. */
   storage: EtcdStorageSpec;
+  /** What happens to the members' PVCs on deletion and scale-down (default: both `Retain`). */
+  persistentVolumeClaimRetentionPolicy?: EtcdPvcRetentionPolicy;
   /** While true the operator changes nothing; status keeps refreshing. */
   paused?: boolean;
   podTemplate?: EtcdPodTemplate;

@@ -1,15 +1,25 @@
-import type { Client } from '@switchboard/core';
+import type { Client, Condition } from '@switchboard/core';
+import { ConflictError } from '@switchboard/core';
 
 import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdCluster } from '../api/types.js';
 import type { EtcdClientFactory, EtcdErrorReason } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { Step } from '../runbook/step.js';
+import { isDestructive } from '../runbook/step.js';
+import type { EventSink } from './execute-step.js';
 import { executeStep } from './execute-step.js';
 
 const cluster = { metadata: { name: 'etcd', namespace: 'ns' }, spec: {} } as unknown as EtcdCluster;
 /** Waits touch neither Kubernetes nor etcd: any call fails the test. */
 const untouchable = new Proxy({}, { get: () => () => Promise.reject(new Error('called')) });
+
+/** Conditions of a status whose Degraded condition has `reason`. */
+function degradedAs(reason: string): Condition[] {
+  return [
+    { type: 'Degraded', status: 'True', reason, message: '', lastTransitionTime: '2026-11-28T00:00:00Z' },
+  ];
+}
 
 describe('executing a Wait', () => {
   const blocked: Step = { kind: 'Wait', reason: 'NoSurvivorNoBackup', message: 'no backup', degraded: true };
@@ -21,19 +31,7 @@ describe('executing a Wait', () => {
       noQuorum: true,
       status: {
         clusterID: 'c1',
-        ...(degradedBefore
-          ? {
-              conditions: [
-                {
-                  type: 'Degraded',
-                  status: 'True',
-                  reason: degradedBefore,
-                  message: '',
-                  lastTransitionTime: '2026-11-28T00:00:00Z',
-                },
-              ],
-            }
-          : {}),
+        ...(degradedBefore ? { conditions: degradedAs(degradedBefore) } : {}),
       },
     });
     await executeStep(
@@ -177,3 +175,115 @@ describe('executing a disaster recovery', () => {
     ]);
   });
 });
+describe('answers from another etcd cluster', () => {
+  it('announces them with a Warning Event once, when Degraded turns to ForeignMember', async () => {
+    const seen: string[] = [];
+    const run = (degradedBefore: string) =>
+      executeStep(
+        {
+          client: untouchable as Client,
+          etcd: untouchable as unknown as EtcdClientFactory,
+          events: { record: (_c, type, reason) => Promise.resolve(void seen.push(`${type} ${reason}`)) },
+        },
+        cluster,
+        observe({
+          members: healthy(3),
+          foreignAnswers: [{ member: 'etcd-s', clusterId: 'c9' }],
+          status: { clusterID: 'c1', conditions: degradedAs(degradedBefore) },
+        }),
+        { kind: 'Converged' },
+      );
+    await run('AllMembersHealthy');
+    expect(seen).toEqual(['Warning ForeignMember']);
+    await run('ForeignMember');
+    expect(seen).toEqual(['Warning ForeignMember']);
+  });
+});
+
+describe('deleting what was observed, and only that', () => {
+  /** A client whose deletes are recorded; a Pod delete is refused as the API server refuses a stale UID. */
+  function deletes(refusePods: boolean): { client: Client; calls: string[] } {
+    const calls: string[] = [];
+    const client = {
+      resource: (type: { kind: string }) => ({
+        delete: (key: { name: string }, opts: { preconditions?: { uid?: string } }) => {
+          calls.push(`${type.kind} ${key.name} uid=${opts.preconditions?.uid}`);
+          return refusePods && type.kind === 'Pod'
+            ? Promise.reject(
+                new ConflictError({
+                  verb: 'delete',
+                  resource: 'pods',
+                  code: 409,
+                  reason: 'Conflict',
+                  message: 'uid',
+                }),
+              )
+            : Promise.resolve();
+        },
+      }),
+    } as unknown as Client;
+    return { client, calls };
+  }
+  const obs = {
+    ...observe({ spec: { size: 3 }, members: healthy(3), extraPods: ['etcd-x'], extraPvcs: ['etcd-x'] }),
+    pvcUids: new Map([['etcd-x', 'pvc-uid-x']]),
+  };
+  obs.pods.get('etcd-x')!.uid = 'pod-uid-x';
+  const orphan: Step = { kind: 'DeleteOrphan', member: 'etcd-x', pod: true, pvc: true };
+
+  /** Runs the DeleteOrphan step; returns the deletes asked for, the Events and the result. */
+  async function deleteLeftover(refusePods: boolean) {
+    const { client, calls } = deletes(refusePods);
+    const events: string[] = [];
+    const ctx = { client, etcd: untouchable as unknown as EtcdClientFactory, events: recording(events) };
+    const result = await executeStep(ctx, cluster, obs, orphan);
+    return { calls, events, retrySoon: result.retrySoon };
+  }
+
+  it('deletes a Pod and its PVC with the UIDs observed as preconditions', async () => {
+    expect(await deleteLeftover(false)).toEqual({
+      calls: ['Pod etcd-x uid=pod-uid-x', 'PersistentVolumeClaim etcd-x uid=pvc-uid-x'],
+      events: ['Normal DeleteOrphan'],
+      retrySoon: false,
+    });
+  });
+
+  it('stops the step when the Pod was recreated since the observation: its PVC is not deleted', async () => {
+    expect(await deleteLeftover(true)).toEqual({
+      calls: ['Pod etcd-x uid=pod-uid-x'],
+      events: ['Normal StaleObservation'],
+      retrySoon: true,
+    });
+  });
+
+  it('records the intent of destructive steps only on the EtcdCluster as read', () => {
+    const destructive: Step[] = [
+      orphan,
+      { kind: 'RemoveMember', member: 'm', memberId: '1', reason: 'ScaleDown', detail: '', volume: 'Retain' },
+      {
+        kind: 'StartRecovery',
+        survivor: 'm',
+        memberId: '1',
+        raftIndex: '1',
+        recoveryId: 'r',
+        quarantine: [],
+        deletePods: [],
+      },
+      { kind: 'ForceNewCluster', member: 'm' },
+      { kind: 'FinishRecovery', member: 'm', restart: true },
+    ];
+    const other: Step[] = [
+      { kind: 'AddLearner', member: 'm' },
+      { kind: 'RetainVolume', member: 'm', why: 'Orphaned' },
+      { kind: 'FinishRecovery', member: 'm', restart: false },
+      { kind: 'Converged' },
+    ];
+    expect(destructive.map(isDestructive)).toEqual(destructive.map(() => true));
+    expect(other.map(isDestructive)).toEqual(other.map(() => false));
+  });
+});
+
+/** Events as `<type> <reason>`. */
+function recording(events: string[]): EventSink {
+  return { record: (_c, type, reason) => Promise.resolve(void events.push(`${type} ${reason}`)) };
+}

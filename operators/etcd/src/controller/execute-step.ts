@@ -3,30 +3,32 @@
 // irreversible etcd call comes first and every Kubernetes write after it is
 // repeatable, so an operator killed between two calls leaves a state the
 // next pass recognises (a member without a Pod is started; a Pod or PVC
-// without a member is an orphan and is deleted).
+// without a member is an orphan and is deleted, or its PVC retained).
+// Writes to a member's own Pod and PVC are in ./member-objects.ts.
 import type { Client } from '@switchboard/core';
-import { AlreadyExistsError, isNotFound } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdErrorReason } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { peerScheme } from '../tls/cluster-tls.js';
-import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
-import { PodType, PvcType } from '../kube/kube-types.js';
+import type { Pod } from '../kube/kube-types.js';
+import { PodType } from '../kube/kube-types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
-import { etcdImage, memberPod, memberPvc } from '../kube/member-pod.js';
+import { etcdImage } from '../kube/member-pod.js';
 import { peerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import { voters } from '../runbook/observation.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
+import { describeForeignAnswers, FOREIGN_MEMBER_REASON } from '../runbook/cluster-identity.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
 import { memberEndpoint } from './member-endpoint.js';
 import { quarantineAll } from './quarantine-pvc.js';
+import { deleteMemberObjects, retainVolume, StaleObservationError, startMember } from './member-objects.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
 export interface EventSink {
@@ -77,46 +79,6 @@ function bootstrapFor(obs: ClusterObservation, member: string, state: 'new' | 'e
   return { state, initialCluster: [...others, self].sort() };
 }
 
-async function createIgnoringExisting<T extends Pod | PersistentVolumeClaim>(
-  create: () => Promise<T>,
-): Promise<void> {
-  try {
-    await create();
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
-}
-
-async function deleteIgnoringMissing(remove: () => Promise<void>): Promise<void> {
-  try {
-    await remove();
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
-
-async function startMember(
-  ctx: StepContext,
-  cluster: EtcdCluster,
-  member: string,
-  boot: MemberBootstrap,
-): Promise<void> {
-  const opts = { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-  if (cluster.spec.storage.type !== 'Ephemeral') {
-    await createIgnoringExisting(() =>
-      ctx.client.resource<PersistentVolumeClaim>(PvcType).create(memberPvc(cluster, member), opts),
-    );
-  }
-  await createIgnoringExisting(() =>
-    ctx.client
-      .resource<Pod>(PodType)
-      .create(
-        memberPod(cluster, member, ctx.toolboxImage ? { ...boot, toolboxImage: ctx.toolboxImage } : boot),
-        opts,
-      ),
-  );
-}
-
 /** Removes the `etcd.switchboard.dev/recover` annotation from `cluster`, if set. */
 export async function removeRecoverAnnotation(
   client: Client,
@@ -133,21 +95,20 @@ export async function removeRecoverAnnotation(
     );
 }
 
-async function deleteMemberObjects(
-  ctx: StepContext,
-  obs: ClusterObservation,
-  member: string,
-  pod: boolean,
-  pvc: boolean,
-): Promise<void> {
-  const key = { namespace: obs.namespace, name: member };
-  if (pod) await deleteIgnoringMissing(() => ctx.client.resource<Pod>(PodType).delete(key));
-  if (pvc) await deleteIgnoringMissing(() => ctx.client.resource<PersistentVolumeClaim>(PvcType).delete(key));
-}
-
 function degradedReason(obs: ClusterObservation): string | undefined {
   return obs.previousStatus.conditions?.find((c) => c.type === ConditionType.Degraded && c.status === 'True')
     ?.reason;
+}
+
+/** A Warning Event when Degraded turns to ForeignMember (status was written before this call). */
+async function recordForeignAnswers(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+): Promise<void> {
+  const message = describeForeignAnswers(obs);
+  if (message !== undefined && degradedReason(obs) !== FOREIGN_MEMBER_REASON)
+    await ctx.events.record(cluster, 'Warning', FOREIGN_MEMBER_REASON, message);
 }
 
 /** What a refusal by etcd means for the step: try again soon, or it is done already. */
@@ -169,8 +130,27 @@ async function taking(refusals: Refusals, call: () => Promise<unknown>): Promise
   }
 }
 
-/** Executes one mutating step; Wait and Converged change nothing (a degraded Wait records an Event). */
+/**
+ * Executes one mutating step; Wait and Converged change nothing (a degraded
+ * Wait records an Event). A step that finds a Pod or PVC recreated since the
+ * observation stops there (an Event says so) and asks to look again soon.
+ */
 export async function executeStep(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+  step: Step,
+): Promise<StepResult> {
+  try {
+    return await carryOut(ctx, cluster, obs, step);
+  } catch (err) {
+    if (!(err instanceof StaleObservationError)) throw err;
+    await ctx.events.record(cluster, 'Normal', err.reason, `${describeStep(step)}: stopped: ${err.message}`);
+    return { retrySoon: true };
+  }
+}
+
+async function carryOut(
   ctx: StepContext,
   cluster: EtcdCluster,
   obs: ClusterObservation,
@@ -179,6 +159,7 @@ export async function executeStep(
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const done: StepResult = { retrySoon: false };
   await recordRecurringNoSpace(ctx, cluster, obs, step);
+  await recordForeignAnswers(ctx, cluster, obs);
   switch (step.kind) {
     case 'Wait':
       // Announced once, when Degraded turns to this reason (status was written before this call).
@@ -207,6 +188,10 @@ export async function executeStep(
       const client = voterClient(obs, ctx);
       // The list was read this pass; re-check right before the non-idempotent add.
       const fresh = await client.memberList({ linearizable: true, ...call });
+      if (fresh.clusterId !== obs.membership?.clusterId)
+        throw new Error(
+          `${client.endpoint} answered with cluster ID ${fresh.clusterId}, not ${obs.membership?.clusterId ?? '(none)'}: no member is added`,
+        );
       if (!fresh.members.some((m) => m.peerURLs.includes(url))) {
         // etcd's strict reconfiguration check: it adds a member only once
         // every member has been connected for a few seconds (just after a
@@ -243,26 +228,30 @@ export async function executeStep(
         )) === 'retrySoon'
       )
         return { retrySoon: true };
-      await deleteMemberObjects(ctx, obs, step.member, true, false);
-      await deleteMemberObjects(ctx, obs, step.member, false, true);
+      await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
+      if (step.volume === 'Retain') await retainVolume(ctx, obs, step.member, 'ScaledDown');
+      else await deleteMemberObjects(ctx, obs, step.member, { pod: false, pvc: true });
       break;
     case 'DeleteOrphan':
-      await deleteMemberObjects(ctx, obs, step.member, step.pod, step.pvc);
+      await deleteMemberObjects(ctx, obs, step.member, step);
+      break;
+    case 'RetainVolume':
+      await retainVolume(ctx, obs, step.member, step.why);
       break;
     case 'StartRecovery': {
       // The survivor is on record in status (written before this step); the others' data is set
       // aside first, then their Pods go, and they rejoin empty under new names.
       await quarantineAll(ctx, cluster, obs, step);
-      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
       const survivor = obs.pods.get(step.survivor);
       if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
-        await deleteMemberObjects(ctx, obs, step.survivor, true, false);
+        await deleteMemberObjects(ctx, obs, step.survivor, { pod: true, pvc: false });
       break;
     }
     case 'StartBackupRecovery':
       // The snapshot and the seed are on record in status (written before this step).
       await quarantineAll(ctx, cluster, obs, step);
-      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, true, false);
+      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
       break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {
@@ -271,7 +260,7 @@ export async function executeStep(
       });
       break;
     case 'FinishRecovery':
-      if (step.restart) await deleteMemberObjects(ctx, obs, step.member, true, false);
+      if (step.restart) await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
       else await removeRecoverAnnotation(ctx.client, cluster, call);
       break;
     case 'CompactForSpace':

@@ -1,12 +1,14 @@
 import type { Client } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
+import { endpointStatus } from '../../test/support/observation-fixture.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { memberLabels, QUARANTINE_LABEL } from '../kube/labels.js';
 import { decide } from '../runbook/decide.js';
 import { peerURL } from '../runbook/member-names.js';
-import { initContainerFailure, observeCluster } from './observe-cluster.js';
+import type { PersistentVolumeClaim } from '../kube/kube-types.js';
+import { initContainerFailure, observeCluster, sortByOrigin } from './observe-cluster.js';
 
 const cluster = {
   apiVersion: 'etcd.switchboard.dev/v1alpha1',
@@ -18,7 +20,12 @@ const cluster = {
 const pod: Pod = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'web-b2c4d', namespace: 'prod', creationTimestamp: '2026-11-28T00:00:00Z' },
+  metadata: {
+    name: 'web-b2c4d',
+    namespace: 'prod',
+    creationTimestamp: '2026-11-28T00:00:00Z',
+    labels: { 'etcd.switchboard.dev/cluster-uid': 'u1' },
+  },
   spec: { containers: [{ name: 'etcd', image: 'quay.io/coreos/etcd:v3.6.16' }] },
   status: { phase: 'Running', podIP: '10.244.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
 };
@@ -52,18 +59,7 @@ function recordingEtcd(asked: string[]): EtcdClientFactory {
     return {
       endpoint,
       memberList: () => note(list),
-      status: () =>
-        note({
-          memberId: 'a1',
-          clusterId: 'c1',
-          version: '3.6.16',
-          leaderId: 'a1',
-          raftIndex: 1n,
-          raftAppliedIndex: 1n,
-          isLearner: false,
-          dbSize: 1,
-          errors: [],
-        }),
+      status: () => note(endpointStatus('a1', 'c1')),
       health: () => note(true),
       alarms: () => note([]),
     } as unknown as EtcdEndpointClient;
@@ -153,5 +149,129 @@ describe('initContainerFailure', () => {
         ]),
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('sorting Pods and PVCs by the EtcdCluster that made them', () => {
+  const meta = (name: string, labels: Record<string, string>, extra: object = {}) => ({
+    name,
+    labels: { 'etcd.switchboard.dev/cluster': 'web', 'etcd.switchboard.dev/member': name, ...labels },
+    ...extra,
+  });
+  const uid = (u: string) => ({ 'etcd.switchboard.dev/cluster-uid': u });
+  const pvc = (m: PersistentVolumeClaim['metadata']): PersistentVolumeClaim => ({ metadata: m, spec: {} });
+  const ownedBy = (u: string) => ({
+    ownerReferences: [
+      {
+        apiVersion: 'etcd.switchboard.dev/v1alpha1',
+        kind: 'EtcdCluster',
+        name: 'web',
+        uid: u,
+        controller: true,
+      },
+    ],
+  });
+
+  it("keeps a deleted namesake's Pods and PVCs and our retained PVCs out of the runbook's view", () => {
+    const sorted = sortByOrigin(
+      [
+        { ...pod, metadata: meta('web-mine', uid('u1')) },
+        { ...pod, metadata: meta('web-old', {}, ownedBy('u0')) },
+        { ...pod, metadata: meta('web-legacy', {}, ownedBy('u1')) },
+      ],
+      [
+        pvc(meta('web-mine', uid('u1'))),
+        pvc(meta('web-legacy', {}, ownedBy('u1'))),
+        pvc(meta('web-old', uid('u0'))),
+        pvc(meta('web-nolabel', {})),
+        pvc(meta('web-kept', { ...uid('u1'), 'etcd.switchboard.dev/retained': 'ScaledDown' })),
+        pvc(meta('web-going', uid('u1'), { deletionTimestamp: '2026-11-28T00:00:00Z' })),
+      ],
+      'u1',
+    );
+    expect(sorted.ours.pods.map((p) => p.metadata.name)).toEqual(['web-mine', 'web-legacy']);
+    expect(sorted.ours.pvcs.map((p) => p.metadata.name)).toEqual(['web-mine', 'web-legacy']);
+    expect([...sorted.retained]).toEqual(['web-kept']);
+    expect([...sorted.foreign].sort()).toEqual(['web-nolabel', 'web-old']);
+  });
+});
+
+describe('answers from another etcd cluster', () => {
+  const ours = { 'etcd.switchboard.dev/cluster-uid': 'u1' };
+  const podAt = (name: string, ip: string): Pod => ({
+    ...pod,
+    metadata: { ...pod.metadata, name, labels: ours },
+    status: { ...pod.status, podIP: ip },
+  });
+  const listing = (pods: Pod[]) =>
+    ({
+      resource: (type: { kind: string }) => ({
+        listAll: () => Promise.resolve({ items: type.kind === 'Pod' ? pods : [] }),
+      }),
+    }) as unknown as Client;
+  const recorded = { ...cluster, status: { clusterID: 'c1' } } as EtcdCluster;
+  const member = (name: string, id: string) => ({
+    id,
+    name,
+    peerURLs: [peerURL('web', 'prod', name)],
+    clientURLs: [],
+    isLearner: false,
+  });
+
+  /** etcd whose endpoint at each IP answers as a member of `clusterId` with `members`. */
+  function etcdByIP(
+    answers: Record<string, { clusterId: string; members: ReturnType<typeof member>[] }>,
+  ): EtcdClientFactory {
+    return (endpoint) => {
+      const a = answers[new URL(endpoint).hostname]!;
+      return {
+        endpoint,
+        memberList: () => Promise.resolve({ clusterId: a.clusterId, members: a.members }),
+        status: () => Promise.resolve(endpointStatus(a.members[0]?.id ?? '0', a.clusterId)),
+        health: () => Promise.resolve(true),
+        alarms: () => Promise.resolve([]),
+      } as unknown as EtcdEndpointClient;
+    };
+  }
+
+  it("never takes another cluster's member list, and reports the Pod that gave it", async () => {
+    const obs = await observeCluster(
+      listing([podAt('web-a', '10.0.0.1'), podAt('web-b', '10.0.0.2')]),
+      recorded,
+      etcdByIP({
+        '10.0.0.1': { clusterId: 'c9', members: [member('web-x', 'f1')] },
+        '10.0.0.2': { clusterId: 'c1', members: [member('web-a', 'a1'), member('web-b', 'b1')] },
+      }),
+    );
+    expect(obs.membership?.clusterId).toBe('c1');
+    expect(obs.foreignAnswers).toEqual([{ member: 'web-a', clusterId: 'c9' }]);
+    // web-a is listed by our cluster, but its endpoint speaks for c9: not healthy, no status of it used.
+    const a = obs.membership?.members.find((m) => m.memberName === 'web-a');
+    expect(a).toMatchObject({ healthy: false });
+    expect(a?.status).toBeUndefined();
+  });
+
+  it('has no membership when every member list is foreign, and says why', async () => {
+    const obs = await observeCluster(
+      listing([podAt('web-a', '10.0.0.1')]),
+      recorded,
+      etcdByIP({ '10.0.0.1': { clusterId: 'c9', members: [member('web-x', 'f1')] } }),
+    );
+    expect(obs.membership).toBeUndefined();
+    expect(obs.membershipError).toContain('web-a answered with cluster ID c9, not trusted');
+    expect(obs.foreignAnswers).toEqual([{ member: 'web-a', clusterId: 'c9' }]);
+  });
+
+  it('reports a Pod outside the member list that answers for another cluster (not a leftover of ours)', async () => {
+    const obs = await observeCluster(
+      listing([podAt('web-a', '10.0.0.1'), podAt('web-s', '10.0.0.9')]),
+      recorded,
+      etcdByIP({
+        '10.0.0.1': { clusterId: 'c1', members: [member('web-a', 'a1')] },
+        '10.0.0.9': { clusterId: 'c9', members: [member('web-s', 's1')] },
+      }),
+    );
+    expect(obs.membership?.members.map((m) => m.memberName)).toEqual(['web-a']);
+    expect(obs.foreignAnswers).toEqual([{ member: 'web-s', clusterId: 'c9' }]);
   });
 });

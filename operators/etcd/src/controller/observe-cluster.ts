@@ -2,12 +2,14 @@
 // the API server (live, not from a cache: the runbook's safety checks must
 // not act on a stale view), then etcd through one client per member
 // endpoint: a linearizable member list from the first member that can give
-// one, and every member's status and health. A member is reached by its Pod's
+// one, and every member's status and health; an answer with another
+// cluster's ID is set aside and reported (../runbook/cluster-identity.ts),
+// never used. A member is reached by its Pod's
 // IP or its DNS name (see MemberAddressing); either way only once its Pod has
 // an IP, since the headless Service publishes no name before that.
 import type { Client } from '@switchboard/core';
 
-import type { EtcdCluster } from '../api/types.js';
+import type { EtcdCluster, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointStatus, EtcdMemberList } from '../etcd/etcd-client.js';
 import { memberClientURL, memberNameOfPeerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
@@ -20,7 +22,11 @@ import type {
 } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { clusterSelectorString, MEMBER_LABEL, QUARANTINE_LABEL } from '../kube/labels.js';
+import { clusterSelectorString, MEMBER_LABEL, QUARANTINE_LABEL, RETAINED_LABEL } from '../kube/labels.js';
+import { originOf } from '../kube/owner.js';
+import type { ForeignAnswer } from '../runbook/cluster-identity.js';
+import { trustsAnswer } from '../runbook/cluster-identity.js';
+import { isOurs } from '../runbook/retention.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
@@ -60,30 +66,100 @@ export function toMemberPod(pod: Pod): MemberPod {
     restartCount: etcd?.restartCount ?? 0,
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
+    ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
     ...(initFailure ? { initFailure } : {}),
   };
 }
 
+/**
+ * Sorts the Pods and PVCs labelled with the cluster's name (../runbook/retention.ts):
+ * ours (PVCs not retained, not being deleted: no member can restart on a PVC
+ * being deleted), our retained PVCs' names, and the names of foreign ones.
+ */
+export function sortByOrigin(
+  podList: readonly Pod[],
+  pvcList: readonly PersistentVolumeClaim[],
+  clusterUid: string,
+): {
+  ours: { pods: Pod[]; pvcs: PersistentVolumeClaim[] };
+  retained: Set<string>;
+  quarantined: Set<string>;
+  foreign: Set<string>;
+} {
+  const foreign = new Set<string>();
+  const retained = new Set<string>();
+  // Set aside by a disaster recovery (../runbook/quarantine.ts): listed apart, never a member's.
+  const quarantined = new Set<string>();
+  const mine = <T extends Pod | PersistentVolumeClaim>(o: T): boolean => {
+    if (isOurs(originOf(o.metadata), clusterUid)) return true;
+    foreign.add(o.metadata.name ?? '');
+    return false;
+  };
+  const pods = podList.filter(mine);
+  const pvcs = pvcList.filter(
+    (p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && mine(p) && !p.metadata.deletionTimestamp,
+  );
+  for (const p of pvcs) {
+    if (p.metadata.labels?.[QUARANTINE_LABEL] !== undefined) quarantined.add(p.metadata.name ?? '');
+    else if (p.metadata.labels?.[RETAINED_LABEL] !== undefined) retained.add(p.metadata.name ?? '');
+  }
+  const setAside = (p: PersistentVolumeClaim) =>
+    retained.has(p.metadata.name ?? '') || quarantined.has(p.metadata.name ?? '');
+  return {
+    ours: { pods, pvcs: pvcs.filter((p) => !setAside(p)) },
+    retained,
+    quarantined,
+    foreign,
+  };
+}
+
+/** The first linearizable member list of this cluster (../runbook/cluster-identity.ts); foreign ones go to `foreign`. */
 async function memberList(
   pods: readonly MemberPod[],
   endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
+  status: EtcdClusterStatus,
+  foreign: ForeignAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<{ list?: EtcdMemberList; endpoint?: string; error?: string }> {
   let error = pods.length === 0 ? 'no member Pod has an IP yet' : undefined;
   for (const pod of pods) {
     const endpoint = endpointOf(pod);
     try {
-      return {
-        list: await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) }),
-        endpoint,
-      };
+      const list = await etcd(endpoint).memberList({ linearizable: true, ...(signal ? { signal } : {}) });
+      if (trustsAnswer(status, pod.name, list.clusterId)) return { list, endpoint };
+      // During a recovery from a backup an old member is untrusted without being foreign.
+      if (list.clusterId !== status.clusterID) foreign.push({ member: pod.name, clusterId: list.clusterId });
+      error = `${pod.name} answered with cluster ID ${list.clusterId}, not trusted (status.clusterID ${status.clusterID ?? 'unset'})`;
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
   }
   return error === undefined ? {} : { error };
+}
+
+/** Pods outside the member list whose etcd answers with another cluster's ID: not leftovers of ours. */
+async function strayAnswers(
+  pods: readonly MemberPod[],
+  membership: ObservedMembership,
+  endpointOf: (pod: MemberPod) => string,
+  etcd: EtcdClientFactory,
+  signal: AbortSignal | undefined,
+): Promise<ForeignAnswer[]> {
+  const members = new Set(membership.members.map((m) => m.memberName));
+  const strays = pods.filter((p) => !members.has(p.name));
+  const answers = await Promise.all(
+    strays.map(async (pod) => {
+      const status = await etcd(endpointOf(pod))
+        .status(signal ? { signal } : {})
+        .catch(() => undefined);
+      return status !== undefined && status.clusterId !== membership.clusterId
+        ? [{ member: pod.name, clusterId: status.clusterId }]
+        : [];
+    }),
+  );
+  return answers.flat();
 }
 
 /** Observes one cluster: Kubernetes objects, then etcd through each member's own endpoint. */
@@ -103,19 +179,22 @@ export async function observeCluster(
     client.resource<Pod>(PodType).listAll(selector),
     client.resource<PersistentVolumeClaim>(PvcType).listAll(selector),
   ]);
-  const pods = new Map(podList.items.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
-  // A PVC being deleted is gone for the runbook: no member can restart on it.
-  // A quarantined one is set aside (runbook/quarantine.ts): listed apart, never a member's.
-  const live = pvcList.items.filter(
-    (p) => p.metadata.labels?.[MEMBER_LABEL] !== undefined && !p.metadata.deletionTimestamp,
-  );
-  const quarantined = (p: PersistentVolumeClaim) => p.metadata.labels?.[QUARANTINE_LABEL] !== undefined;
-  const pvcs = new Set(live.filter((p) => !quarantined(p)).map((p) => p.metadata.name ?? ''));
-  const quarantinedPvcs = new Set(live.filter(quarantined).map((p) => p.metadata.name ?? ''));
+  const { ours, retained, quarantined, foreign } = sortByOrigin(podList.items, pvcList.items, cluster.metadata.uid ?? '');
+  const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
+  const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
+  const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
-  const { list, endpoint, error } = await memberList(reachable, endpointOf, etcd, signal);
+  const foreignAnswers: ForeignAnswer[] = [];
+  const { list, endpoint, error } = await memberList(
+    reachable,
+    endpointOf,
+    etcd,
+    cluster.status ?? {},
+    foreignAnswers,
+    signal,
+  );
   const base: ClusterObservation = {
     name,
     namespace,
@@ -124,7 +203,10 @@ export async function observeCluster(
     previousStatus: cluster.status ?? {},
     pods,
     pvcs,
-    ...(quarantinedPvcs.size > 0 ? { quarantinedPvcs } : {}),
+    pvcUids,
+    ...(quarantined.size > 0 ? { quarantinedPvcs: quarantined } : {}),
+    ...(retained.size > 0 ? { retainedPvcs: retained } : {}),
+    ...(foreign.size > 0 ? { foreign } : {}),
     observedAt: Date.now(),
     ...(cluster.metadata.uid ? { uid: cluster.metadata.uid } : {}),
   };
@@ -143,8 +225,15 @@ export async function observeCluster(
       base.recoveryBackups = await observeRecoveryBackups(client, cluster, signal);
   }
   if (list === undefined || endpoint === undefined)
-    return { ...base, ...(error ? { membershipError: error } : {}) };
-  return { ...base, membership: await describeMembers(list, endpoint, base, endpointOf, etcd, signal) };
+    return withForeign({ ...base, ...(error ? { membershipError: error } : {}) }, foreignAnswers);
+  const membership = await describeMembers(list, endpoint, base, endpointOf, etcd, foreignAnswers, signal);
+  foreignAnswers.push(...(await strayAnswers(reachable, membership, endpointOf, etcd, signal)));
+  return withForeign({ ...base, membership }, foreignAnswers);
+}
+
+function withForeign(obs: ClusterObservation, answers: readonly ForeignAnswer[]): ClusterObservation {
+  const byMember = new Map(answers.map((a) => [a.member, a]));
+  return byMember.size === 0 ? obs : { ...obs, foreignAnswers: [...byMember.values()] };
 }
 
 /** Members that answer their own status (served locally, no quorum needed), for disaster recovery. */
@@ -180,6 +269,7 @@ async function describeMembers(
   obs: ClusterObservation,
   endpointOf: (pod: MemberPod) => string,
   etcd: EtcdClientFactory,
+  foreign: ForeignAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<ObservedMembership> {
   const opts = signal ? { signal } : {};
@@ -193,6 +283,11 @@ async function describeMembers(
         client.status(opts).catch((): EtcdEndpointStatus | undefined => undefined),
         client.health(opts).catch(() => false),
       ]);
+      // A member whose endpoint speaks for another cluster (a reused Pod IP) is not this member.
+      if (status !== undefined && status.clusterId !== list.clusterId) {
+        foreign.push({ member: memberName, clusterId: status.clusterId });
+        return { ...m, memberName, healthy: false };
+      }
       return { ...m, memberName, healthy: healthy && status !== undefined, ...(status ? { status } : {}) };
     }),
   );

@@ -9,7 +9,12 @@ import type { EtcdCluster } from '../api/types.js';
 import { ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { PersistentVolumeClaim } from '../kube/kube-types.js';
 import { PvcType } from '../kube/kube-types.js';
-import { FIELD_MANAGER, QUARANTINE_LABEL, QUARANTINE_NOTE_ANNOTATION } from '../kube/labels.js';
+import {
+  CLUSTER_UID_LABEL,
+  FIELD_MANAGER,
+  QUARANTINE_LABEL,
+  QUARANTINE_NOTE_ANNOTATION,
+} from '../kube/labels.js';
 import type { ClusterObservation } from '../runbook/observation.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
@@ -52,7 +57,9 @@ async function quarantinePvc(
           // A PVC changed since it was read is read again on the next pass (409).
           resourceVersion: pvc.metadata.resourceVersion,
           ownerReferences: owners.length > 0 ? owners : null,
-          labels: { [QUARANTINE_LABEL]: id },
+          // The cluster's UID stays on it (retention.ts): without the owner
+          // reference it would otherwise read as a namesake's (foreign).
+          labels: { [QUARANTINE_LABEL]: id, ...(uid !== undefined ? { [CLUSTER_UID_LABEL]: uid } : {}) },
           annotations: { [QUARANTINE_NOTE_ANNOTATION]: words },
         },
       },

@@ -1,25 +1,30 @@
 // One reconcile pass of one EtcdCluster:
 //
 //   1. read the EtcdCluster; gone or being deleted -> nothing to do (owner
-//      references let the garbage collector remove the children)
+//      references let the garbage collector remove the children: the PVCs
+//      only under whenDeleted Delete, ../runbook/retention.ts)
 //   2. TLS: create or renew generated certificate Secrets (not while paused),
 //      check the mounted ones, read the operator's client certificate
 //      (ensure-tls.ts); a missing or broken Secret stops the pass here
-//   3. apply the Services and the PDB (not while paused)
+//   3. apply the Services and the PDB, and put the PVCs' owner references
+//      on or off as whenDeleted says (not while paused)
 //   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
 //   5. decide exactly one step                     (../runbook/decide.ts)
-//   6. write status, with the step as intent, before acting
+//   6. write status, with the step as intent, before acting; a destructive
+//      step's only if the EtcdCluster is as read (resourceVersion), else
+//      requeue without acting
 //   7. execute the step                            (execute-step.ts)
 //   8. say when to look again: soon after a change, later when converged
 import type { Client, ObjectKey } from '@switchboard/core';
-import { isNotFound, setStatusCondition } from '@switchboard/core';
+import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
 import type { EtcdClientFactory, EtcdTLSMaterial } from '../etcd/etcd-client.js';
-import type { PodDisruptionBudget, Service } from '../kube/kube-types.js';
-import { PdbType, ServiceType } from '../kube/kube-types.js';
-import { FIELD_MANAGER } from '../kube/labels.js';
+import type { PersistentVolumeClaim, PodDisruptionBudget, Service } from '../kube/kube-types.js';
+import { PdbType, PvcType, ServiceType } from '../kube/kube-types.js';
+import { clusterSelectorString, FIELD_MANAGER } from '../kube/labels.js';
+import { pvcOwnershipPatch } from '../kube/owner.js';
 import { clientService, peerService, quorumBudget } from '../kube/services.js';
 import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import { reconcileServiceMonitor } from '../kube/service-monitor.js';
@@ -30,7 +35,7 @@ import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../r
 import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
-import { isMutating } from '../runbook/step.js';
+import { isDestructive, isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep, removeRecoverAnnotation } from './execute-step.js';
@@ -139,11 +144,22 @@ export async function reconcileEtcdCluster(
     ...recoveryStatus(obs, step, now),
     ...spaceStatus(obs, step, now),
   };
-  await clusters.status.patch(
-    key,
-    { type: 'merge', body: { status } },
-    { fieldManager: FIELD_MANAGER, ...call },
-  );
+  // A destructive step's intent is recorded only on the EtcdCluster as read: if
+  // another writer (another replica in an overlapping lease) moved it on, its
+  // choice stands and this pass acts on nothing.
+  const precondition = isDestructive(step)
+    ? { metadata: { resourceVersion: cluster.metadata.resourceVersion } }
+    : {};
+  try {
+    await clusters.status.patch(
+      key,
+      { type: 'merge', body: { ...precondition, status } },
+      { fieldManager: FIELD_MANAGER, ...call },
+    );
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    return { requeueAfterMs: resync.afterChangeMs };
+  }
   if (!cluster.spec.paused && staleRecoverAnnotation(obs)) {
     await removeRecoverAnnotation(deps.client, cluster, call);
     await deps.events.record(
@@ -211,6 +227,42 @@ async function applyClusterObjects(
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
   await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
+  await keepVolumeOwnership(client, cluster, signal);
+}
+
+/**
+ * Puts the owner reference on the cluster's PVCs, or takes it off, as
+ * whenDeleted says (../runbook/retention.ts); every pass, so a change of
+ * policy and PVCs made by an older operator follow. A PVC changed since it
+ * was listed (a conflict) is left for the next pass.
+ */
+async function keepVolumeOwnership(
+  client: Client,
+  cluster: EtcdCluster,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (cluster.spec.storage.type === 'Ephemeral') return;
+  const call = signal ? { signal } : {};
+  const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+  const namespace = cluster.metadata.namespace ?? 'default';
+  const list = await pvcs.listAll({
+    namespace,
+    labelSelector: clusterSelectorString(cluster.metadata.name ?? ''),
+    ...call,
+  });
+  for (const pvc of list.items) {
+    const body = pvcOwnershipPatch(pvc, cluster);
+    if (body === undefined) continue;
+    try {
+      await pvcs.patch(
+        { namespace, name: pvc.metadata.name ?? '' },
+        { type: 'merge', body },
+        { fieldManager: FIELD_MANAGER, ...call },
+      );
+    } catch (err) {
+      if (!(err instanceof ConflictError) && !isNotFound(err)) throw err;
+    }
+  }
 }
 
 /** Monitoring never blocks the runbook: a failure is an Event (aggregated by the recorder), not a failed pass. */

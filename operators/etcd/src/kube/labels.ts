@@ -13,6 +13,15 @@ export const MEMBER_LABEL = 'etcd.switchboard.dev/member';
 export const QUARANTINE_LABEL = 'etcd.switchboard.dev/quarantined-by';
 /** Annotation on a quarantined PVC saying, in words, what it may hold. */
 export const QUARANTINE_NOTE_ANNOTATION = 'etcd.switchboard.dev/quarantine-note';
+/**
+ * Label carrying the UID of the EtcdCluster that created a Pod or PVC: an
+ * object whose UID is another cluster's is foreign (runbook/retention.ts).
+ */
+export const CLUSTER_UID_LABEL = 'etcd.switchboard.dev/cluster-uid';
+/** Label on a PVC the operator keeps but never uses again; its value is why (runbook/retention.ts). */
+export const RETAINED_LABEL = 'etcd.switchboard.dev/retained';
+/** Annotation on a retained PVC saying, in words, whose it was and why it was kept. */
+export const RETAINED_ANNOTATION = 'etcd.switchboard.dev/retained';
 /** Field manager and `managed-by` value of the operator's writes. */
 export const FIELD_MANAGER = 'etcd-operator';
 

@@ -46,6 +46,27 @@ describe('member Pod', () => {
     expect(memberPvc(cluster, 'demo-abcde').spec.resources?.requests).toEqual({ storage: '2Gi' });
   });
 
+  it('labels its PVC with the cluster UID, owned by the cluster only under whenDeleted Delete', () => {
+    const retained = memberPvc(cluster, 'demo-abcde');
+    expect(retained.metadata.labels).toMatchObject({
+      'etcd.switchboard.dev/cluster': 'demo',
+      'etcd.switchboard.dev/member': 'demo-abcde',
+      'etcd.switchboard.dev/cluster-uid': 'uid-1',
+    });
+    expect(retained.metadata.ownerReferences).toBeUndefined();
+    const deleted = memberPvc(
+      {
+        ...cluster,
+        spec: { ...cluster.spec, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete' } },
+      },
+      'demo-abcde',
+    );
+    expect(deleted.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'EtcdCluster', uid: 'uid-1', controller: true }),
+    ]);
+    expect(pod.metadata.labels?.['etcd.switchboard.dev/cluster-uid']).toBe('uid-1');
+  });
+
   it('prefers spreading members over nodes by default', () => {
     const preferred = pod.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
     expect(preferred?.[0]?.podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');

@@ -12,7 +12,8 @@ import { parseVersion } from '../api/version.js';
 import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
-import { CLUSTER_LABEL, memberLabels } from './labels.js';
+import { retentionPolicy } from '../runbook/retention.js';
+import { CLUSTER_LABEL, CLUSTER_UID_LABEL, memberLabels } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
 import { restoreInitContainers, restoreVolumes } from './restore-init.js';
 import {
@@ -260,7 +261,7 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
     metadata: {
       name: member,
       namespace: cluster.metadata.namespace ?? 'default',
-      labels: { ...template.labels, ...memberLabels(name, member) },
+      labels: { ...template.labels, ...memberLabels(name, member), ...originLabel(cluster) },
       ...(template.annotations ? { annotations: template.annotations } : {}),
       ownerReferences: [clusterOwnerReference(cluster)],
     },
@@ -268,17 +269,26 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
   };
 }
 
-/** The PVC of one member (persistent storage only). */
+/** The label naming the EtcdCluster (by UID) that makes a member's Pod or PVC (../runbook/retention.ts). */
+function originLabel(cluster: EtcdCluster): Record<string, string> {
+  return { [CLUSTER_UID_LABEL]: cluster.metadata.uid ?? '' };
+}
+
+/**
+ * The PVC of one member (persistent storage only). Owned by the EtcdCluster
+ * only under whenDeleted `Delete` (../runbook/retention.ts).
+ */
 export function memberPvc(cluster: EtcdCluster, member: string): PersistentVolumeClaim {
   const storage = cluster.spec.storage;
+  const owned = retentionPolicy(cluster.spec).whenDeleted === 'Delete';
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
       name: member,
       namespace: cluster.metadata.namespace ?? 'default',
-      labels: memberLabels(cluster.metadata.name ?? '', member),
-      ownerReferences: [clusterOwnerReference(cluster)],
+      labels: { ...memberLabels(cluster.metadata.name ?? '', member), ...originLabel(cluster) },
+      ...(owned ? { ownerReferences: [clusterOwnerReference(cluster)] } : {}),
     },
     spec: {
       accessModes: ['ReadWriteOnce'],

@@ -9,7 +9,8 @@
 //                           asked and past its bound: from the survivor
 //                           (recover.ts) or, when no member survives, from
 //                           the newest backup (recover-from-backup.ts); else wait
-//   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts)
+//   3. leftovers         -> delete Pods/PVCs of non-members   (orphans.ts),
+//                           or retain their PVCs               (retention.ts)
 //   4. lost Pods         -> restart members on their data      (restart-member.ts)
 //      NOSPACE alarm     -> compact, defragment, disarm        (space.ts)
 //   5. failed members    -> remove them for replacement        (replace-member.ts)
@@ -25,6 +26,7 @@ import { planDeleteOrphan } from './orphans.js';
 import { planPromoteLearner } from './promote-learner.js';
 import { planRecovery } from './recover.js';
 import { planReplaceMember } from './replace-member.js';
+import { freshMemberName } from './retention.js';
 import { planRestartMember } from './restart-member.js';
 import { planScaleDown } from './scale-down.js';
 import { planScaleUp } from './scale-up.js';
@@ -73,9 +75,11 @@ function waitWithoutMembership(obs: ClusterObservation): {
 }
 
 /** The one step to take now. */
-export function decide(obs: ClusterObservation, opts: DecideOptions): Step {
+export function decide(obs: ClusterObservation, options: DecideOptions): Step {
   if (obs.spec.paused)
     return { kind: 'Wait', reason: 'Paused', message: 'spec.paused is true; no changes are made' };
+  // No new member takes the name of a Pod or PVC of this cluster's name (retention.ts).
+  const opts = { ...options, newMemberName: () => freshMemberName(obs, options.newMemberName) };
   const now = opts.now ?? new Date();
   // A recovery in progress follows its record before anything else (recover.ts).
   if (obs.previousStatus.recovery !== undefined) {

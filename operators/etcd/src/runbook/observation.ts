@@ -4,6 +4,7 @@
 // member's status. The runbook's decisions are pure functions of this.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../api/types.js';
 import type { EtcdAlarm, EtcdEndpointStatus, EtcdMember } from '../etcd/etcd-client.js';
+import type { ForeignAnswer } from './cluster-identity.js';
 import type { BackupSnapshot, RestoreSource } from './restore.js';
 
 /** A member's Pod as the runbook needs it. */
@@ -21,6 +22,8 @@ export interface MemberPod {
   createdAt: string;
   /** Being deleted (has a deletionTimestamp). */
   terminating: boolean;
+  /** The Pod's UID: a delete carries it as a precondition, so a Pod recreated since is never deleted. */
+  uid?: string;
   /** Started with --force-new-cluster (disaster recovery, recover.ts). */
   forceNewCluster?: boolean;
   /**
@@ -73,15 +76,30 @@ export interface ClusterObservation {
   previousStatus: EtcdClusterStatus;
   /** Member Pods by name (terminating ones included, flagged). */
   pods: ReadonlyMap<string, MemberPod>;
-  /** Names of the members' PVCs that exist (quarantined ones are not members' and not here). */
+  /** Names of the members' PVCs that exist: ours, not retained or quarantined (retention.ts, quarantine.ts). */
   pvcs: ReadonlySet<string>;
+  /** UIDs of the PVCs in `pvcs`, by name: a delete carries it as a precondition. */
+  pvcUids?: ReadonlyMap<string, string>;
   /**
    * Names of PVCs a disaster recovery set aside (quarantine.ts): never a
    * member's data, never deleted, never a new member's name. Absent: none.
    */
   quarantinedPvcs?: ReadonlySet<string>;
-  /** Undefined when no member could answer a linearizable member list. */
+  /** Names of this cluster's PVCs kept by the retention policy: never used or deleted again (retention.ts). */
+  retainedPvcs?: ReadonlySet<string>;
+  /**
+   * Names of Pods and PVCs labelled with this cluster's name but made by
+   * another EtcdCluster (a deleted namesake; retention.ts): never used or
+   * deleted, and never a new member's name.
+   */
+  foreign?: ReadonlySet<string>;
+  /**
+   * Undefined when no member of this cluster could answer a linearizable
+   * member list (one with another cluster's ID is never used: cluster-identity.ts).
+   */
   membership?: ObservedMembership;
+  /** Member Pods whose etcd answered with another cluster's ID (cluster-identity.ts). */
+  foreignAnswers?: ForeignAnswer[];
   /** When the observation was made (ms since the epoch); ages of Pods are measured from it. */
   observedAt?: number;
   /** Why membership is undefined (the last error seen), for status messages. */

@@ -81,18 +81,3 @@ export function describeWriteLoss(
   return `writes between raft index ${loss.raftIndex} and ${loss.highestRaftIndex} (last seen on ${loss.highestRaftIndexMember ?? 'another member'}) may be lost; ${kept}`;
 }
 
-/**
- * A name for a new member from `next` that no member, Pod, PVC or
- * quarantined PVC has (a member's PVC takes its name).
- */
-export function freshMemberName(obs: ClusterObservation, next: () => string): string {
-  const taken = new Set([
-    ...(obs.membership?.members.map((m) => m.memberName) ?? []),
-    ...obs.pods.keys(),
-    ...obs.pvcs,
-    ...(obs.quarantinedPvcs ?? []),
-  ]);
-  let name = next();
-  while (taken.has(name)) name = next();
-  return name;
-}

@@ -55,7 +55,8 @@ import type { EtcdBackupRecoveryStatus, EtcdSnapshotSource } from '../api/types.
 import type { EtcdBackup } from '../api/backup-types.js';
 import type { ClusterObservation } from './observation.js';
 import { isPersistent } from './observation.js';
-import { freshMemberName, recoveryId } from './quarantine.js';
+import { recoveryId } from './quarantine.js';
+import { freshMemberName } from './retention.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeLocation, snapshotLocation } from './restore.js';
 import type { Step } from './step.js';

@@ -96,15 +96,21 @@ describe('replace member', () => {
     });
   });
 
-  it('deletes the Pod, then the PVC, of a removed member left behind by an interrupted step', () => {
-    const obs = observe({ members: healthy(3), extraPods: ['etcd-x'], extraPvcs: ['etcd-x', 'etcd-y'] });
+  it('deletes the Pod, then the PVC (whenScaled Delete), of a removed member left behind by an interrupted step', () => {
+    const spec = { persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' as const } };
+    const obs = observe({
+      spec,
+      members: healthy(3),
+      extraPods: ['etcd-x'],
+      extraPvcs: ['etcd-x', 'etcd-y'],
+    });
     expect(decide(obs, { newMemberName: names() })).toEqual({
       kind: 'DeleteOrphan',
       member: 'etcd-x',
       pod: true,
       pvc: false,
     });
-    const later = observe({ members: healthy(3), extraPvcs: ['etcd-x'] });
+    const later = observe({ spec, members: healthy(3), extraPvcs: ['etcd-x'] });
     expect(decide(later, { newMemberName: names() })).toEqual({
       kind: 'DeleteOrphan',
       member: 'etcd-x',

@@ -89,6 +89,7 @@ export function planReplaceMember(obs: ClusterObservation): Step | undefined {
       memberId: member.id,
       reason: 'Replace',
       detail: failure,
+      volume: 'Delete',
     };
   }
   return undefined;

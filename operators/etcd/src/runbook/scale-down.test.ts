@@ -7,6 +7,18 @@ describe('scale down', () => {
     expect(step).toMatchObject({ kind: 'RemoveMember', member: 'etcd-e', reason: 'ScaleDown' });
   });
 
+  it("keeps the removed member's PVC under whenScaled Retain (the default), deletes it under Delete", () => {
+    const retain = decide(observe({ spec: { size: 3 }, members: healthy(5) }), { newMemberName: names() });
+    expect(retain).toMatchObject({ kind: 'RemoveMember', member: 'etcd-e', volume: 'Retain' });
+    const spec = { size: 3, persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' as const } };
+    const remove = decide(observe({ spec, members: healthy(5) }), { newMemberName: names() });
+    expect(remove).toMatchObject({ kind: 'RemoveMember', member: 'etcd-e', volume: 'Delete' });
+    const ephemeral = { size: 3, storage: { type: 'Ephemeral' as const } };
+    expect(
+      decide(observe({ spec: ephemeral, members: healthy(5) }), { newMemberName: names() }),
+    ).toMatchObject({ volume: 'Delete' });
+  });
+
   it('removes unhealthy members before healthy ones', () => {
     const members = healthy(5);
     members[1]!.healthy = false;

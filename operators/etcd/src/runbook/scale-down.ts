@@ -13,10 +13,12 @@
 //   (a separate step), then remove it on a later pass.
 // - Remove the member from etcd first, then delete its Pod, then its PVC, so
 //   that an interruption leaves an orphan (cleaned up) rather than a member
-//   that restarts with deleted data.
+//   that restarts with deleted data. With whenScaled `Retain` (the default)
+//   the PVC is relabelled as retained instead of deleted (retention.ts).
 import { hasQuorumAfterRemoval } from './quorum.js';
 import type { ClusterObservation, ObservedMember } from './observation.js';
-import { voterCount, voters } from './observation.js';
+import { isPersistent, voterCount, voters } from './observation.js';
+import { retentionPolicy } from './retention.js';
 import type { Step } from './step.js';
 
 /** The member scale-down removes next: learners, then unhealthy voters, then the newest voter. */
@@ -69,5 +71,6 @@ export function planScaleDown(obs: ClusterObservation): Step | undefined {
     memberId: victim.id,
     reason: 'ScaleDown',
     detail: `scaling down to ${obs.spec.size}`,
+    volume: isPersistent(obs) ? retentionPolicy(obs.spec).whenScaled : 'Delete',
   };
 }

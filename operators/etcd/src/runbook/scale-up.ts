@@ -18,7 +18,7 @@
 //   with `--initial-cluster-state=existing`.
 import type { ClusterObservation } from './observation.js';
 import { learners } from './observation.js';
-import { freshMemberName } from './quarantine.js';
+import { freshMemberName } from './retention.js';
 import type { Step } from './step.js';
 
 /** Plans adding one learner, a Wait while the cluster is not ready to grow, or undefined when big enough. */

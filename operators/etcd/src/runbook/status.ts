@@ -7,6 +7,7 @@ import { setStatusCondition } from '@switchboard/core';
 
 import type { EtcdClusterPhase, EtcdClusterStatus, EtcdMemberStatus } from '../api/types.js';
 import { ConditionType } from '../api/types.js';
+import { describeForeignAnswers, FOREIGN_MEMBER_REASON } from './cluster-identity.js';
 import { hasQuorum } from './quorum.js';
 import type { ClusterObservation } from './observation.js';
 import { voterCount } from './observation.js';
@@ -49,6 +50,7 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
       return 'Recovering';
     case 'StartMember':
     case 'DeleteOrphan':
+    case 'RetainVolume':
       return obs.previousStatus.clusterID ? 'Recovering' : 'Creating';
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';
@@ -115,7 +117,9 @@ export function computeStatus(
   const progressing = step.kind !== 'Converged' && !obs.spec.paused;
   // A wait the operator cannot end by itself names itself in Degraded (recover-from-backup.ts).
   const blocked = step.kind === 'Wait' && step.degraded === true ? step : undefined;
-  const space = available && sick.length === 0 ? spaceDegraded(obs, step) : undefined;
+  // Answers from another cluster are reported before the state they leave us in (cluster-identity.ts).
+  const foreign = blocked ? undefined : describeForeignAnswers(obs);
+  const space = available && sick.length === 0 && !foreign ? spaceDegraded(obs, step) : undefined;
 
   const inputs: Omit<Condition, 'lastTransitionTime'>[] = [
     {
@@ -160,6 +164,14 @@ export function computeStatus(
             : 'the cluster cannot serve requests',
     },
   ];
+  if (foreign !== undefined)
+    inputs[2] = {
+      type: ConditionType.Degraded,
+      status: 'True',
+      observedGeneration: generation,
+      reason: FOREIGN_MEMBER_REASON,
+      message: foreign,
+    };
   // Out of space (space.ts) is the Degraded verdict of an otherwise healthy cluster.
   if (space !== undefined)
     inputs[2] = { type: ConditionType.Degraded, status: 'True', observedGeneration: generation, ...space };

@@ -5,6 +5,7 @@ import type { HighestRaftIndex } from './quarantine.js';
 import { describeWriteLoss } from './quarantine.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
 import { describeLocation, describeRestore } from './restore.js';
+import type { RetainedWhy } from './retention.js';
 import type { SpaceStep } from './space.js';
 import { describeSpaceStep } from './space.js';
 
@@ -23,10 +24,22 @@ export type Step =
   | { kind: 'PromoteLearner'; member: string; memberId: string }
   /** Move raft leadership away from a member before it is removed or restarted. */
   | { kind: 'MoveLeader'; fromId: string; toId: string; toMember: string; why: 'ScaleDown' | 'Upgrade' }
-  /** Remove a member from etcd, then delete its Pod, then its PVC. */
-  | { kind: 'RemoveMember'; member: string; memberId: string; reason: RemovalReason; detail: string }
+  /**
+   * Remove a member from etcd, then delete its Pod, then delete its PVC or
+   * (`volume: Retain`, a scale-down under whenScaled Retain) relabel it as retained.
+   */
+  | {
+      kind: 'RemoveMember';
+      member: string;
+      memberId: string;
+      reason: RemovalReason;
+      detail: string;
+      volume: 'Delete' | 'Retain';
+    }
   /** Delete a Pod and/or PVC that belongs to no etcd member (left by an interrupted step). */
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
+  /** Relabel as retained a PVC of ours that belongs to no etcd member (whenScaled Retain, retention.ts). */
+  | { kind: 'RetainVolume'; member: string; why: RetainedWhy }
   /** Restart one member on its own data at a new version. */
   | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
   /**
@@ -80,6 +93,30 @@ export function isMutating(step: Step): boolean {
   return step.kind !== 'Wait' && step.kind !== 'Converged';
 }
 
+/**
+ * True for steps that destroy something: remove a member from etcd, delete a
+ * member's Pod or PVC, or rewrite the membership (--force-new-cluster). Their
+ * intent is recorded in status only if nobody wrote the EtcdCluster since it
+ * was read (a resourceVersion precondition), and their deletes carry the UID
+ * of the Pod or PVC observed, so two operators in overlapping leases never
+ * both act on different choices, and an object recreated since the
+ * observation is never deleted.
+ */
+export function isDestructive(step: Step): boolean {
+  switch (step.kind) {
+    case 'RemoveMember':
+    case 'DeleteOrphan':
+    case 'StartRecovery':
+    case 'StartBackupRecovery':
+    case 'ForceNewCluster':
+      return true;
+    case 'FinishRecovery':
+      return step.restart;
+    default:
+      return false;
+  }
+}
+
 function describePods(pods: readonly string[]): string {
   return pods.length > 0 ? `, deleting the Pods of ${pods.join(', ')}` : '';
 }
@@ -100,7 +137,9 @@ export function describeStep(step: Step): string {
     case 'MoveLeader':
       return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${step.why === 'Upgrade' ? 'upgrading' : 'removing'} it`;
     case 'RemoveMember':
-      return `removing member ${step.member} (${step.memberId}): ${step.detail}`;
+      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : ''}`;
+    case 'RetainVolume':
+      return `keeping the PVC ${step.member} (no such etcd member) as a retained volume: spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain`;
     case 'DeleteOrphan':
       return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
     case 'UpgradeMember':

@@ -1,7 +1,8 @@
 // Builds ClusterObservations for the runbook's unit tests in the runbook's
 // own words: members with a health, a role, a Pod and a PVC.
 import type { EtcdClusterSpec, EtcdClusterStatus } from '../../src/api/types.js';
-import type { EtcdAlarm } from '../../src/etcd/etcd-client.js';
+import type { EtcdAlarm, EtcdEndpointStatus } from '../../src/etcd/etcd-client.js';
+import type { ForeignAnswer } from '../../src/runbook/cluster-identity.js';
 import type { ClusterObservation, MemberPod, ObservedMember } from '../../src/runbook/observation.js';
 import { peerURL } from '../../src/runbook/member-names.js';
 
@@ -38,6 +39,11 @@ export interface FixtureCluster {
   extraPvcs?: string[];
   /** PVCs a disaster recovery quarantined. */
   quarantinedPvcs?: string[];
+  /** Retained PVCs of this cluster, and Pods and PVCs of another cluster of the same name (retention.ts). */
+  retainedPvcs?: string[];
+  foreign?: string[];
+  /** Member Pods whose etcd answered with another cluster's ID (cluster-identity.ts). */
+  foreignAnswers?: ForeignAnswer[];
 }
 
 const NS = 'ns';
@@ -125,6 +131,9 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     pods,
     pvcs,
     ...(fixture.quarantinedPvcs ? { quarantinedPvcs: new Set(fixture.quarantinedPvcs) } : {}),
+    ...(fixture.retainedPvcs ? { retainedPvcs: new Set(fixture.retainedPvcs) } : {}),
+    ...(fixture.foreign ? { foreign: new Set(fixture.foreign) } : {}),
+    ...(fixture.foreignAnswers ? { foreignAnswers: fixture.foreignAnswers } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
@@ -150,4 +159,19 @@ export function healthy(n: number): FixtureMember[] {
     name: `etcd-${String.fromCharCode(97 + i)}`,
     leader: i === 0,
   }));
+}
+
+/** What a member following leader a1 says of itself (Maintenance.Status). */
+export function endpointStatus(memberId: string, clusterId: string): EtcdEndpointStatus {
+  return {
+    memberId,
+    clusterId,
+    version: '3.6.16',
+    leaderId: 'a1',
+    raftIndex: 1n,
+    raftAppliedIndex: 1n,
+    isLearner: false,
+    dbSize: 1,
+    errors: [],
+  };
 }

@@ -83,7 +83,11 @@ export class ApiError extends Error {
 
 /** 404: the object (or the resource type) does not exist. */
 export class NotFoundError extends ApiError {}
-/** 409 Conflict: a stale resourceVersion on update, or a server-side apply field conflict. */
+/**
+ * 409 Conflict: a stale resourceVersion on update (or in a patch that carries
+ * one), a delete whose preconditions (uid, resourceVersion) no longer hold, or
+ * a server-side apply field conflict.
+ */
 export class ConflictError extends ApiError {}
 /** 409 AlreadyExists: create of an object whose name is taken. */
 export class AlreadyExistsError extends ApiError {}

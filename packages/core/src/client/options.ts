@@ -57,7 +57,16 @@ export interface DeleteOptions extends RequestOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   /** Grace period in seconds; 0 deletes immediately. */
   gracePeriodSeconds?: number;
-  /** Delete only if the object still has this uid / resourceVersion (ConflictError otherwise). */
+  /**
+   * Delete only if the object still has this uid / resourceVersion; otherwise
+   * the call rejects with a ConflictError and nothing is deleted. A uid guards
+   * against deleting an object recreated under the same name since it was read.
+   *
+   * @example
+   * ```ts
+   * await pods.delete(key, { preconditions: { uid: observed.metadata.uid } });
+   * ```
+   */
   preconditions?: { uid?: string; resourceVersion?: string };
   /** Validate, but delete nothing. */
   dryRun?: boolean;
