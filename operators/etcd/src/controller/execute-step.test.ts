@@ -124,6 +124,8 @@ describe('executing a disaster recovery', () => {
     const calls: string[] = [];
     const patches: unknown[] = [];
     const obs = observe({ members: healthy(3), noQuorum: true });
+    // Pods are deleted only as observed (a UID precondition).
+    for (const p of obs.pods.values()) p.uid = `uid-${p.name}`;
     const step: Step = {
       kind: 'StartRecovery',
       survivor: 'etcd-a',

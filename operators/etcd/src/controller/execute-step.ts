@@ -242,7 +242,8 @@ async function carryOut(
       // The survivor is on record in status (written before this step); the others' data is set
       // aside first, then their Pods go, and they rejoin empty under new names.
       await quarantineAll(ctx, cluster, obs, step);
-      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
+      for (const member of step.deletePods)
+        await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
       const survivor = obs.pods.get(step.survivor);
       if (survivor !== undefined && !survivor.forceNewCluster && !survivor.terminating)
         await deleteMemberObjects(ctx, obs, step.survivor, { pod: true, pvc: false });
@@ -251,7 +252,8 @@ async function carryOut(
     case 'StartBackupRecovery':
       // The snapshot and the seed are on record in status (written before this step).
       await quarantineAll(ctx, cluster, obs, step);
-      for (const member of step.deletePods) await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
+      for (const member of step.deletePods)
+        await deleteMemberObjects(ctx, obs, member, { pod: true, pvc: false });
       break;
     case 'ForceNewCluster':
       await startMember(ctx, cluster, step.member, {

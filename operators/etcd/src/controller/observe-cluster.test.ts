@@ -7,7 +7,6 @@ import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { memberLabels, QUARANTINE_LABEL } from '../kube/labels.js';
 import { decide } from '../runbook/decide.js';
 import { peerURL } from '../runbook/member-names.js';
-import type { PersistentVolumeClaim } from '../kube/kube-types.js';
 import { initContainerFailure, observeCluster, sortByOrigin } from './observe-cluster.js';
 
 const cluster = {
@@ -89,7 +88,12 @@ describe('quarantined PVCs in an observation', () => {
   const claim = (name: string, labels: Record<string, string> = {}): PersistentVolumeClaim => ({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { name, namespace: 'prod', labels: { ...memberLabels('web', name), ...labels } },
+    // The cluster's UID label: ours (a quarantine keeps it, without the owner reference).
+    metadata: {
+      name,
+      namespace: 'prod',
+      labels: { ...memberLabels('web', name), 'etcd.switchboard.dev/cluster-uid': 'u1', ...labels },
+    },
     spec: {},
   });
   const withPvcs = {

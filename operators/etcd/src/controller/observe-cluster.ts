@@ -179,7 +179,11 @@ export async function observeCluster(
     client.resource<Pod>(PodType).listAll(selector),
     client.resource<PersistentVolumeClaim>(PvcType).listAll(selector),
   ]);
-  const { ours, retained, quarantined, foreign } = sortByOrigin(podList.items, pvcList.items, cluster.metadata.uid ?? '');
+  const { ours, retained, quarantined, foreign } = sortByOrigin(
+    podList.items,
+    pvcList.items,
+    cluster.metadata.uid ?? '',
+  );
   const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
   const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
   const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));

@@ -80,4 +80,3 @@ export function describeWriteLoss(
     return `no member was seen past the survivor's raft index ${loss.raftIndex}${loss.quarantine.length > 0 ? `; quarantined PVCs ${loss.quarantine.join(', ')} are kept` : ''}`;
   return `writes between raft index ${loss.raftIndex} and ${loss.highestRaftIndex} (last seen on ${loss.highestRaftIndexMember ?? 'another member'}) may be lost; ${kept}`;
 }
-
