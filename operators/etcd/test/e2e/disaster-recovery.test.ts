@@ -46,6 +46,7 @@ import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import {
   CLUSTER_LABEL,
+  CLUSTER_UID_LABEL,
   MEMBER_LABEL,
   QUARANTINE_LABEL,
   QUARANTINE_NOTE_ANNOTATION,
@@ -636,11 +637,18 @@ describeE2E('etcd disaster recovery on a real node', () => {
     const [member] = (await memberPods(client, key)).map((p) => p.metadata.name ?? '');
     await loseMembersWithData(client, key, [member!]);
     // Its PVC comes back empty (storage replaced): its member restarts on it but can never answer.
+    // It carries this cluster's UID, as the operator's PVCs do; without it, it would be another
+    // cluster's (a namesake's), never this cluster's data (retention.ts).
     const pvcs = client.resource<PersistentVolumeClaim>(PvcType);
+    const uid = (await readCluster(client, key)).metadata.uid ?? '';
     await pvcs.create({
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: { name: member!, namespace: ns.name, labels: memberLabels(name, member!) },
+      metadata: {
+        name: member!,
+        namespace: ns.name,
+        labels: { ...memberLabels(name, member!), [CLUSTER_UID_LABEL]: uid },
+      },
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
     operator = await runOperator(kc, ns.name);
