@@ -21,6 +21,8 @@ export {
   cacheDir,
   stateDir,
   kubernetesBinary,
+  findBinary,
+  ASSETS_ENV,
   MissingBinaryError,
 } from './control-plane/paths.js';
 export { freePort } from './control-plane/ports.js';
