@@ -5,13 +5,7 @@ import { parseArgs } from 'node:util';
 import { switchboardCommand } from '@switchboard/testing';
 
 import { checkCommand, checkHelp, installCommand, installHelp } from './commands/check.js';
-import {
-  clusterCommand,
-  clusterHelp,
-  DEFAULT_CLUSTER,
-  localKubeconfig,
-  nameFlag,
-} from './commands/cluster.js';
+import { clusterCommand, clusterHelp, DEFAULT_CLUSTER, localKubeconfig, upArgs } from './commands/cluster.js';
 import { imageCommand, imageHelp } from './commands/image.js';
 import { crdCommand, crdHelp, rbacCommand, rbacHelp } from './commands/manifests.js';
 import { newCommand, newHelp } from './commands/new.js';
@@ -100,7 +94,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       const path = await localKubeconfig(name);
       if (!path)
         throw new UsageError(
-          `local cluster "${name}" is not up; start it with: ${switchboardCommand(`cluster up${nameFlag(name)}`)}`,
+          `local cluster "${name}" is not up; start it with: ${switchboardCommand(upArgs(name))}`,
         );
       process.stdout.write(`${path}\n`);
       return;

@@ -43,7 +43,8 @@ export function nameFlag(name: string): string {
   return name === DEFAULT_CLUSTER ? '' : ` --name ${name}`;
 }
 
-function upArgs(name: string): string {
+/** `cluster up`, with the cluster's `--name` unless it is the default. */
+export function upArgs(name: string): string {
   return `cluster up${nameFlag(name)}`;
 }
 

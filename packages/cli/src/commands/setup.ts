@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { cacheDir, switchboardCommand } from '@switchboard/testing';
+import { cacheDir, logTail, switchboardCommand } from '@switchboard/testing';
 
 import { line, UsageError } from '../output.js';
 
@@ -106,7 +106,7 @@ export async function setupCommand(scope: SetupScope): Promise<void> {
     const command = flock ? [flock, join(cache, `.build-${name}.lock`), 'bash'] : ['bash'];
     const code = await runStep(command, join(dir, script), log, env);
     if (code !== 0)
-      throw new Error(`build step ${name} failed (exit ${code}); its log: ${log}\n${tail(log)}`);
+      throw new Error(`build step ${name} failed (exit ${code}); its log: ${log}\n${logTail(log)}`);
     // A step with nothing to build exits at once and writes nothing.
     built ||= statSync(log).size > 0;
   }
@@ -138,13 +138,5 @@ function runStep(
     });
   } finally {
     closeSync(fd);
-  }
-}
-
-function tail(log: string): string {
-  try {
-    return execFileSync('tail', ['-n', '20', log], { encoding: 'utf8' });
-  } catch {
-    return '';
   }
 }
