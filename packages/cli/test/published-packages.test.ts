@@ -1,8 +1,9 @@
 // What npm shows and installs of each package we publish: the licence the
 // package declares, where it comes from, and a README whose links work from
 // the npm page (no path into the repository, which is not shipped).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const REPOSITORY = 'https://github.com/switchboard-dev/switchboard';
@@ -64,6 +65,30 @@ describe.each(PUBLISHED)('%s as published', (dir) => {
       if (inRepo)
         expect({ link, exists: existsSync(join(root, inRepo[1] ?? '')) }).toEqual({ link, exists: true });
     }
+  });
+
+  it('ships the sources its declaration and source maps point at, and no tests', () => {
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: join(root, dir),
+      encoding: 'utf8',
+      env: process.env,
+    });
+    expect(pack.status).toBe(0);
+    const files = new Set(
+      (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path),
+    );
+    const maps = [...files].filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const unresolved: string[] = [];
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(root, dir, map), 'utf8')) as { sources: string[] };
+      for (const source of sources) {
+        const path = normalize(join(dirname(map), source));
+        if (!files.has(path)) unresolved.push(`${map} -> ${path}`);
+      }
+    }
+    expect(unresolved).toEqual([]);
+    expect([...files].filter((f) => /\.test\.|(^|\/)test\//.test(f))).toEqual([]);
   });
 });
 

@@ -48,7 +48,7 @@ export interface MemberBootstrap {
  * `etcd-operator fetch-snapshot`, which a seed restored from S3 runs in an
  * init container. Who runs another image passes `--toolbox-image`.
  */
-export const DEFAULT_TOOLBOX_IMAGE = 'switchboard/etcd-operator:dev';
+export const DEFAULT_TOOLBOX_IMAGE = 'switchboard/etcd-operator:0.1.0';
 
 /** The flag a disaster recovery starts the survivor with. */
 export const FORCE_NEW_CLUSTER_FLAG = '--force-new-cluster';

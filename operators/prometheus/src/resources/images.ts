@@ -20,7 +20,7 @@ export interface ImageSettings {
 export const DEFAULT_IMAGES: ImageSettings = {
   prometheusBaseImage: 'quay.io/prometheus/prometheus',
   alertmanagerBaseImage: 'quay.io/prometheus/alertmanager',
-  configReloaderImage: 'switchboard.local/prometheus-config-reloader:0.1.0',
+  configReloaderImage: 'docker.io/switchboard/prometheus-config-reloader:0.1.0',
 };
 
 /** `spec.image` if set, otherwise `<base>:<version or default>`. */

@@ -19,7 +19,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { cacheDir, MissingBinaryError } from '../control-plane/paths.js';
@@ -57,7 +57,7 @@ const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 export async function buildImages(options: BuildImagesOptions = {}): Promise<BuildImagesResult> {
   const images = options.images ?? IMAGES;
   const progress = options.onProgress ?? (() => undefined);
-  const repoRoot = options.repoRoot ?? findRepoRoot();
+  const repoRoot = options.repoRoot ?? checkoutRoot();
   const crane = imageBinary.crane();
   const work = await mkdtemp(join(tmpdir(), 'switchboard-images-'));
   const registry = await startRegistry({
@@ -73,7 +73,7 @@ export async function buildImages(options: BuildImagesOptions = {}): Promise<Bui
       try {
         sources = await resolveSources(image, repoRoot);
       } catch (err) {
-        if (!(err instanceof MissingBinaryError)) throw err;
+        if (!(err instanceof MissingBinaryError) && !(err instanceof NeedsCheckoutError)) throw err;
         skipped.push({ name: image.name, reason: err.message });
         progress(`${image.name}: skipped, ${err.message}`);
         continue;
@@ -175,9 +175,18 @@ function sourceOf(file: ImageFile): FileSource | TreeSource | undefined {
 }
 
 /** Resolves each source to a host path (building Go programs, deploying packages); throws MissingBinaryError. */
+/** An image built from this repository's own sources (an operator, a test program), outside a checkout. */
+export class NeedsCheckoutError extends Error {
+  readonly reason = 'NeedsCheckout';
+  constructor(readonly source: string) {
+    super(`built from ${source} in a Switchboard checkout; this package is installed, not in one`);
+    this.name = 'NeedsCheckoutError';
+  }
+}
+
 async function resolveSources(
   image: ImageSpec,
-  repoRoot: string,
+  repoRoot: string | undefined,
 ): Promise<Map<FileSource | TreeSource, string>> {
   const out = new Map<FileSource | TreeSource, string>();
   for (const file of image.files) {
@@ -188,11 +197,12 @@ async function resolveSources(
   return out;
 }
 
-async function resolveSource(source: FileSource | TreeSource, repoRoot: string): Promise<string> {
+async function resolveSource(source: FileSource | TreeSource, repoRoot: string | undefined): Promise<string> {
   switch (source.kind) {
     case 'node':
-      return projectNode(repoRoot);
+      return repoRoot === undefined ? realpathSync(process.execPath) : projectNode(repoRoot);
     case 'workspace-package':
+      if (repoRoot === undefined) throw new NeedsCheckoutError(source.package);
       // Content-addressed: the folder's name is a digest of what it was deployed from.
       return deployWorkspacePackage(repoRoot, source.package);
     case 'cache': {
@@ -204,6 +214,7 @@ async function resolveSource(source: FileSource | TreeSource, repoRoot: string):
       if (!existsSync(source.path)) throw new MissingBinaryError(source.path, source.path);
       return source.path;
     case 'go':
+      if (repoRoot === undefined) throw new NeedsCheckoutError(source.dir);
       return buildGoProgram(join(repoRoot, source.dir));
   }
 }
@@ -338,10 +349,23 @@ async function stage(
 
 /** The repository root: the nearest folder above this file with a pnpm-workspace.yaml. */
 export function findRepoRoot(start = dirname(fileURLToPath(import.meta.url))): string {
+  const root = checkoutRoot(start);
+  if (root === undefined) throw new Error(`no pnpm-workspace.yaml above ${start}`);
+  return root;
+}
+
+/**
+ * The Switchboard checkout this package runs from, or undefined when it was
+ * installed from a registry into a project of its own (then the images built
+ * from the repository's sources are skipped, and the rest are built).
+ */
+export function checkoutRoot(start = dirname(fileURLToPath(import.meta.url))): string | undefined {
   let dir = resolve(start);
+  // Installed (even into a pnpm workspace of the user's own): not our checkout.
+  if (dir.split(sep).includes('node_modules')) return undefined;
   while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${start}`);
+    if (parent === dir) return undefined;
     dir = parent;
   }
   return dir;

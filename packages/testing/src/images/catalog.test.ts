@@ -1,10 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
-import { configFlags, findRepoRoot } from './build.js';
-import { IMAGES, OPERATOR_IMAGES, imageReferences, localRepository } from './catalog.js';
+import { checkoutRoot, configFlags, findRepoRoot } from './build.js';
+import {
+  IMAGES,
+  OPERATOR_IMAGES,
+  SWITCHBOARD_IMAGE_TAG,
+  imageReferences,
+  localRepository,
+} from './catalog.js';
 import type { ImageSpec } from './catalog.js';
 
 describe('localRepository', () => {
@@ -122,5 +129,61 @@ describe('OPERATOR_IMAGES', () => {
 
   it('run as a non-root numeric user', () => {
     for (const image of OPERATOR_IMAGES) expect(image.user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+  });
+});
+
+describe('checkoutRoot', () => {
+  it('finds the checkout this package runs from', () => {
+    expect(checkoutRoot()).toBe(findRepoRoot());
+  });
+
+  it('is undefined for a package installed into node_modules, even of a pnpm workspace', () => {
+    const root = findRepoRoot();
+    expect(
+      checkoutRoot(join(root, 'node_modules', '@switchboard', 'testing', 'dist', 'images')),
+    ).toBeUndefined();
+  });
+});
+
+describe('image tags', () => {
+  const root = findRepoRoot();
+  const ours = IMAGES.filter((i) =>
+    /^(etcd-operator|prometheus-operator|prometheus-config-reloader)$/.test(i.name),
+  );
+
+  it("tag the operators and the config reloader with the packages' version", () => {
+    const version = (
+      JSON.parse(readFileSync(join(root, 'operators/etcd/package.json'), 'utf8')) as { version: string }
+    ).version;
+    expect(SWITCHBOARD_IMAGE_TAG).toBe(version);
+    expect(ours.map((i) => i.name).sort()).toEqual([
+      'etcd-operator',
+      'prometheus-config-reloader',
+      'prometheus-operator',
+    ]);
+    for (const image of ours)
+      expect(image.references).toEqual([`docker.io/switchboard/${image.name}:${version}`]);
+  });
+
+  it('are the same version in every manifest, Dockerfile, default and doc that names one', () => {
+    const check = spawnSync(process.execPath, [join(root, 'scripts/sync-image-tags.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('the config reloader lays out what the final stage of its Dockerfile lays out', () => {
+    const reloader = IMAGES.find((i) => i.name === 'prometheus-config-reloader')!;
+    const { from, instructions } = finalStage(
+      readFileSync(join(root, 'operators/prometheus/config-reloader/Dockerfile'), 'utf8'),
+    );
+    expect(from).toBe('FROM scratch');
+    expect(reloader.files.map((f) => f.path)).toEqual(['/bin/prometheus-config-reloader']);
+    expect(instructions.get('COPY')).toEqual([
+      '--from=build /out/prometheus-config-reloader /bin/prometheus-config-reloader',
+    ]);
+    expect(JSON.parse(instructions.get('ENTRYPOINT')?.[0] ?? '[]')).toEqual(reloader.entrypoint);
+    expect(instructions.get('USER')).toEqual([reloader.user]);
   });
 });

@@ -7,7 +7,19 @@
 //
 // To add an image: add an entry here, run `npm run switchboard -- image build`,
 // and list it with `npm run cluster -- images`.
+import { readFileSync } from 'node:fs';
+
 import { NODE_VERSIONS } from '../node/binaries.js';
+
+/**
+ * The version the operators' images are tagged with: the packages' version.
+ * The five public packages move together (changesets' fixed group), so this
+ * package's own version is the operators' too; `npm run version-packages`
+ * writes it into every manifest that names an image (scripts/sync-image-tags.mjs).
+ */
+export const SWITCHBOARD_IMAGE_TAG = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Where a file of an image comes from. */
 export type FileSource =
@@ -137,7 +149,7 @@ const MONITORING_IMAGES: readonly ImageSpec[] = [
   },
   {
     name: 'prometheus-config-reloader',
-    references: ['switchboard.local/prometheus-config-reloader:0.1.0'],
+    references: [`docker.io/switchboard/prometheus-config-reloader:${SWITCHBOARD_IMAGE_TAG}`],
     files: [
       {
         path: '/bin/prometheus-config-reloader',
@@ -154,14 +166,14 @@ const MONITORING_IMAGES: readonly ImageSpec[] = [
  * (operators/<name>/Dockerfile) lays it out on `node:24-slim`: Node at
  * /usr/local/bin/node, the package's production deploy at /app, a non-root
  * numeric user, `node dist/main.js` from /app. The reference is the one its
- * config/manager Deployment names; the tag stays `dev` and the image is
- * rebuilt whenever the package's built output (or a workspace package it
+ * config/manager Deployment names, tagged with the package version; the image
+ * is rebuilt whenever the package's built output (or a workspace package it
  * depends on) changes.
  */
 function operatorImage(name: 'etcd-operator' | 'prometheus-operator'): ImageSpec {
   return {
     name,
-    references: [`docker.io/switchboard/${name}:dev`],
+    references: [`docker.io/switchboard/${name}:${SWITCHBOARD_IMAGE_TAG}`],
     files: [
       { path: '/usr/local/bin/node', source: { kind: 'node' } },
       { path: '/app', tree: { kind: 'workspace-package', package: `@switchboard/${name}` } },

@@ -95,7 +95,10 @@ export async function deployInputsDigest(repoRoot: string, name: string): Promis
   for (const pkg of productionClosure(packages, name)) {
     hash.update(`package ${pkg.name}\n`).update(await readFile(join(pkg.dir, 'package.json')));
     for (const entry of pkg.files ?? ['.']) {
-      if (/[*?{[!]/.test(entry)) throw new Error(`${pkg.name}: glob "files" entries are not supported here`);
+      // An exclusion (`!src/**/*.test.ts`) only narrows what a folder entry
+      // ships: hashing the whole folder may rebuild more often, never less.
+      if (entry.startsWith('!')) continue;
+      if (/[*?{[]/.test(entry)) throw new Error(`${pkg.name}: glob "files" entries are not supported here`);
       const path = join(pkg.dir, entry);
       if (!existsSync(path)) {
         // A README may be absent; a missing dist means the package was not built.
