@@ -26,7 +26,8 @@ export const PUBLISHED = [
   'operators/etcd',
   'operators/prometheus',
 ];
-const MIN_NODE_MAJOR = 22;
+/** As the packages' engines (MIN_NODE_VERSION in packages/cli/src/node-version.ts). */
+const MIN_NODE = [22, 19];
 
 function fail(message, next) {
   console.error(`release: ${message}`);
@@ -71,10 +72,10 @@ if (options.help) {
   process.exit(0);
 }
 
-const major = Number(process.versions.node.split('.')[0]);
-if (major < MIN_NODE_MAJOR) {
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
   fail(
-    `Node ${process.versions.node} is too old; the packages need Node ${MIN_NODE_MAJOR} or newer`,
+    `Node ${process.versions.node} is too old; the packages need Node ${MIN_NODE.join('.')} or newer`,
     'source scripts/env.sh (puts the project’s Node 24 first on PATH)',
   );
 }

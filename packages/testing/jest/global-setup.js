@@ -14,9 +14,21 @@
 //
 // Plain JavaScript over the built package: jest loads global setup outside
 // its module system, so it cannot take the TypeScript sources.
-import { nodeBinaries, startControlPlane, startLocalCluster, TEST_ENV } from '../dist/index.js';
+import { readFileSync } from 'node:fs';
 
-function nodeCount() {
+// The package is imported only after the Node version is checked: on a Node
+// older than its engines allow, the first import of client-node throws an
+// error that names neither Node nor the version needed.
+const minimum = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).engines.node.replace(/^>=/, '');
+const older = (a, b) => {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+  return false;
+};
+
+function nodeCount(nodeBinaries) {
   const asked = process.env.SWITCHBOARD_TEST_NODES;
   if (asked !== undefined) {
     const n = Number(asked);
@@ -34,6 +46,12 @@ function nodeCount() {
 }
 
 export default async function globalSetup() {
+  if (older(process.versions.node, minimum)) {
+    throw new Error(
+      `@switchboard/testing: Node ${process.versions.node} is too old, it needs Node ${minimum} or newer (Node 24 recommended); install it, put it first on PATH, and run the tests again`,
+    );
+  }
+  const { nodeBinaries, startControlPlane, startLocalCluster, TEST_ENV } = await import('../dist/index.js');
   if (process.env[TEST_ENV.noCluster] === '1') return;
   // A jest run started by a suite of an outer run (a scaffolded project's own
   // tests, say) uses the outer run's cluster rather than starting another.
@@ -44,7 +62,7 @@ export default async function globalSetup() {
     return;
   }
   const started = Date.now();
-  const nodes = nodeCount();
+  const nodes = nodeCount(nodeBinaries);
   const onProgress = (line) =>
     process.stderr.write(`  cluster ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s  ${line}\n`);
   process.stderr.write('\n');

@@ -17,7 +17,7 @@ export function packageJson(name: string): string {
     version: '0.1.0',
     private: true,
     type: 'module',
-    engines: { node: '>=22' },
+    engines: { node: '>=22.19.0' },
     bin: { [name]: './dist/main.js' },
     scripts: {
       build: 'tsc -p tsconfig.build.json',

@@ -341,6 +341,16 @@ export function isLocalClusterRunning(state: LocalClusterState): boolean {
   return pids.some((p) => p !== undefined && isAlive(p));
 }
 
+/**
+ * A slot lock's content: the cluster's folder, then the PID of the process
+ * that took the slot (absent in locks written before PIDs were recorded).
+ */
+export function parseSlotLock(text: string): { owner: string; pid?: number } {
+  const [owner = '', pidLine = ''] = text.split('\n').map((l) => l.trim());
+  const pid = Number(pidLine);
+  return Number.isInteger(pid) && pid > 0 ? { owner, pid } : { owner };
+}
+
 /** True when a slot other than `slot` is held (by a running cluster or a leftover lock). */
 function otherSlotsHeld(slot: number): boolean {
   if (existsSync(LEGACY_LOCK)) return true;
@@ -366,7 +376,13 @@ async function claimSlot(dir: string, wanted?: number): Promise<number> {
     }
     const lock = slotLock(slot);
     if (existsSync(lock)) {
-      const owner = (await readFile(lock, 'utf8')).trim();
+      const { owner, pid } = parseSlotLock(await readFile(lock, 'utf8'));
+      // The process that took the lock is still alive: the cluster may be
+      // half started (no state written yet, no kubelet yet), never torn down.
+      if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
+        held.push(owner);
+        continue;
+      }
       const ownerState = await readLocalClusterState(owner);
       if (ownerState && isLocalClusterRunning(ownerState)) {
         held.push(owner);
@@ -382,7 +398,7 @@ async function claimSlot(dir: string, wanted?: number): Promise<number> {
       continue;
     }
     try {
-      await writeFile(lock, dir + '\n', { flag: 'wx' });
+      await writeFile(lock, `${dir}\n${process.pid}\n`, { flag: 'wx' });
       return slot;
     } catch (err) {
       if ((err as { code?: string }).code !== 'EEXIST') throw err;
@@ -394,7 +410,8 @@ async function claimSlot(dir: string, wanted?: number): Promise<number> {
 
 async function releaseSlot(slot: number, dir: string): Promise<void> {
   try {
-    if ((await readFile(slotLock(slot), 'utf8')).trim() === dir) await rm(slotLock(slot), { force: true });
+    if (parseSlotLock(await readFile(slotLock(slot), 'utf8')).owner === dir)
+      await rm(slotLock(slot), { force: true });
   } catch {
     /* already released */
   }
