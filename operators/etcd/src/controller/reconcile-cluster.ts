@@ -15,6 +15,10 @@
 //      requeue without acting
 //   7. execute the step                            (execute-step.ts)
 //   8. say when to look again: soon after a change, later when converged
+//
+// The API server refusing an object rendered from the spec (3 or 7) ends the
+// pass as Degraded with its message and a Warning Event (api-refusal.ts),
+// kept until a pass gets through.
 import type { Client, ObjectKey } from '@switchboard/core';
 import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
 
@@ -37,6 +41,7 @@ import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isDestructive, isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
+import { clearRefusal, isApiRefusal, keepRefusal, refusalOnRecord, reportApiRefusal } from './api-refusal.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep, removeRecoverAnnotation } from './execute-step.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
@@ -124,8 +129,15 @@ export async function reconcileEtcdCluster(
   // Every client of this pass presents the operator's certificate (plain http: no material).
   const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
 
+  const refusals = { client: deps.client, events: deps.events, ...call };
   if (!cluster.spec.paused) {
-    await applyClusterObjects(deps.client, cluster, signal);
+    try {
+      await applyClusterObjects(deps.client, cluster, signal);
+    } catch (err) {
+      if (!isApiRefusal(err)) throw err;
+      await reportApiRefusal(refusals, key, cluster, cluster.status?.conditions, err);
+      return { requeueAfterMs: resync.waitingMs };
+    }
     if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
   }
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
@@ -139,8 +151,11 @@ export async function reconcileEtcdCluster(
   deps.onStep?.(key, step);
   deps.metrics?.observed(key, obs, step);
 
+  const computed = computeStatus(obs, step, now);
+  const refused = refusalOnRecord(cluster.status?.conditions);
   const status = {
-    ...computeStatus(obs, step, now),
+    ...computed,
+    conditions: keepRefusal(cluster.status?.conditions, computed.conditions ?? []),
     ...recoveryStatus(obs, step, now),
     ...spaceStatus(obs, step, now),
   };
@@ -170,19 +185,27 @@ export async function reconcileEtcdCluster(
     );
   }
 
-  const result = await executeStep(
-    {
-      client: deps.client,
-      etcd,
-      events: deps.events,
-      addressing,
-      ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
-      ...call,
-    },
-    cluster,
-    obs,
-    step,
-  );
+  let result;
+  try {
+    result = await executeStep(
+      {
+        client: deps.client,
+        etcd,
+        events: deps.events,
+        addressing,
+        ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
+        ...call,
+      },
+      cluster,
+      obs,
+      step,
+    );
+  } catch (err) {
+    if (!isApiRefusal(err)) throw err;
+    await reportApiRefusal(refusals, key, cluster, status.conditions, err);
+    return { requeueAfterMs: resync.waitingMs };
+  }
+  if (refused) await clearRefusal(refusals, key, computed.conditions ?? []);
   deps.metrics?.stepTaken(key, step);
   if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
   return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
