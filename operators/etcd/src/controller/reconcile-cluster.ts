@@ -6,9 +6,11 @@
 //   2. TLS: create or renew generated certificate Secrets (not while paused),
 //      check the mounted ones, read the operator's client certificate
 //      (ensure-tls.ts); a missing or broken Secret stops the pass here
-//   3. apply the Services and the PDB, and put the PVCs' owner references
-//      on or off as whenDeleted says (not while paused)
-//   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
+//   3. apply the Services, and put the PVCs' owner references on or off as
+//      whenDeleted says (not while paused)
+//   4. observe Kubernetes and etcd afresh          (observe-cluster.ts), and
+//      apply the PDB from the live voters (../runbook/disruption-budget.ts;
+//      not while paused)
 //   5. decide exactly one step                     (../runbook/decide.ts)
 //   6. write status, with the step as intent, before acting; a destructive
 //      step's only if the EtcdCluster is as read (resourceVersion), else
@@ -34,6 +36,7 @@ import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import { reconcileServiceMonitor } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
+import { minAvailableMembers } from '../runbook/disruption-budget.js';
 import { randomMemberName } from '../runbook/member-names.js';
 import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../runbook/recover.js';
 import { spaceStatus } from '../runbook/space.js';
@@ -130,17 +133,32 @@ export async function reconcileEtcdCluster(
   const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
 
   const refusals = { client: deps.client, events: deps.events, ...call };
-  if (!cluster.spec.paused) {
+  /** Runs a write of rendered objects; false when the API server refused it (reported). */
+  const accepted = async (write: () => Promise<void>): Promise<boolean> => {
     try {
-      await applyClusterObjects(deps.client, cluster, signal);
+      await write();
+      return true;
     } catch (err) {
       if (!isApiRefusal(err)) throw err;
       await reportApiRefusal(refusals, key, cluster, cluster.status?.conditions, err);
-      return { requeueAfterMs: resync.waitingMs };
+      return false;
     }
+  };
+  if (!cluster.spec.paused) {
+    if (!(await accepted(() => applyClusterObjects(deps.client, cluster, signal))))
+      return { requeueAfterMs: resync.waitingMs };
     if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
   }
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
+  if (!cluster.spec.paused) {
+    const budget = quorumBudget(cluster, minAvailableMembers(obs));
+    const apply = async () => {
+      await deps.client
+        .resource<PodDisruptionBudget>(PdbType)
+        .apply(budget, { fieldManager: FIELD_MANAGER, force: true, ...call });
+    };
+    if (!(await accepted(apply))) return { requeueAfterMs: resync.waitingMs };
+  }
   const name = cluster.metadata.name ?? '';
   const now = new Date();
   const step = decide(obs, {
@@ -249,7 +267,6 @@ async function applyClusterObjects(
   const services = client.resource<Service>(ServiceType);
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
-  await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
   await keepVolumeOwnership(client, cluster, signal);
 }
 
