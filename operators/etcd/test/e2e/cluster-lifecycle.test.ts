@@ -9,7 +9,7 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
-import type { PodDisruptionBudget } from '../../src/kube/kube-types.js';
+import type { Pod, PodDisruptionBudget } from '../../src/kube/kube-types.js';
 import { PdbType, PodType, PvcType } from '../../src/kube/kube-types.js';
 import { quorum } from '../../src/runbook/quorum.js';
 import { installEtcdCrd } from '../support/install-crd.js';
@@ -54,7 +54,8 @@ describeE2E('etcd operator on a real node', () => {
   });
 
   beforeEach(async () => {
-    ns = await createTestNamespace(kc, 'etcd-e2e');
+    // Every member Pod must meet the restricted Pod Security level to run here.
+    ns = await createTestNamespace(kc, 'etcd-e2e', { podSecurity: 'restricted' });
     operator = await runOperator(kc, ns.name);
   });
 
@@ -130,6 +131,22 @@ describeE2E('etcd operator on a real node', () => {
 
   const expectAllKeys = (key: ObjectKey, expected: Map<string, string>) =>
     expectKeysOnEveryMember(client, key, expected);
+
+  it('runs in a namespace enforcing the restricted Pod Security level: a root Pod is refused there', async () => {
+    const refused = await client
+      .resource<Pod>(PodType)
+      .create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'root', namespace: ns.name },
+        spec: { containers: [{ name: 'root', image: 'docker.io/library/busybox:1.37' }] },
+      })
+      .then(
+        () => 'created',
+        (err: Error) => err.message,
+      );
+    expect(refused).toContain('violates PodSecurity "restricted');
+  });
 
   it('creates 3 members that become Available within 60 s, and data written to one is read from all', async () => {
     const started = Date.now();
