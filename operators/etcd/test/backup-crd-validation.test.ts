@@ -111,6 +111,38 @@ describe('EtcdBackup validation by the API server', () => {
     ['maxBackups 101', { maxBackups: 101 }, 'spec.maxBackups must be between 1 and 100'],
     ['a 5 s timeout', { timeoutSeconds: 5 }, 'spec.timeoutSeconds must be between 10 and 86400'],
     ['a cluster name that is no name', { clusterName: 'Main Cluster' }, 'spec.clusterName must be the name'],
+    [
+      'a claim name that is no name',
+      { destination: { pvc: { claimName: 'My_Backups' } } },
+      'spec.destination.pvc.claimName must be a Kubernetes object name',
+    ],
+    [
+      'a credentials Secret name that is no name',
+      {
+        destination: {
+          s3: { endpoint: 'https://s3', bucket: 'b-1', credentialsSecret: { name: 'S3 keys' } },
+        },
+      },
+      'spec.destination.s3.credentialsSecret.name must be a Kubernetes object name',
+    ],
+    [
+      'an S3 prefix with ..',
+      {
+        destination: {
+          s3: { endpoint: 'https://s3', bucket: 'b-1', prefix: 'a/../b', credentialsSecret: { name: 's' } },
+        },
+      },
+      'spec.destination.s3.prefix',
+    ],
+    [
+      'an S3 region with spaces',
+      {
+        destination: {
+          s3: { endpoint: 'https://s3', bucket: 'b-1', region: 'EU West', credentialsSecret: { name: 's' } },
+        },
+      },
+      'spec.destination.s3.region must be a region name',
+    ],
   ])('rejects %s, naming the field', async (what, spec, message) => {
     const name = `bad-${what.replaceAll(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`.slice(0, 60);
     expect(await rejection(backups.create(backup(name, spec as Partial<EtcdBackupSpec>)))).toContain(message);
@@ -156,6 +188,23 @@ describe('EtcdCluster spec.bootstrap and spec.recovery validation by the API ser
       clusters.create(cluster('recovery-bad', { recovery: 'sometimes' as 'auto' })),
     );
     expect(message).toContain('spec.recovery');
+  });
+
+  it('refuses a backup name or snapshot that is no name, naming the field', async () => {
+    const backupName = await rejection(
+      clusters.create(
+        cluster('bad-backup-name', { bootstrap: { restore: { backupName: 'Nightly Backup' } } }),
+      ),
+    );
+    expect(backupName).toContain('spec.bootstrap.restore.backupName must be a Kubernetes object name');
+    const snapshot = await rejection(
+      clusters.create(
+        cluster('bad-snapshot', {
+          bootstrap: { restore: { backupName: 'nightly', snapshot: '../etc/passwd' } },
+        }),
+      ),
+    );
+    expect(snapshot).toContain('spec.bootstrap.restore.snapshot must be a file name');
   });
 
   it('needs a backup name to restore from', async () => {

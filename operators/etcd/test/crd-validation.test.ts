@@ -67,14 +67,116 @@ describe('EtcdCluster validation by the API server', () => {
   });
 
   it('rejects skipping a minor version, and accepts one minor up', async () => {
-    await clusters.create(cluster('skip', { version: '3.4.30' }));
+    await clusters.create(cluster('skip', { version: '3.5.35' }));
     const key = { namespace: ns.name, name: 'skip' };
     const message = await rejection(
-      clusters.patch(key, { type: 'merge', body: { spec: { version: '3.6.16' } } }),
+      clusters.patch(key, { type: 'merge', body: { spec: { version: '3.7.0' } } }),
     );
-    expect(message).toContain('spec.version cannot skip a minor version: from 3.4.30 to 3.6.16');
-    const upgraded = await clusters.patch(key, { type: 'merge', body: { spec: { version: '3.5.35' } } });
-    expect(upgraded.spec.version).toBe('3.5.35');
+    expect(message).toContain('spec.version cannot skip a minor version: from 3.5.35 to 3.7.0');
+    const upgraded = await clusters.patch(key, { type: 'merge', body: { spec: { version: '3.6.16' } } });
+    expect(upgraded.spec.version).toBe('3.6.16');
+  });
+
+  it('rejects a version older than 3.5.11 (no /livez and /readyz for the probes), naming the minimum', async () => {
+    for (const version of ['3.5.10', '3.4.30']) {
+      const message = await rejection(
+        clusters.create(cluster(`old-${version.replaceAll('.', '-')}`, { version })),
+      );
+      expect(message).toContain(`spec.version ${version} is older than 3.5.11`);
+    }
+    const oldest = await clusters.create(cluster('oldest', { version: '3.5.11' }));
+    expect(oldest.spec.version).toBe('3.5.11');
+  });
+
+  it.each([
+    [
+      'a storage size that is not a quantity',
+      { storage: { type: 'PersistentVolume', size: 'ten gigs' } },
+      'spec.storage.size must be a positive quantity',
+    ],
+    [
+      'a zero storage size',
+      { storage: { type: 'PersistentVolume', size: '0' } },
+      'spec.storage.size must be a positive quantity',
+    ],
+    [
+      'a storage class that is no name',
+      { storage: { type: 'PersistentVolume', storageClassName: 'Fast SSD' } },
+      'spec.storage.storageClassName must be a Kubernetes object name',
+    ],
+    [
+      'a repository with a tag',
+      { repository: 'quay.io/coreos/etcd:v3.6.16' },
+      'spec.repository must be an image repository without tag or digest',
+    ],
+    ['a repository with spaces', { repository: 'my etcd' }, 'spec.repository must be an image repository'],
+    [
+      'a label value with spaces',
+      { podTemplate: { labels: { team: 'data platform' } } },
+      'spec.podTemplate.labels values must be label values',
+    ],
+    [
+      'a label key with spaces',
+      { podTemplate: { labels: { 'my team': 'data' } } },
+      'spec.podTemplate.labels keys must be qualified names',
+    ],
+    [
+      'an annotation key with two slashes',
+      { podTemplate: { annotations: { 'a/b/c': 'x' } } },
+      'spec.podTemplate.annotations keys must be qualified names',
+    ],
+    [
+      'a node selector value too long',
+      { podTemplate: { nodeSelector: { zone: 'z'.repeat(64) } } },
+      'spec.podTemplate.nodeSelector',
+    ],
+    [
+      'a memory limit that is not a quantity',
+      { podTemplate: { resources: { limits: { memory: 'lots' } } } },
+      'spec.podTemplate.resources.limits.memory',
+    ],
+    [
+      'a cpu request that is not a quantity',
+      { podTemplate: { resources: { requests: { cpu: '1 core' } } } },
+      'spec.podTemplate.resources.requests.cpu',
+    ],
+    [
+      'a compaction retention that is no duration',
+      { etcdOptions: { autoCompactionRetention: 'one hour' } },
+      'spec.etcdOptions.autoCompactionRetention must be a duration',
+    ],
+    [
+      'a revision retention that is a duration',
+      { etcdOptions: { autoCompactionMode: 'revision', autoCompactionRetention: '1h' } },
+      'spec.etcdOptions.autoCompactionRetention must be a number of revisions',
+    ],
+    [
+      'a TLS Secret name that is no name',
+      { tls: { peer: { secretName: 'Peer Certs' } } },
+      'spec.tls.peer.secretName must be a Kubernetes object name',
+    ],
+  ])('rejects %s, naming the field', async (what, spec, message) => {
+    const name = `bad-${what.replaceAll(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`.slice(0, 60);
+    expect(await rejection(clusters.create(cluster(name, spec as Partial<EtcdClusterSpec>)))).toContain(
+      message,
+    );
+  });
+
+  it('accepts well-formed quantities, names, labels and retention', async () => {
+    const created = await clusters.create(
+      cluster('well-formed', {
+        repository: 'registry.local:5000/etcd',
+        storage: { type: 'PersistentVolume', size: '512Mi', storageClassName: 'local-path' },
+        podTemplate: {
+          labels: { 'app.kubernetes.io/part-of': 'payments', tier: '' },
+          annotations: { 'example.com/owner': 'team data, on call' },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+        },
+        etcdOptions: { autoCompactionMode: 'periodic', autoCompactionRetention: '1h30m' },
+      }),
+    );
+    expect(created.spec.podTemplate?.resources?.limits).toEqual({ memory: '1Gi' });
   });
 
   it('rejects any storage change after creation, naming spec.storage', async () => {

@@ -114,4 +114,38 @@ describe('reconciling a new EtcdCluster against the API server', () => {
     expect(pods.items).toHaveLength(0);
     expect((await clusters.get(key)).status?.phase).toBe('Paused');
   });
+
+  it('reports a member Pod the API server refuses as Degraded, with its message and one Warning Event, until the spec is fixed', async () => {
+    // The schema checks each quantity; only the API server compares a request with its limit.
+    const key = await create('refused', {
+      size: 1,
+      podTemplate: { resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
+    });
+    const refusedEvents = () => events.filter((e) => e.startsWith('Warning RefusedByAPIServer'));
+    await pass(key);
+    const degraded = async () =>
+      (await clusters.get(key)).status?.conditions?.find((c) => c.type === 'Degraded');
+    const first = await degraded();
+    expect(first).toMatchObject({ status: 'True', reason: 'RefusedByAPIServer' });
+    expect(first?.message).toContain('refused-seed');
+    expect(first?.message).toContain('must be less than or equal to cpu limit');
+    expect(refusedEvents()).toHaveLength(1);
+    expect(refusedEvents()[0]).toContain('must be less than or equal to cpu limit');
+
+    // The same refusal again: Degraded stands as it was, no second Event.
+    await pass(key);
+    expect(await degraded()).toEqual(first);
+    expect(refusedEvents()).toHaveLength(1);
+
+    await clusters.patch(key, {
+      type: 'merge',
+      body: { spec: { podTemplate: { resources: { requests: { cpu: '500m' } } } } },
+    });
+    expect(await pass(key)).toMatchObject({ kind: 'StartMember', member: 'refused-seed' });
+    expect((await degraded())?.reason).not.toBe('RefusedByAPIServer');
+    const pods = await client
+      .resource<Pod>(PodType)
+      .list({ namespace: ns.name, labelSelector: clusterSelectorString('refused') });
+    expect(pods.items.map((p) => p.metadata.name)).toEqual(['refused-seed']);
+  });
 });

@@ -39,7 +39,7 @@ export {
   whyNoNode,
   TEST_ENV,
 } from './test-cluster.js';
-export type { NodeGateOptions, TestNamespace } from './test-cluster.js';
+export type { NodeGateOptions, TestNamespace, TestNamespaceOptions } from './test-cluster.js';
 export {
   deployOperator,
   ImagePullError,

@@ -49,11 +49,31 @@ export interface TestNamespace {
   delete(): Promise<void>;
 }
 
+/** Options of {@link createTestNamespace}. */
+export interface TestNamespaceOptions {
+  /**
+   * The Pod Security Standard the namespace enforces
+   * (`pod-security.kubernetes.io/enforce`): the API server refuses Pods that
+   * break it, so a suite proves its workloads run under it. Default: none
+   * (the cluster's default, privileged).
+   */
+  readonly podSecurity?: 'privileged' | 'baseline' | 'restricted';
+}
+
 /**
  * Creates a uniquely named namespace for one suite, labelled so leftovers can
  * be found (`switchboard.dev/test=true`).
+ *
+ * @example
+ * ```ts
+ * const ns = await createTestNamespace(kc, 'etcd-e2e', { podSecurity: 'restricted' });
+ * ```
  */
-export async function createTestNamespace(kc: KubeConfig, prefix = 'test'): Promise<TestNamespace> {
+export async function createTestNamespace(
+  kc: KubeConfig,
+  prefix = 'test',
+  options: TestNamespaceOptions = {},
+): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
   const clean = prefix
     .toLowerCase()
@@ -61,7 +81,9 @@ export async function createTestNamespace(kc: KubeConfig, prefix = 'test'): Prom
     .slice(0, 40)
     .replace(/-+$/, '');
   const name = `${clean}-${randomBytes(3).toString('hex')}`;
-  await core.createNamespace({ body: { metadata: { name, labels: { 'switchboard.dev/test': 'true' } } } });
+  const labels: Record<string, string> = { 'switchboard.dev/test': 'true' };
+  if (options.podSecurity !== undefined) labels['pod-security.kubernetes.io/enforce'] = options.podSecurity;
+  await core.createNamespace({ body: { metadata: { name, labels } } });
   return {
     name,
     async delete() {

@@ -4,7 +4,8 @@
 //
 // The API server refuses a bad spec at `kubectl apply`, each rule with a
 // message naming the field: exactly one destination, a relative PVC path
-// without `..`, an S3 endpoint that is a URL, a schedule that looks like cron
+// without `..`, object names that are names (field-rules.ts), an S3
+// endpoint that is a URL, a prefix and region of plain characters, a schedule that looks like cron
 // or `@every`, retention and timeout ranges, and the source and destination
 // fixed after creation (changing either would strand the kept snapshots).
 // The schedule is parsed fully by the operator (schedule.ts); a schedule that
@@ -20,6 +21,7 @@ import {
   MAX_MAX_BACKUPS,
 } from './backup-types.js';
 import { conditionSchema } from './crd.js';
+import { objectName, patternedString } from './field-rules.js';
 import { SCHEDULE_PATTERN } from './schedule-pattern.js';
 import { ETCD_API_VERSION_NAME, ETCD_GROUP } from './types.js';
 
@@ -32,7 +34,7 @@ const pvcDestination: JsonSchema = {
   description: 'A folder in a PersistentVolumeClaim of the same namespace.',
   required: ['claimName'],
   properties: {
-    claimName: { type: 'string', maxLength: 253, description: 'The PVC.' },
+    claimName: objectName('spec.destination.pvc.claimName', 'The PVC.'),
     path: {
       type: 'string',
       maxLength: 200,
@@ -76,8 +78,23 @@ const s3Destination: JsonSchema = {
         },
       ],
     },
-    prefix: { type: 'string', maxLength: 512, description: 'Key prefix.' },
-    region: { type: 'string', maxLength: 64, description: 'Signing region (default us-east-1).' },
+    prefix: {
+      type: 'string',
+      maxLength: 512,
+      description: 'Key prefix.',
+      'x-kubernetes-validations': [
+        {
+          rule: `self.matches('${PATH_CHARS}') && !self.split('/').exists(p, p == '..')`,
+          message: "spec.destination.s3.prefix must be letters, digits, '.', '_', '-' and '/', without '..'",
+        },
+      ],
+    },
+    region: patternedString(
+      '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      64,
+      'Signing region (default us-east-1).',
+      "spec.destination.s3.region must be a region name such as us-east-1 (lower-case letters, digits and '-')",
+    ),
     forcePathStyle: {
       type: 'boolean',
       default: true,
@@ -88,7 +105,9 @@ const s3Destination: JsonSchema = {
       description:
         "Secret in the backup's namespace with keys accessKeyID and secretAccessKey (optionally sessionToken); read by the operator only.",
       required: ['name'],
-      properties: { name: { type: 'string', maxLength: 253 } },
+      properties: {
+        name: objectName('spec.destination.s3.credentialsSecret.name', 'The Secret.'),
+      },
     },
   },
 };

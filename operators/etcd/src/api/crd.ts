@@ -4,13 +4,27 @@
 // client. The schema mirrors ./types.ts.
 //
 // Validation lives in the API server so a bad spec is refused at `kubectl
-// apply`, not discovered by the operator later: size range, the upgrade path
-// (transition rules compare `self` with `oldSelf`), storage and bootstrap
-// immutability, each with a message that names the field.
+// apply`, not discovered by the operator later: size range, the oldest etcd
+// the operator runs and the upgrade path (transition rules compare `self`
+// with `oldSelf`), storage and bootstrap immutability, and the shape of every
+// value copied into a Pod, PVC or reference (quantities, names, labels,
+// field-rules.ts), each with a message that names the field. What only the
+// API server can judge on the rendered object (a request above its limit, an
+// affinity term) is reported as Degraded when it refuses it.
 import { defineResource } from '@switchboard/core';
 import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
 
+import {
+  annotationMap,
+  FILE_NAME,
+  IMAGE_REPOSITORY,
+  labelMap,
+  objectName,
+  patternedString,
+  quantityMap,
+} from './field-rules.js';
 import { SCHEDULE_PATTERN } from './schedule-pattern.js';
+import { MIN_ETCD_VERSION } from './version.js';
 import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
@@ -26,7 +40,6 @@ import {
   MIN_RECOVERY_DELAY_SECONDS,
 } from './types.js';
 
-const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 /** Kubernetes types we pass through to Pods unchanged; the API server validates them on the Pod. */
 const passThrough = (description: string): JsonSchema => ({
   type: 'object',
@@ -38,11 +51,9 @@ const VERSION_PATTERN = '^[0-9]+\\.[0-9]+\\.[0-9]+$';
 
 const TLS_IMMUTABLE =
   'spec.tls is immutable after creation: switching an existing cluster between http and https is not supported (rotate certificates by updating their Secrets)';
-const secretName = (description: string): JsonSchema => ({
-  type: 'string',
+const secretName = (field: string, description: string): JsonSchema => ({
+  ...objectName(field, description),
   minLength: 1,
-  maxLength: 253,
-  description,
 });
 
 const tlsSchema: JsonSchema = {
@@ -60,9 +71,11 @@ const tlsSchema: JsonSchema = {
           description: 'The operator creates and renews a CA, the server and its own client certificate.',
         },
         serverSecretName: secretName(
+          'spec.tls.client.serverSecretName',
           "The members' server certificate (serverAuth and clientAuth usages); its ca.crt is the CA client certificates must chain to.",
         ),
         operatorSecretName: secretName(
+          'spec.tls.client.operatorSecretName',
           'The client certificate the operator and backup Jobs present; its ca.crt verifies the members.',
         ),
       },
@@ -84,6 +97,7 @@ const tlsSchema: JsonSchema = {
           description: 'The operator creates and renews the peer certificate (same CA as the client side).',
         },
         secretName: secretName(
+          'spec.tls.peer.secretName',
           'The peer certificate (serverAuth and clientAuth usages), its key and ca.crt that signs it.',
         ),
       },
@@ -133,6 +147,12 @@ const specSchema: JsonSchema = {
       maxLength: 32,
       'x-kubernetes-validations': [
         {
+          // The probes call /livez and /readyz (version.ts).
+          rule: `!isSemver(self) || semver(self).compareTo(semver('${MIN_ETCD_VERSION}')) >= 0`,
+          messageExpression: `'spec.version ' + self + ' is older than ${MIN_ETCD_VERSION}, the oldest etcd this operator runs (its probes need /livez and /readyz)'`,
+          message: `spec.version must be ${MIN_ETCD_VERSION} or later`,
+        },
+        {
           rule: '!isSemver(self) || !isSemver(oldSelf) || semver(self).compareTo(semver(oldSelf)) >= 0',
           messageExpression: "'spec.version cannot be downgraded from ' + oldSelf + ' to ' + self",
           message: 'spec.version cannot be downgraded',
@@ -146,8 +166,12 @@ const specSchema: JsonSchema = {
       ],
     },
     repository: {
-      type: 'string',
-      description: `Image repository; the image is <repository>:v<version>. Default ${DEFAULT_ETCD_REPOSITORY}.`,
+      ...patternedString(
+        IMAGE_REPOSITORY,
+        255,
+        `Image repository; the image is <repository>:v<version>. Default ${DEFAULT_ETCD_REPOSITORY}.`,
+        'spec.repository must be an image repository without tag or digest, such as quay.io/coreos/etcd or registry.local:5000/etcd',
+      ),
       default: DEFAULT_ETCD_REPOSITORY,
     },
     storage: {
@@ -157,8 +181,21 @@ const specSchema: JsonSchema = {
       required: ['type'],
       properties: {
         type: { type: 'string', enum: ['PersistentVolume', 'Ephemeral'], default: 'PersistentVolume' },
-        size: { type: 'string', description: 'PVC size request, e.g. 1Gi.', default: '1Gi' },
-        storageClassName: { type: 'string', description: "StorageClass of the members' PVCs." },
+        size: {
+          type: 'string',
+          maxLength: 64,
+          description: 'PVC size request, e.g. 1Gi.',
+          default: '1Gi',
+          'x-kubernetes-validations': [
+            {
+              rule: "isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",
+              messageExpression:
+                "'spec.storage.size must be a positive quantity such as 1Gi or 500Mi, not ' + self",
+              message: 'spec.storage.size must be a positive quantity such as 1Gi or 500Mi',
+            },
+          ],
+        },
+        storageClassName: objectName('spec.storage.storageClassName', "StorageClass of the members' PVCs."),
       },
       'x-kubernetes-validations': [
         { rule: 'self == oldSelf', message: 'spec.storage is immutable after creation' },
@@ -201,12 +238,20 @@ const specSchema: JsonSchema = {
       type: 'object',
       description: 'Copied onto every member Pod.',
       properties: {
-        labels: stringMap,
-        annotations: stringMap,
-        resources: passThrough('Container resources (core/v1 ResourceRequirements).'),
+        labels: labelMap('spec.podTemplate.labels', 'Labels added to every member Pod.'),
+        annotations: annotationMap('spec.podTemplate.annotations', 'Annotations added to every member Pod.'),
+        resources: {
+          ...passThrough(
+            'Container resources (core/v1 ResourceRequirements); quantities are checked here, the rest (a request above its limit, ...) by the API server on the Pod.',
+          ),
+          properties: {
+            limits: quantityMap('Resource limits, e.g. memory: 1Gi.'),
+            requests: quantityMap('Resource requests, e.g. cpu: 500m.'),
+          },
+        },
         affinity: passThrough('Pod affinity (core/v1 Affinity), merged with the anti-affinity term.'),
         tolerations: { type: 'array', items: passThrough('core/v1 Toleration.') },
-        nodeSelector: stringMap,
+        nodeSelector: labelMap('spec.podTemplate.nodeSelector', 'Node labels a member Pod requires.'),
       },
     },
     bootstrap: {
@@ -220,12 +265,13 @@ const specSchema: JsonSchema = {
             'Seed the new cluster from a verified snapshot of an EtcdBackup in the same namespace; the other members join as learners.',
           required: ['backupName'],
           properties: {
-            backupName: { type: 'string', maxLength: 253, description: 'The EtcdBackup.' },
-            snapshot: {
-              type: 'string',
-              maxLength: 253,
-              description: "A snapshot file name from the backup's status.snapshots; default its newest.",
-            },
+            backupName: objectName('spec.bootstrap.restore.backupName', 'The EtcdBackup.'),
+            snapshot: patternedString(
+              FILE_NAME,
+              253,
+              "A snapshot file name from the backup's status.snapshots; default its newest.",
+              "spec.bootstrap.restore.snapshot must be a file name (letters, digits, '-', '_' and '.'), as listed in the backup's status.snapshots",
+            ),
           },
         },
       },
@@ -286,6 +332,13 @@ const specSchema: JsonSchema = {
     etcdOptions: {
       type: 'object',
       description: 'etcd server flags.',
+      'x-kubernetes-validations': [
+        {
+          rule: "!has(self.autoCompactionRetention) || !has(self.autoCompactionMode) || self.autoCompactionMode != 'revision' || self.autoCompactionRetention.matches('^[0-9]+$')",
+          message:
+            'spec.etcdOptions.autoCompactionRetention must be a number of revisions (e.g. 1000) when autoCompactionMode is revision',
+        },
+      ],
       properties: {
         quotaBackendBytes: { type: 'integer', minimum: 0, description: '--quota-backend-bytes' },
         autoCompactionMode: {
@@ -293,10 +346,12 @@ const specSchema: JsonSchema = {
           enum: ['periodic', 'revision'],
           description: '--auto-compaction-mode',
         },
-        autoCompactionRetention: {
-          type: 'string',
-          description: '--auto-compaction-retention, e.g. 1h or 1000',
-        },
+        autoCompactionRetention: patternedString(
+          '^([0-9]+|([0-9]+([.][0-9]+)?(ns|us|ms|s|m|h))+)$',
+          64,
+          '--auto-compaction-retention, e.g. 1h or 1000',
+          'spec.etcdOptions.autoCompactionRetention must be a duration such as 1h or 30m, or a whole number (hours when periodic, revisions when revision)',
+        ),
       },
     },
   },

@@ -25,4 +25,13 @@ describe('etcd versions', () => {
     expect(upgradePathProblem('3.4.1', '3.6.0')).toMatch(/spec\.version.*skips/);
     expect(upgradePathProblem('3.6.1', '4.0.0')).toMatch(/skips/);
   });
+
+  it('refuses 3.5 -> 3.6 from a 3.5 patch older than 3.5.26, naming the patch to move to first', () => {
+    const problem = upgradePathProblem('3.5.20', '3.6.16');
+    expect(problem).toContain('set spec.version to 3.5.26');
+    expect(problem).toContain('from 3.5.20');
+    expect(upgradePathProblem('3.5.25', '3.6.0')).toContain('3.5.26');
+    expect(upgradePathProblem('3.5.26', '3.6.16')).toBeUndefined();
+    expect(upgradePathProblem('3.5.20', '3.5.26')).toBeUndefined();
+  });
 });

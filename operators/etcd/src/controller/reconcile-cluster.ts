@@ -6,15 +6,21 @@
 //   2. TLS: create or renew generated certificate Secrets (not while paused),
 //      check the mounted ones, read the operator's client certificate
 //      (ensure-tls.ts); a missing or broken Secret stops the pass here
-//   3. apply the Services and the PDB, and put the PVCs' owner references
-//      on or off as whenDeleted says (not while paused)
-//   4. observe Kubernetes and etcd afresh          (observe-cluster.ts)
+//   3. apply the Services, and put the PVCs' owner references on or off as
+//      whenDeleted says (not while paused)
+//   4. observe Kubernetes and etcd afresh          (observe-cluster.ts), and
+//      apply the PDB from the live voters (../runbook/disruption-budget.ts;
+//      not while paused)
 //   5. decide exactly one step                     (../runbook/decide.ts)
 //   6. write status, with the step as intent, before acting; a destructive
 //      step's only if the EtcdCluster is as read (resourceVersion), else
 //      requeue without acting
 //   7. execute the step                            (execute-step.ts)
 //   8. say when to look again: soon after a change, later when converged
+//
+// The API server refusing an object rendered from the spec (3 or 7) ends the
+// pass as Degraded with its message and a Warning Event (api-refusal.ts),
+// kept until a pass gets through.
 import type { Client, ObjectKey } from '@switchboard/core';
 import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
 
@@ -30,6 +36,7 @@ import type { ServiceMonitorSupport } from '../kube/service-monitor.js';
 import { reconcileServiceMonitor } from '../kube/service-monitor.js';
 import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { decide } from '../runbook/decide.js';
+import { minAvailableMembers } from '../runbook/disruption-budget.js';
 import { randomMemberName } from '../runbook/member-names.js';
 import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../runbook/recover.js';
 import { spaceStatus } from '../runbook/space.js';
@@ -37,6 +44,7 @@ import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
 import { isDestructive, isMutating } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
+import { clearRefusal, isApiRefusal, keepRefusal, refusalOnRecord, reportApiRefusal } from './api-refusal.js';
 import type { EventSink } from './execute-step.js';
 import { executeStep, removeRecoverAnnotation } from './execute-step.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
@@ -124,11 +132,33 @@ export async function reconcileEtcdCluster(
   // Every client of this pass presents the operator's certificate (plain http: no material).
   const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
 
+  const refusals = { client: deps.client, events: deps.events, ...call };
+  /** Runs a write of rendered objects; false when the API server refused it (reported). */
+  const accepted = async (write: () => Promise<void>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (!isApiRefusal(err)) throw err;
+      await reportApiRefusal(refusals, key, cluster, cluster.status?.conditions, err);
+      return false;
+    }
+  };
   if (!cluster.spec.paused) {
-    await applyClusterObjects(deps.client, cluster, signal);
+    if (!(await accepted(() => applyClusterObjects(deps.client, cluster, signal))))
+      return { requeueAfterMs: resync.waitingMs };
     if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
   }
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
+  if (!cluster.spec.paused) {
+    const budget = quorumBudget(cluster, minAvailableMembers(obs));
+    const apply = async () => {
+      await deps.client
+        .resource<PodDisruptionBudget>(PdbType)
+        .apply(budget, { fieldManager: FIELD_MANAGER, force: true, ...call });
+    };
+    if (!(await accepted(apply))) return { requeueAfterMs: resync.waitingMs };
+  }
   const name = cluster.metadata.name ?? '';
   const now = new Date();
   const step = decide(obs, {
@@ -139,8 +169,11 @@ export async function reconcileEtcdCluster(
   deps.onStep?.(key, step);
   deps.metrics?.observed(key, obs, step);
 
+  const computed = computeStatus(obs, step, now);
+  const refused = refusalOnRecord(cluster.status?.conditions);
   const status = {
-    ...computeStatus(obs, step, now),
+    ...computed,
+    conditions: keepRefusal(cluster.status?.conditions, computed.conditions ?? []),
     ...recoveryStatus(obs, step, now),
     ...spaceStatus(obs, step, now),
   };
@@ -170,19 +203,27 @@ export async function reconcileEtcdCluster(
     );
   }
 
-  const result = await executeStep(
-    {
-      client: deps.client,
-      etcd,
-      events: deps.events,
-      addressing,
-      ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
-      ...call,
-    },
-    cluster,
-    obs,
-    step,
-  );
+  let result;
+  try {
+    result = await executeStep(
+      {
+        client: deps.client,
+        etcd,
+        events: deps.events,
+        addressing,
+        ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
+        ...call,
+      },
+      cluster,
+      obs,
+      step,
+    );
+  } catch (err) {
+    if (!isApiRefusal(err)) throw err;
+    await reportApiRefusal(refusals, key, cluster, status.conditions, err);
+    return { requeueAfterMs: resync.waitingMs };
+  }
+  if (refused) await clearRefusal(refusals, key, computed.conditions ?? []);
   deps.metrics?.stepTaken(key, step);
   if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
   return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
@@ -226,7 +267,6 @@ async function applyClusterObjects(
   const services = client.resource<Service>(ServiceType);
   await services.apply(peerService(cluster), opts);
   await services.apply(clientService(cluster), opts);
-  await client.resource<PodDisruptionBudget>(PdbType).apply(quorumBudget(cluster), opts);
   await keepVolumeOwnership(client, cluster, signal);
 }
 

@@ -160,7 +160,9 @@ describe('cluster Services and PDB', () => {
     expect(peerService(cluster).spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
   });
 
-  it('keeps a quorum available through voluntary disruptions', () => {
-    expect(quorumBudget(cluster).spec.minAvailable).toBe(2);
+  it('keeps the given number of member Pods available, selecting every member Pod', () => {
+    const budget = quorumBudget(cluster, 3);
+    expect(budget.spec.minAvailable).toBe(3);
+    expect(budget.spec.selector?.matchLabels).toEqual(peerService(cluster).spec.selector);
   });
 });

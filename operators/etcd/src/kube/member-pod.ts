@@ -15,6 +15,7 @@ import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { retentionPolicy } from '../runbook/retention.js';
 import { CLUSTER_LABEL, CLUSTER_UID_LABEL, memberLabels } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { restoreInitContainers, restoreVolumes } from './restore-init.js';
 import {
   clientScheme,
@@ -210,6 +211,7 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
       failureThreshold: 6,
     },
     ...(cluster.spec.podTemplate?.resources ? { resources: cluster.spec.podTemplate.resources } : {}),
+    securityContext: restrictedContainerSecurityContext(),
   };
 }
 
@@ -248,6 +250,7 @@ export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBoot
     hostname: member,
     subdomain: peerServiceName(name),
     restartPolicy: 'Always',
+    securityContext: restrictedPodSecurityContext(),
     ...(restore ? { initContainers: restore.initContainers } : {}),
     containers: [container(cluster, member, boot)],
     volumes: [volume, ...tlsVolumes(cluster).volumes, ...(restore?.volumes ?? [])],

@@ -15,6 +15,7 @@ import type { RestoreFrom } from '../runbook/restore.js';
 import { RESTORE_REVISION_BUMP } from '../runbook/restore.js';
 import { FETCH_ENV } from '../s3/fetch-snapshot.js';
 import { SECRET_ACCESS_KEY_ID, SECRET_SECRET_ACCESS_KEY, SECRET_SESSION_TOKEN } from '../s3/s3-store.js';
+import { restrictedContainerSecurityContext } from './pod-security.js';
 import { TOOLS_DIR, toolsInitContainer, toolsMount, toolsPath, toolsShell, toolsVolume } from './toolbox.js';
 
 const SOURCE_MOUNT = '/restore-source';
@@ -79,6 +80,7 @@ function fetchContainer(from: RestoreFrom, target: RestoreTarget): V1Container[]
       ],
       volumeMounts: [{ ...target.dataMount, readOnly: true }, toolsMount()],
       terminationMessagePolicy: 'FallbackToLogsOnError',
+      securityContext: restrictedContainerSecurityContext(),
     },
   ];
 }
@@ -111,6 +113,7 @@ export function restoreInitContainers(from: RestoreFrom, target: RestoreTarget):
         toolsMount(),
       ],
       terminationMessagePolicy: 'FallbackToLogsOnError',
+      securityContext: restrictedContainerSecurityContext(),
     },
   ];
 }

@@ -6,7 +6,8 @@
 //   before it can become ready.
 // - The client Service balances clients over ready members.
 // - The PDB lets voluntary evictions (node drains) take members only while a
-//   quorum stays up.
+//   quorum of the live voters stays up (../runbook/disruption-budget.ts
+//   computes minAvailable from the pass's observation).
 import type { EtcdCluster } from '../api/types.js';
 import {
   CLIENT_PORT,
@@ -15,7 +16,6 @@ import {
   clientServiceName,
   peerServiceName,
 } from '../runbook/member-names.js';
-import { quorum } from '../runbook/quorum.js';
 import type { Built, PodDisruptionBudget, Service } from './kube-types.js';
 import { clusterLabels, clusterSelector } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
@@ -64,13 +64,17 @@ export function clientService(cluster: EtcdCluster): Built<Service> {
   };
 }
 
-/** A PDB keeping a quorum of `spec.size` members available during voluntary disruptions. */
-export function quorumBudget(cluster: EtcdCluster): Built<PodDisruptionBudget> {
+/**
+ * A PDB keeping `minAvailable` member Pods available during voluntary
+ * disruptions: a quorum of the live voters plus every other member Pod
+ * (`minAvailableMembers` in ../runbook/disruption-budget.ts).
+ */
+export function quorumBudget(cluster: EtcdCluster, minAvailable: number): Built<PodDisruptionBudget> {
   const name = cluster.metadata.name ?? '';
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: meta(cluster, name),
-    spec: { minAvailable: quorum(cluster.spec.size), selector: { matchLabels: clusterSelector(name) } },
+    spec: { minAvailable, selector: { matchLabels: clusterSelector(name) } },
   };
 }

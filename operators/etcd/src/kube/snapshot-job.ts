@@ -23,6 +23,7 @@ import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
 import type { Built } from './kube-types.js';
 import { FIELD_MANAGER } from './labels.js';
 import { TLS_CA_KEY, TLS_CERT_KEY, TLS_KEY_KEY } from '../tls/cluster-tls.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { TOOLS_DIR, toolsInitContainer, toolsMount, toolsPath, toolsShell, toolsVolume } from './toolbox.js';
 
 /** A batch/v1 Job (the fields the operator reads from status). */
@@ -139,6 +140,7 @@ function snapshotContainer(input: SnapshotJobInput): V1Container {
     ],
     // A failed run's last log lines become its termination message: the operator quotes them in status.
     terminationMessagePolicy: 'FallbackToLogsOnError',
+    securityContext: restrictedContainerSecurityContext(),
   };
 }
 
@@ -153,6 +155,7 @@ export function snapshotJob(backup: EtcdBackup, input: SnapshotJobInput): Built<
   };
   const pod: V1PodSpec = {
     restartPolicy: 'Never',
+    securityContext: restrictedPodSecurityContext(),
     initContainers: [toolsInitContainer()],
     containers: [snapshotContainer(input)],
     volumes: [

@@ -7,6 +7,8 @@
 // etcd-image container runs `/tools/sh -c ...` with /tools on its PATH.
 import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
+import { restrictedContainerSecurityContext } from './pod-security.js';
+
 /** Image of the init container that provides the shell (a static busybox). */
 export const TOOLS_IMAGE = 'docker.io/library/busybox:1.37';
 /** Where the tools (and scratch files) are mounted. */
@@ -40,6 +42,7 @@ export function toolsInitContainer(): V1Container {
       `cp /bin/busybox ${TOOLS_DIR}/busybox && ${TOOLS_DIR}/busybox --install -s ${TOOLS_DIR}`,
     ],
     volumeMounts: [toolsMount()],
+    securityContext: restrictedContainerSecurityContext(),
   };
 }
 

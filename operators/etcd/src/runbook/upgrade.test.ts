@@ -1,5 +1,6 @@
 import { healthy, idOf, names, observe } from '../../test/support/observation-fixture.js';
 import { decide } from './decide.js';
+import { computeStatus } from './status.js';
 
 const old = (name: string, leader = false) => ({ name, leader, version: '3.5.35' });
 
@@ -49,7 +50,21 @@ describe('rolling upgrade', () => {
   it('refuses a path that skips a minor version', () => {
     const members = [{ ...old('etcd-a', true), version: '3.4.30' }];
     const step = decide(observe({ spec: { size: 1 }, members }), { newMemberName: names() });
-    expect(step).toMatchObject({ kind: 'Wait', reason: 'UnsupportedUpgradePath' });
+    expect(step).toMatchObject({ kind: 'Wait', reason: 'UnsupportedUpgradePath', degraded: true });
+  });
+
+  it('refuses 3.5 -> 3.6 from a 3.5 patch below 3.5.26, and says in Degraded which patch to move to first', () => {
+    const members = [
+      { ...old('etcd-a', true), version: '3.5.20' },
+      { ...old('etcd-b'), version: '3.5.20' },
+      { ...old('etcd-c'), version: '3.5.20' },
+    ];
+    const obs = observe({ members });
+    const step = decide(obs, { newMemberName: names() });
+    expect(step).toMatchObject({ kind: 'Wait', reason: 'UnsupportedUpgradePath', degraded: true });
+    const degraded = computeStatus(obs, step).conditions?.find((c) => c.type === 'Degraded');
+    expect(degraded).toMatchObject({ status: 'True', reason: 'UnsupportedUpgradePath' });
+    expect(degraded?.message).toContain('set spec.version to 3.5.26');
   });
 
   it('is converged when every member runs spec.version', () => {

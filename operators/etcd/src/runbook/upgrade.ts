@@ -7,8 +7,11 @@
 // - Every member is healthy and reports its version, and no member is
 //   mid-restart (its Pod's image already names a version it does not run yet).
 // - The path from the cluster's current version (the lowest any member runs)
-//   to `spec.version` is a patch or one minor up (version.ts; the CRD refuses
-//   the rest at admission, this re-checks against what members run).
+//   to `spec.version` is a patch or one minor up, from a patch etcd allows to
+//   leave its line (3.5.26+ before 3.6; version.ts). The CRD refuses the rest
+//   at admission; this re-checks against what members run. A refused path is
+//   a degraded Wait: the Degraded condition and a Warning Event name the
+//   patch to move to first, since the operator cannot go on by itself.
 //
 // Safety rules
 // - One member at a time: the next starts only when the previous one is
@@ -61,7 +64,8 @@ export function planUpgrade(obs: ClusterObservation): Step | undefined {
   }
   const from = currentVersion(membership.members) ?? target;
   const problem = upgradePathProblem(from, target);
-  if (problem !== undefined) return wait('UnsupportedUpgradePath', problem);
+  if (problem !== undefined)
+    return { kind: 'Wait', reason: 'UnsupportedUpgradePath', message: problem, degraded: true };
 
   const next = [...outdated].sort((a, b) => a.memberName.localeCompare(b.memberName));
   const follower = next.find((m) => m.id !== membership.leaderId);

@@ -15,6 +15,10 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { PersistentVolumeClaim, Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from '../../src/kube/pod-security.js';
 import { TOOLS_IMAGE } from '../../src/kube/toolbox.js';
 import { RESTORE_REVISION_BUMP } from '../../src/runbook/restore.js';
 import {
@@ -86,9 +90,11 @@ describeE2E('etcd backups and restore on a real node', () => {
       metadata: { name, namespace: ns.name },
       spec: {
         restartPolicy: 'Never',
+        securityContext: restrictedPodSecurityContext(),
         containers: [
           {
             name: 'ls',
+            securityContext: restrictedContainerSecurityContext(),
             image: TOOLS_IMAGE,
             command: ['/bin/busybox', 'sh', '-c', `ls -1 /backup/${folder} > /dev/termination-log`],
             volumeMounts: [{ name: 'b', mountPath: '/backup', readOnly: true }],
@@ -115,7 +121,8 @@ describeE2E('etcd backups and restore on a real node', () => {
 
   beforeAll(async () => {
     client = await installEtcdCrd(kc);
-    ns = await createTestNamespace(kc, 'etcd-backup');
+    // Member Pods, snapshot Jobs and restore init containers meet the restricted Pod Security level.
+    ns = await createTestNamespace(kc, 'etcd-backup', { podSecurity: 'restricted' });
     backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
     clusters = client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND });
     operator = await runOperator(kc, ns.name);

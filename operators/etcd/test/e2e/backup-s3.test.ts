@@ -201,7 +201,8 @@ describeE2E('etcd backups to S3 on a real node', () => {
     });
     s3 = store.client();
     client = await installEtcdCrd(kc);
-    ns = await createTestNamespace(kc, 'etcd-backup-s3');
+    // A seed restored from S3 (the fetch-snapshot and restore init containers) meets restricted too.
+    ns = await createTestNamespace(kc, 'etcd-backup-s3', { podSecurity: 'restricted' });
     backups = client.resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND });
     clusters = client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND });
     await secret('s3-credentials', store.accessKeyId, store.secretAccessKey);

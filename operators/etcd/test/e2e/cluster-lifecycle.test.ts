@@ -9,7 +9,9 @@ import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { EtcdClientFactory } from '../../src/etcd/etcd-client.js';
 import { GatewayEtcdClient } from '../../src/etcd/gateway-client.js';
-import { PodType, PvcType } from '../../src/kube/kube-types.js';
+import type { Pod, PodDisruptionBudget } from '../../src/kube/kube-types.js';
+import { PdbType, PodType, PvcType } from '../../src/kube/kube-types.js';
+import { quorum } from '../../src/runbook/quorum.js';
 import { installEtcdCrd } from '../support/install-crd.js';
 import {
   continuousWriter,
@@ -52,7 +54,8 @@ describeE2E('etcd operator on a real node', () => {
   });
 
   beforeEach(async () => {
-    ns = await createTestNamespace(kc, 'etcd-e2e');
+    // Every member Pod must meet the restricted Pod Security level to run here.
+    ns = await createTestNamespace(kc, 'etcd-e2e', { podSecurity: 'restricted' });
     operator = await runOperator(kc, ns.name);
   });
 
@@ -93,8 +96,57 @@ describeE2E('etcd operator on a real node', () => {
     };
   }
 
+  /**
+   * Samples the PDB, then etcd's voters, until stopped; returns every sample
+   * whose minAvailable was below a quorum of the voters (read in that order,
+   * a lower budget cannot be excused by a removal between the two reads).
+   */
+  function budgetWatch(key: ObjectKey): { stop(): Promise<string[]> } {
+    const short: string[] = [];
+    let samples = 0;
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        try {
+          const pdb = await client.resource<PodDisruptionBudget>(PdbType).get(key);
+          const voters = (await memberList(client, key)).filter((m) => !m.isLearner).length;
+          samples++;
+          const min = Number(pdb.spec.minAvailable);
+          if (min < quorum(voters)) short.push(`minAvailable ${min} with ${voters} voters`);
+        } catch {
+          // a member list that did not answer: no sample
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+        expect(samples).toBeGreaterThan(3);
+        return short;
+      },
+    };
+  }
+
   const expectAllKeys = (key: ObjectKey, expected: Map<string, string>) =>
     expectKeysOnEveryMember(client, key, expected);
+
+  it('runs in a namespace enforcing the restricted Pod Security level: a root Pod is refused there', async () => {
+    const refused = await client
+      .resource<Pod>(PodType)
+      .create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'root', namespace: ns.name },
+        spec: { containers: [{ name: 'root', image: 'docker.io/library/busybox:1.37' }] },
+      })
+      .then(
+        () => 'created',
+        (err: Error) => err.message,
+      );
+    expect(refused).toContain('violates PodSecurity "restricted');
+  });
 
   it('creates 3 members that become Available within 60 s, and data written to one is read from all', async () => {
     const started = Date.now();
@@ -134,7 +186,7 @@ describeE2E('etcd operator on a real node', () => {
   // Each acknowledged write is read back from every member at the end with
   // one range read per member: on a loaded 2-core machine one of a thousand
   // single-key GETs (3 s timeout each) timing out once failed this test.
-  it('scales 3 -> 5 -> 3 under continuous writes without losing an acknowledged write or leaving a learner', async () => {
+  it('scales 3 -> 5 -> 3 under continuous writes without losing an acknowledged write or leaving a learner, the PDB holding a quorum of the live voters', async () => {
     const key = await createCluster('elastic', { size: 3, version: V36 });
     await waitHealthy(client, key, 3, V36);
     const writer = continuousWriter(client, key);
@@ -142,8 +194,14 @@ describeE2E('etcd operator on a real node', () => {
     await patchSpec(key, { size: 5 });
     await waitHealthy(client, key, 5, V36, 180_000);
     process.stderr.write(`scale 3 -> 5: ${((Date.now() - up) / 1000).toFixed(1)} s\n`);
+    const pdbs = client.resource<PodDisruptionBudget>(PdbType);
+    await eventually(async () => expect((await pdbs.get(key)).spec.minAvailable).toBe(3));
+    // With spec.size 3 and 5 voters still, a drain must not take 3 of them.
+    const budget = budgetWatch(key);
     await patchSpec(key, { size: 3 });
     const members = await waitHealthy(client, key, 3, V36, 180_000);
+    expect(await budget.stop()).toEqual([]);
+    await eventually(async () => expect((await pdbs.get(key)).spec.minAvailable).toBe(2));
     const acked = await writer.stop();
     expect(acked.size).toBeGreaterThan(10);
     expect(members.every((m) => !m.isLearner)).toBe(true);

@@ -87,7 +87,8 @@ describeE2E('etcd operator with TLS on a real node', () => {
     // Applied before each attempt: on a shared test cluster another branch's
     // suite may have applied a CRD without spec.tls in between (see waitAvailable).
     client = await installEtcdCrd(kc);
-    ns = await createTestNamespace(kc, 'etcd-tls');
+    // Members read their certificate Secrets as a non-root user: the namespace enforces restricted.
+    ns = await createTestNamespace(kc, 'etcd-tls', { podSecurity: 'restricted' });
     operator = await runOperator(kc, ns.name);
   });
 
