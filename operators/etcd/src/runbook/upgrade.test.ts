@@ -12,6 +12,7 @@ describe('rolling upgrade', () => {
       memberId: idOf('etcd-b'),
       from: '3.5.35',
       to: '3.6.16',
+      how: 'PatchImage',
     });
   });
 
@@ -50,6 +51,18 @@ describe('rolling upgrade', () => {
     const members = [{ ...old('etcd-a', true), version: '3.4.30' }];
     const step = decide(observe({ spec: { size: 1 }, members }), { newMemberName: names() });
     expect(step).toMatchObject({ kind: 'Wait', reason: 'UnsupportedUpgradePath' });
+  });
+
+  it('recreates a member whose Pod template is outdated instead of patching its image', () => {
+    const members = [old('etcd-a', true), { ...old('etcd-b'), pod: { templateHash: 'old' } }, old('etcd-c')];
+    const persistent = decide(observe({ members, template: 'new' }), { newMemberName: names() });
+    expect(persistent).toMatchObject({ kind: 'UpgradeMember', member: 'etcd-b', how: 'RecreatePod' });
+    const ephemeral = observe({ members, template: 'new', spec: { storage: { type: 'Ephemeral' } } });
+    expect(decide(ephemeral, { newMemberName: names() })).toMatchObject({
+      kind: 'UpgradeMember',
+      member: 'etcd-b',
+      how: 'ReplaceMember',
+    });
   });
 
   it('is converged when every member runs spec.version', () => {
