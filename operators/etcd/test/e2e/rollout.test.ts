@@ -7,7 +7,7 @@ import { createTestNamespace, eventually, testKubeConfig, whyNoNode } from '@swi
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
-import type { EtcdCluster } from '../../src/api/types.js';
+import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
 import type { Pod } from '../../src/kube/kube-types.js';
 import { PodType, PvcType } from '../../src/kube/kube-types.js';
 import { clusterSelectorString } from '../../src/kube/labels.js';
@@ -65,21 +65,41 @@ describeE2E('spec changes rolled out to existing members', () => {
     );
   }
 
-  it('recreates every member from the new template after spec.etcdOptions.quotaBackendBytes changes, leader last, keeping data and member IDs', async () => {
-    const key = { namespace: ns.name, name: 'rolled' };
+  /** The cluster's RollMember and MoveLeader Events, oldest first. */
+  async function rolloutEvents(key: ObjectKey): Promise<{ reason?: string; note?: string }[]> {
+    const events = await client
+      .resource<
+        KubeObject & { reason?: string; note?: string; eventTime?: string; regarding?: { name?: string } }
+      >({ apiVersion: 'events.k8s.io/v1', kind: 'Event' })
+      .list({ namespace: key.namespace });
+    return events.items
+      .filter(
+        (e) => e.regarding?.name === key.name && (e.reason === 'RollMember' || e.reason === 'MoveLeader'),
+      )
+      .sort((a, b) => (a.eventTime ?? '').localeCompare(b.eventTime ?? ''));
+  }
+
+  /** Creates a 3-member cluster at V36 (a fresh name per attempt: jest retries a test once). */
+  async function createCluster(prefix: string, storage: EtcdClusterSpec['storage']): Promise<ObjectKey> {
+    const key = { namespace: ns.name, name: `${prefix}-${Math.random().toString(36).slice(2, 7)}` };
     await clusters().create({
       apiVersion: ETCD_API_VERSION,
       kind: ETCD_CLUSTER_KIND,
       metadata: key,
-      spec: {
-        size: 3,
-        version: V36,
-        storage: { type: 'PersistentVolume', size: '256Mi' },
-      },
+      spec: { size: 3, version: V36, storage },
     });
+    return key;
+  }
+
+  it('recreates every member from the new template after spec.etcdOptions.quotaBackendBytes changes, leader last, keeping data and member IDs', async () => {
+    const key = await createCluster('rolled', { type: 'PersistentVolume', size: '256Mi' });
     const before = await waitHealthy(client, key, 3, V36);
     const pvcUids = async () =>
-      (await client.resource(PvcType).list({ namespace: ns.name })).items
+      (
+        await client
+          .resource(PvcType)
+          .list({ namespace: ns.name, labelSelector: clusterSelectorString(key.name) })
+      ).items
         .map((p) => `${p.metadata.name}=${p.metadata.uid}`)
         .sort();
     const volumesBefore = await pvcUids();
@@ -103,8 +123,15 @@ describeE2E('spec changes rolled out to existing members', () => {
         const args = await podArgs(key);
         for (const [name, a] of args)
           if (a.includes(NEW_QUOTA_FLAG) && !updatedOrder.includes(name)) updatedOrder.push(name);
+        // Down: its Pod is gone or its process does not answer its own status (/health
+        // needs a quorum read, which fails on every member while leadership moves).
         const answers = await Promise.all(
-          (await memberClients(client, key)).map((c) => c.health().catch(() => false)),
+          (await memberClients(client, key)).map((c) =>
+            c.status().then(
+              () => true,
+              () => false,
+            ),
+          ),
         );
         maxDownAtOnce = Math.max(maxDownAtOnce, 3 - answers.filter(Boolean).length);
         const cluster = await readCluster(client, key);
@@ -132,18 +159,45 @@ describeE2E('spec changes rolled out to existing members', () => {
       { timeout: 60_000, interval: 1000, message: 'status Running with 3 updated members' },
     );
     // The operator's own record: three single-member recreations, leadership moved before the last.
-    const events = await client
-      .resource<KubeObject & { reason?: string; note?: string; eventTime?: string }>({
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-      })
-      .list({ namespace: ns.name });
-    const steps = events.items
-      .filter((e) => e.reason === 'RollMember' || e.reason === 'MoveLeader')
-      .sort((a, b) => (a.eventTime ?? '').localeCompare(b.eventTime ?? ''));
+    const steps = await rolloutEvents(key);
     expect(steps.map((e) => e.reason)).toEqual(['RollMember', 'RollMember', 'MoveLeader', 'RollMember']);
     expect(steps[3]?.note).toContain(`recreating the Pod of ${leader}`);
     expect(steps[0]?.note).toContain('rolling out the member template: 0 of 3 updated');
+    await expectKeysOnEveryMember(client, key, new Map([...written, ...(await writer.stop())]));
+  }, 600_000);
+
+  it('replaces members on ephemeral storage one at a time, leader last, instead of deleting their data with the Pod', async () => {
+    const key = await createCluster('ephemeral', { type: 'Ephemeral' });
+    const before = await waitHealthy(client, key, 3, V36);
+    const written = await writeKeys(client, key, '/rollout/', 50);
+    const status = (await readCluster(client, key)).status;
+    const leader = status?.members?.find((m) => m.id === status.leaderID)?.name;
+    expect(leader).toBeDefined();
+    const writer = continuousWriter(client, key);
+    await clusters().patch(key, {
+      type: 'merge',
+      body: { spec: { etcdOptions: { quotaBackendBytes: NEW_QUOTA } } },
+    });
+    await eventually(
+      async () => {
+        const args = await podArgs(key);
+        const s = (await readCluster(client, key)).status;
+        if (
+          args.size !== 3 ||
+          [...args.values()].some((a) => !a.includes(NEW_QUOTA_FLAG)) ||
+          s?.updatedMembers !== 3
+        )
+          throw new Error(`Pods ${[...args.keys()].join(', ')}; status ${JSON.stringify(s)}`);
+      },
+      { timeout: 480_000, interval: 1000, message: `3 member Pods started with ${NEW_QUOTA_FLAG}` },
+    );
+    const after = await waitHealthy(client, key, 3, V36);
+    // Replaced, not restarted: three new members, none of the old ones.
+    const oldIds = new Set(before.map((m) => m.id));
+    expect(after.filter((m) => oldIds.has(m.id))).toEqual([]);
+    const removed = (await rolloutEvents(key)).filter((e) => e.reason === 'RollMember');
+    expect(removed).toHaveLength(3);
+    expect(removed[2]?.note).toContain(`replacing ${leader}`);
     await expectKeysOnEveryMember(client, key, new Map([...written, ...(await writer.stop())]));
   }, 600_000);
 });
