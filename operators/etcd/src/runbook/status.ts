@@ -61,6 +61,9 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';
       if (!available) return 'Unavailable';
+      // A member recreated by the rollout is waited for as an upgraded one is (upgrade.ts):
+      // the phase the step that restarted it set stays.
+      if (step.reason === 'MemberRestarting' && obs.previousStatus.phase === 'Updating') return 'Updating';
       if (UPGRADE_WAITS.has(step.reason)) return 'Upgrading';
       if (SCALING_WAITS.has(step.reason)) return 'Scaling';
       if (ROLLOUT_WAITS.has(step.reason)) return 'Updating';
