@@ -29,6 +29,7 @@ const describeE2E = skipReason ? describe.skip : describe;
 // One retry, with the first failure logged: on a loaded 2-core machine the
 // local cluster's DNS has dropped out for minutes (see cluster-lifecycle.test.ts).
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
+const V35 = '3.5.35';
 const V36 = '3.6.16';
 const NEW_QUOTA = 3 * 1024 ** 3;
 const NEW_QUOTA_FLAG = `--quota-backend-bytes=${NEW_QUOTA}`;
@@ -80,13 +81,17 @@ describeE2E('spec changes rolled out to existing members', () => {
   }
 
   /** Creates a 3-member cluster at V36 (a fresh name per attempt: jest retries a test once). */
-  async function createCluster(prefix: string, storage: EtcdClusterSpec['storage']): Promise<ObjectKey> {
+  async function createCluster(
+    prefix: string,
+    storage: EtcdClusterSpec['storage'],
+    more: Partial<EtcdClusterSpec> = {},
+  ): Promise<ObjectKey> {
     const key = { namespace: ns.name, name: `${prefix}-${Math.random().toString(36).slice(2, 7)}` };
     await clusters().create({
       apiVersion: ETCD_API_VERSION,
       kind: ETCD_CLUSTER_KIND,
       metadata: key,
-      spec: { size: 3, version: V36, storage },
+      spec: { size: 3, version: V36, storage, ...more },
     });
     return key;
   }
@@ -199,5 +204,45 @@ describeE2E('spec changes rolled out to existing members', () => {
     expect(removed).toHaveLength(3);
     expect(removed[2]?.note).toContain(`replacing ${leader}`);
     await expectKeysOnEveryMember(client, key, new Map([...written, ...(await writer.stop())]));
+  }, 600_000);
+
+  it('upgrades a peer-TLS cluster 3.5 -> 3.6 by recreating each member with the 3.6 spelling of the renamed flag', async () => {
+    const key = await createCluster(
+      'renamed',
+      { type: 'PersistentVolume', size: '256Mi' },
+      { version: V35, tls: { peer: { generate: true } } },
+    );
+    const before = await waitHealthy(client, key, 3, V35);
+    for (const args of (await podArgs(key)).values())
+      expect(args).toContain('--experimental-peer-skip-client-san-verification=true');
+    const written = await writeKeys(client, key, '/renamed/', 50);
+    await clusters().patch(key, { type: 'merge', body: { spec: { version: V36 } } });
+    await eventually(
+      async () => {
+        const args = await podArgs(key);
+        const renamed = [...args.values()].filter(
+          (a) =>
+            a.includes('--peer-skip-client-san-verification=true') &&
+            !a.some((f) => f.startsWith('--experimental-')),
+        );
+        if (args.size !== 3 || renamed.length !== 3)
+          throw new Error(`${renamed.length} of ${args.size} Pods renamed`);
+      },
+      { timeout: 360_000, interval: 1000, message: 'every member Pod with the 3.6 flag' },
+    );
+    const after = await waitHealthy(client, key, 3, V36, 180_000);
+    expect(after.map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
+    const events = await client
+      .resource<KubeObject & { reason?: string; note?: string; regarding?: { name?: string } }>({
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+      })
+      .list({ namespace: ns.name });
+    const upgrades = events.items.filter(
+      (e) => e.regarding?.name === key.name && e.reason === 'UpgradeMember',
+    );
+    expect(upgrades).toHaveLength(3);
+    for (const e of upgrades) expect(e.note).toContain('recreating its Pod from the current template');
+    await expectKeysOnEveryMember(client, key, written);
   }, 600_000);
 });
