@@ -381,6 +381,11 @@ const statusSchema: JsonSchema = {
     targetVersion: { type: 'string' },
     leaderID: { type: 'string' },
     readyMembers: { type: 'integer' },
+    updatedMembers: {
+      type: 'integer',
+      description:
+        'Members whose Pod is on the current member template; fewer than the members while a spec change rolls out, one member at a time.',
+    },
     quorumLostSince: { type: 'string', format: 'date-time' },
     quarantinedPVCs: {
       type: 'array',
@@ -494,6 +499,13 @@ export const EtcdClusterResource = defineResource<EtcdClusterSpec, EtcdClusterSt
       type: 'integer',
       jsonPath: '.status.readyMembers',
       description: 'Healthy voting members',
+    },
+    {
+      name: 'Updated',
+      type: 'integer',
+      jsonPath: '.status.updatedMembers',
+      description: 'Members on the current member template',
+      priority: 1,
     },
     { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },

@@ -325,7 +325,15 @@ export interface EtcdClusterSpec {
 
 /** Lifecycle summary for `kubectl get`. */
 export type EtcdClusterPhase =
-  'Creating' | 'Running' | 'Scaling' | 'Upgrading' | 'Recovering' | 'Paused' | 'Unavailable';
+  | 'Creating'
+  | 'Running'
+  | 'Scaling'
+  | 'Upgrading'
+  /** Rolling a changed member Pod template out, one member at a time (rollout.ts). */
+  | 'Updating'
+  | 'Recovering'
+  | 'Paused'
+  | 'Unavailable';
 
 /** One member as the operator last saw it. */
 export interface EtcdMemberStatus {
@@ -374,6 +382,12 @@ export interface EtcdClusterStatus {
   members?: EtcdMemberStatus[];
   /** Healthy voting members. */
   readyMembers?: number;
+  /**
+   * Members whose Pod is on the current member template (the spec's etcd
+   * options, Pod template and this operator's own): during a rollout, fewer
+   * than the members (runbook/rollout.ts).
+   */
+  updatedMembers?: number;
   /**
    * When quorum was seen lost: no member could give the operator a
    * quorum-confirmed member list and no majority of the member Pods was

@@ -131,6 +131,28 @@ async function taking(refusals: Refusals, call: () => Promise<unknown>): Promise
 }
 
 /**
+ * Recreates a member from the current template (../runbook/rollout.ts): its
+ * Pod deleted, for restart-member.ts to start it again on its PVC; or, on
+ * ephemeral storage, the member removed from etcd first (deleting the Pod
+ * loses its data) and its Pod then, for scale-up.ts to add a fresh one.
+ */
+async function recreateMember(
+  ctx: StepContext,
+  obs: ClusterObservation,
+  step: { member: string; memberId: string; how: 'RecreatePod' | 'ReplaceMember' },
+): Promise<'done' | 'retrySoon'> {
+  if (step.how === 'ReplaceMember') {
+    const call = ctx.signal ? { signal: ctx.signal } : {};
+    const removed = await taking({ Unhealthy: 'retrySoon', MemberNotFound: 'done' }, () =>
+      voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call),
+    );
+    if (removed === 'retrySoon') return removed;
+  }
+  await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
+  return 'done';
+}
+
+/**
  * Executes one mutating step; Wait and Converged change nothing (a degraded
  * Wait records an Event). A step that finds a Pod or PVC recreated since the
  * observation stops there (an Event says so) and asks to look again soon.
@@ -271,7 +293,15 @@ async function carryOut(
     case 'FinishSpaceRecovery':
       await executeSpaceStep(ctx, obs, step);
       break;
+    case 'RollMember':
+      if ((await recreateMember(ctx, obs, step)) === 'retrySoon') return { retrySoon: true };
+      break;
     case 'UpgradeMember':
+      if (step.how !== 'PatchImage') {
+        if ((await recreateMember(ctx, obs, { ...step, how: step.how })) === 'retrySoon')
+          return { retrySoon: true };
+        break;
+      }
       // Changing a Pod's image restarts its container in place: same Pod, same volume, same member.
       await ctx.client.resource<Pod>(PodType).patch(
         { namespace: obs.namespace, name: step.member },

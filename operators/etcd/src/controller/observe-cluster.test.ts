@@ -4,7 +4,8 @@ import type { EtcdCluster } from '../api/types.js';
 import { endpointStatus } from '../../test/support/observation-fixture.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdMemberList } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
-import { memberLabels, QUARANTINE_LABEL } from '../kube/labels.js';
+import { MEMBER_TEMPLATE_ANNOTATION, memberLabels, QUARANTINE_LABEL } from '../kube/labels.js';
+import { memberTemplateHash } from '../kube/member-pod.js';
 import { decide } from '../runbook/decide.js';
 import { peerURL } from '../runbook/member-names.js';
 import { initContainerFailure, observeCluster, sortByOrigin } from './observe-cluster.js';
@@ -96,13 +97,21 @@ describe('quarantined PVCs in an observation', () => {
     },
     spec: {},
   });
+  // Made by this operator from the current template (member-pod.ts), so no rollout is due.
+  const current: Pod = {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      annotations: { [MEMBER_TEMPLATE_ANNOTATION]: memberTemplateHash(persistent) },
+    },
+  };
   const withPvcs = {
     resource: (type: { kind: string }) => ({
       listAll: () =>
         Promise.resolve({
           items:
             type.kind === 'Pod'
-              ? [pod]
+              ? [current]
               : [claim('web-b2c4d'), claim('web-lost1', { [QUARANTINE_LABEL]: '20261207T195527000Z' })],
         }),
     }),
@@ -114,6 +123,22 @@ describe('quarantined PVCs in an observation', () => {
     expect([...(obs.quarantinedPvcs ?? [])]).toEqual(['web-lost1']);
     // The member list has only web-b2c4d: an unlabelled web-lost1 would be an orphan, deleted.
     expect(decide(obs, { newMemberName: () => 'web-lost1' })).toEqual({ kind: 'Converged' });
+  });
+
+  it("reads each Pod's template hash and the one the spec asks for, so an outdated Pod rolls", async () => {
+    const obs = await observeCluster(withPvcs, persistent, recordingEtcd([]));
+    expect(obs.pods.get('web-b2c4d')?.templateHash).toBe(memberTemplateHash(persistent));
+    expect(obs.memberTemplateHash).toBe(memberTemplateHash(persistent));
+    const changed = {
+      ...persistent,
+      spec: { ...persistent.spec, etcdOptions: { quotaBackendBytes: 2 ** 31 } },
+    };
+    const after = await observeCluster(withPvcs, changed, recordingEtcd([]));
+    expect(decide(after, { newMemberName: () => 'web-x' })).toMatchObject({
+      kind: 'RollMember',
+      member: 'web-b2c4d',
+      how: 'RecreatePod',
+    });
   });
 });
 

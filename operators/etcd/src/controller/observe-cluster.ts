@@ -22,12 +22,18 @@ import type {
 } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { clusterSelectorString, MEMBER_LABEL, QUARANTINE_LABEL, RETAINED_LABEL } from '../kube/labels.js';
+import {
+  clusterSelectorString,
+  MEMBER_LABEL,
+  MEMBER_TEMPLATE_ANNOTATION,
+  QUARANTINE_LABEL,
+  RETAINED_LABEL,
+} from '../kube/labels.js';
 import { originOf } from '../kube/owner.js';
 import type { ForeignAnswer } from '../runbook/cluster-identity.js';
 import { trustsAnswer } from '../runbook/cluster-identity.js';
 import { isOurs } from '../runbook/retention.js';
-import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
+import { FORCE_NEW_CLUSTER_FLAG, memberTemplateHash, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
 import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.js';
@@ -55,6 +61,7 @@ export function toMemberPod(pod: Pod): MemberPod {
   const initFailure = initContainerFailure(pod);
   const etcd = pod.status?.containerStatuses?.find((c) => c.name === 'etcd');
   const phase = pod.status?.phase ?? 'Unknown';
+  const templateHash = pod.metadata.annotations?.[MEMBER_TEMPLATE_ANNOTATION];
   return {
     name: pod.metadata.name ?? '',
     phase: PHASES.has(phase) ? (phase as MemberPod['phase']) : 'Unknown',
@@ -68,6 +75,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     terminating: pod.metadata.deletionTimestamp !== undefined,
     ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
+    ...(templateHash ? { templateHash } : {}),
     ...(initFailure ? { initFailure } : {}),
   };
 }
@@ -213,6 +221,7 @@ export async function observeCluster(
     ...(foreign.size > 0 ? { foreign } : {}),
     observedAt: Date.now(),
     ...(cluster.metadata.uid ? { uid: cluster.metadata.uid } : {}),
+    memberTemplateHash: memberTemplateHash(cluster),
   };
   const restore = cluster.spec.bootstrap?.restore;
   if (restore !== undefined && !cluster.status?.clusterID && list === undefined)

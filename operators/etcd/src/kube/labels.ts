@@ -49,3 +49,5 @@ export function clusterLabels(cluster: string): Record<string, string> {
 export function memberLabels(cluster: string, member: string): Record<string, string> {
   return { ...clusterLabels(cluster), [MEMBER_LABEL]: member };
 }
+/** Annotation on a member Pod: the hash of the template it was made from (member-pod.ts memberTemplateHash). */
+export const MEMBER_TEMPLATE_ANNOTATION = 'etcd.switchboard.dev/member-template';

@@ -4,16 +4,18 @@
 // leader last), and a member must be added to etcd before its Pod starts. A
 // StatefulSet decides those itself (ordinal order, all Pods from one
 // template); coreos/etcd-operator managed Pods directly for the same reason.
+import { createHash } from 'node:crypto';
+
 import type { V1Affinity, V1Container, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
-import { parseVersion } from '../api/version.js';
 import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
+import { etcdFlag } from './etcd-flags.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { retentionPolicy } from '../runbook/retention.js';
-import { CLUSTER_LABEL, CLUSTER_UID_LABEL, memberLabels } from './labels.js';
+import { CLUSTER_LABEL, CLUSTER_UID_LABEL, MEMBER_TEMPLATE_ANNOTATION, memberLabels } from './labels.js';
 import { clusterOwnerReference } from './owner.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { restoreInitContainers, restoreVolumes } from './restore-init.js';
@@ -74,8 +76,6 @@ export function versionOfImage(image: string | undefined): string | undefined {
  */
 function tlsArgs(cluster: EtcdCluster): string[] {
   const tls = clusterTLSSecrets(cluster.metadata.name ?? '', cluster.spec);
-  const version = parseVersion(cluster.spec.version);
-  const before36 = version !== undefined && version.major === 3 && version.minor < 6;
   return [
     ...(tls.client
       ? [
@@ -98,10 +98,8 @@ function tlsArgs(cluster: EtcdCluster): string[] {
           // node ("server misbehaving" from CoreDNS) until long after the member
           // gave up joining. The CA check above is the authentication; the
           // dialing side still checks the member's DNS name. 3.6 renamed the flag
-          // (the old name still works there, so an upgraded Pod keeps working).
-          before36
-            ? '--experimental-peer-skip-client-san-verification=true'
-            : '--peer-skip-client-san-verification=true',
+          // and 3.7 dropped the old name (etcd-flags.ts).
+          etcdFlag('peer-skip-client-san-verification', 'true', cluster.spec.version),
         ]
       : []),
   ];
@@ -234,8 +232,55 @@ function restoreParts(cluster: EtcdCluster, member: string, from: RestoreFrom, t
   };
 }
 
-/** The Pod of one member. */
+/**
+ * The Pod of one member, annotated with the hash of its template
+ * ({@link memberTemplateHash}): the rollout (../runbook/rollout.ts) replaces
+ * members whose Pod carries another.
+ */
 export function memberPod(cluster: EtcdCluster, member: string, boot: MemberBootstrap): Pod {
+  const pod = renderMemberPod(cluster, member, boot);
+  pod.metadata.annotations = {
+    ...pod.metadata.annotations,
+    [MEMBER_TEMPLATE_ANNOTATION]: memberTemplateHash(cluster),
+  };
+  return pod;
+}
+
+/** A member name no member has (member names are DNS labels): stands for every member in the template. */
+const ANY_MEMBER = '_';
+
+/**
+ * A stable hash of everything in a member's Pod that the spec or this
+ * operator's code can change, the same for every member of the cluster: the
+ * Pod rendered for a stand-in member, joining an existing cluster, without
+ * its etcd image. Left out, so they never cause a rollout: the image (the
+ * version belongs to the upgrade, upgrade.ts) and what differs per member or
+ * per start (its name, the initial cluster, the restore init containers,
+ * --force-new-cluster). The version still counts where it changes the Pod
+ * otherwise (a flag's spelling, etcd-flags.ts).
+ */
+export function memberTemplateHash(cluster: EtcdCluster): string {
+  const pod = renderMemberPod(cluster, ANY_MEMBER, { state: 'existing', initialCluster: [] });
+  const containers = pod.spec?.containers.map(({ image: _image, ...rest }) => rest);
+  return createHash('sha256')
+    .update(stableJson({ metadata: pod.metadata, spec: { ...pod.spec, containers } }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** JSON with object keys sorted, so equal objects hash equally whatever order they were built in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function renderMemberPod(cluster: EtcdCluster, member: string, boot: MemberBootstrap): Pod {
   const name = cluster.metadata.name ?? '';
   const template = cluster.spec.podTemplate ?? {};
   const volume: V1Volume =

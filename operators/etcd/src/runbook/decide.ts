@@ -18,6 +18,8 @@
 //   7. pending learner   -> promote it                         (promote-learner.ts)
 //   8. too few members   -> add a learner                      (scale-up.ts)
 //   9. old versions      -> upgrade one member, leader last    (upgrade.ts)
+//      outdated Pods     -> recreate one member from the current
+//                           template, leader last              (rollout.ts)
 //      defragmentation due -> first member of a scheduled run  (space.ts)
 //  10. otherwise         -> converged
 import { planCreate } from './create.js';
@@ -28,6 +30,7 @@ import { planRecovery } from './recover.js';
 import { planReplaceMember } from './replace-member.js';
 import { freshMemberName } from './retention.js';
 import { planRestartMember } from './restart-member.js';
+import { planRollout } from './rollout.js';
 import { planScaleDown } from './scale-down.js';
 import { planScaleUp } from './scale-up.js';
 import { planScheduledDefragmentation, planSpace } from './space.js';
@@ -105,6 +108,7 @@ export function decide(obs: ClusterObservation, options: DecideOptions): Step {
     planPromoteLearner(obs) ??
     planScaleUp(obs, opts.newMemberName) ??
     planUpgrade(obs) ??
+    planRollout(obs) ??
     planScheduledDefragmentation(obs, now) ?? { kind: 'Converged' }
   );
 }

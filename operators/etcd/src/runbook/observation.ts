@@ -27,6 +27,12 @@ export interface MemberPod {
   /** Started with --force-new-cluster (disaster recovery, recover.ts). */
   forceNewCluster?: boolean;
   /**
+   * Hash of the template the Pod was made from (its annotation; absent on a
+   * Pod an older operator made): compared with
+   * {@link ClusterObservation.memberTemplateHash} by the rollout (rollout.ts).
+   */
+  templateHash?: string;
+  /**
    * An init container (a seed's snapshot download or restore) that failed
    * last time it ran, e.g. `fetch-snapshot exited 1 after 3 restarts: ...`;
    * the kubelet retries it with backoff.
@@ -118,6 +124,11 @@ export interface ClusterObservation {
   recoveryBackups?: BackupSnapshot[];
   /** The EtcdCluster's UID (part of a restored cluster's token). */
   uid?: string;
+  /**
+   * Hash of the member Pod template the spec asks for now (../kube/member-pod.ts
+   * memberTemplateHash). Absent: no rollout is planned (rollout.ts).
+   */
+  memberTemplateHash?: string;
 }
 
 /** Voting members. */

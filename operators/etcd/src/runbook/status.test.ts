@@ -99,6 +99,31 @@ describe('status', () => {
     expect(status).toMatchObject({ phase: 'Upgrading', currentVersion: '3.5.35', targetVersion: '3.6.16' });
   });
 
+  it('shows a template rollout: Updating, the updated members, the progress in Progressing', () => {
+    const members = healthy(3).map((m) => (m.name === 'etcd-a' ? m : { ...m, pod: { templateHash: 'old' } }));
+    const obs = observe({ members, template: 'new' });
+    const step = {
+      kind: 'RollMember' as const,
+      member: 'etcd-b',
+      memberId: idOf('etcd-b'),
+      how: 'RecreatePod' as const,
+      updated: 1,
+      total: 3,
+    };
+    const status = computeStatus(obs, step, t0);
+    expect(status).toMatchObject({ phase: 'Updating', updatedMembers: 1 });
+    expect(status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'RollMember',
+      message: 'rolling out the member template: 1 of 3 updated; recreating the Pod of etcd-b on its data',
+    });
+    // While the recreated member comes back (upgrade.ts waits for it as for an upgraded one), still Updating.
+    const restarting = { kind: 'Wait' as const, reason: 'MemberRestarting', message: 'waiting for etcd-b' };
+    const next = observe({ members, template: 'new', status: { clusterID: 'c1', phase: 'Updating' } });
+    expect(computeStatus(next, restarting, t1).phase).toBe('Updating');
+    expect(computeStatus(observe({ members }), restarting, t1).phase).toBe('Upgrading');
+  });
+
   it('calls waiting for a new learner to start Scaling, not Recovering', () => {
     const members = [...healthy(1), { name: 'etcd-b', learner: true, started: false, reachable: false }];
     const step = {

@@ -14,6 +14,7 @@ import { voterCount } from './observation.js';
 import type { Step } from './step.js';
 import { describeStep } from './step.js';
 import { spaceDegraded } from './space.js';
+import { templateProgress } from './rollout.js';
 import { currentVersion } from './upgrade.js';
 
 /** Wait reasons that belong to an upgrade or a scaling in progress (the rest are recovery). */
@@ -24,6 +25,9 @@ const SCALING_WAITS = new Set([
   'ScaleDownWouldLoseQuorum',
   'NoLeaderTarget',
 ]);
+
+/** Wait reasons of a member template rollout (rollout.ts). */
+const ROLLOUT_WAITS = new Set(['RolloutWaitsForMembers', 'RolloutWaitsForMembership']);
 
 function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdClusterPhase {
   if (obs.spec.paused) return 'Paused';
@@ -36,9 +40,11 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'RemoveMember':
       return step.reason === 'ScaleDown' ? 'Scaling' : 'Recovering';
     case 'MoveLeader':
-      return step.why === 'Upgrade' ? 'Upgrading' : 'Scaling';
+      return step.why === 'Upgrade' ? 'Upgrading' : step.why === 'Rollout' ? 'Updating' : 'Scaling';
     case 'UpgradeMember':
       return 'Upgrading';
+    case 'RollMember':
+      return 'Updating';
     case 'StartRecovery':
     case 'StartBackupRecovery':
     case 'ForceNewCluster':
@@ -55,8 +61,12 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';
       if (!available) return 'Unavailable';
+      // A member recreated by the rollout is waited for as an upgraded one is (upgrade.ts):
+      // the phase the step that restarted it set stays.
+      if (step.reason === 'MemberRestarting' && obs.previousStatus.phase === 'Updating') return 'Updating';
       if (UPGRADE_WAITS.has(step.reason)) return 'Upgrading';
       if (SCALING_WAITS.has(step.reason)) return 'Scaling';
+      if (ROLLOUT_WAITS.has(step.reason)) return 'Updating';
       return 'Recovering';
     case 'Converged':
       return 'Running';
@@ -184,6 +194,7 @@ export function computeStatus(
   const current = membership ? currentVersion(membership.members) : obs.previousStatus.currentVersion;
   const clusterID = membership?.clusterId ?? obs.previousStatus.clusterID;
   const leaderID = membership?.leaderId;
+  const template = templateProgress(obs);
   return {
     phase: phaseOf(obs, step, available),
     observedGeneration: generation,
@@ -193,6 +204,7 @@ export function computeStatus(
     ...(leaderID ? { leaderID } : {}),
     members,
     readyMembers: count.healthyVoters,
+    ...(template ? { updatedMembers: template.updated } : {}),
     conditions,
   };
 }

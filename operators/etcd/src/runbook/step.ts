@@ -9,6 +9,12 @@ import type { RetainedWhy } from './retention.js';
 import type { SpaceStep } from './space.js';
 import { describeSpaceStep } from './space.js';
 
+/**
+ * How a member is upgraded (upgrade.ts): its image patched in place, or, when
+ * its Pod is on an outdated template, recreated from the current one (rollout.ts).
+ */
+export type UpgradeHow = 'PatchImage' | 'RecreatePod' | 'ReplaceMember';
+
 /** Why a member is being removed. */
 export type RemovalReason = 'ScaleDown' | 'Replace';
 
@@ -23,7 +29,13 @@ export type Step =
   /** Promote a learner that has caught up with the leader. */
   | { kind: 'PromoteLearner'; member: string; memberId: string }
   /** Move raft leadership away from a member before it is removed or restarted. */
-  | { kind: 'MoveLeader'; fromId: string; toId: string; toMember: string; why: 'ScaleDown' | 'Upgrade' }
+  | {
+      kind: 'MoveLeader';
+      fromId: string;
+      toId: string;
+      toMember: string;
+      why: 'ScaleDown' | 'Upgrade' | 'Rollout';
+    }
   /**
    * Remove a member from etcd, then delete its Pod, then delete its PVC or
    * (`volume: Retain`, a scale-down under whenScaled Retain) relabel it as retained.
@@ -40,8 +52,23 @@ export type Step =
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
   /** Relabel as retained a PVC of ours that belongs to no etcd member (whenScaled Retain, retention.ts). */
   | { kind: 'RetainVolume'; member: string; why: RetainedWhy }
-  /** Restart one member on its own data at a new version. */
-  | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string }
+  /** Restart one member on its own data at a new version (or recreate it: {@link UpgradeHow}). */
+  | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string; how: UpgradeHow }
+  /**
+   * Template rollout (rollout.ts): recreate one member from the current Pod
+   * template, its Pod deleted and started again on its PVC (`RecreatePod`), or
+   * on ephemeral storage the member removed with its Pod for scale-up to add a
+   * fresh one (`ReplaceMember`). `updated` of `total` members are on the
+   * current template before this step.
+   */
+  | {
+      kind: 'RollMember';
+      member: string;
+      memberId: string;
+      how: 'RecreatePod' | 'ReplaceMember';
+      updated: number;
+      total: number;
+    }
   /**
    * Disaster recovery: record the survivor and what may be lost, quarantine the other members' PVCs
    * (quarantine.ts: kept, never reused), delete their Pods that are not terminating, and the survivor's Pod.
@@ -109,7 +136,10 @@ export function isDestructive(step: Step): boolean {
     case 'StartRecovery':
     case 'StartBackupRecovery':
     case 'ForceNewCluster':
+    case 'RollMember':
       return true;
+    case 'UpgradeMember':
+      return step.how !== 'PatchImage';
     case 'FinishRecovery':
       return step.restart;
     default:
@@ -120,6 +150,15 @@ export function isDestructive(step: Step): boolean {
 function describePods(pods: readonly string[]): string {
   return pods.length > 0 ? `, deleting the Pods of ${pods.join(', ')}` : '';
 }
+
+const MOVE_LEADER_BEFORE = { ScaleDown: 'removing', Upgrade: 'upgrading', Rollout: 'recreating' } as const;
+
+const UPGRADE_HOW: Record<UpgradeHow, string> = {
+  PatchImage: '',
+  RecreatePod: ', recreating its Pod from the current template on its data',
+  ReplaceMember:
+    ', replacing it by a fresh member from the current template (its data is on ephemeral storage)',
+};
 
 /** One line describing a step, for events, logs and condition messages. */
 export function describeStep(step: Step): string {
@@ -135,7 +174,7 @@ export function describeStep(step: Step): string {
     case 'PromoteLearner':
       return `promoting learner ${step.member} (${step.memberId}) to voter`;
     case 'MoveLeader':
-      return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${step.why === 'Upgrade' ? 'upgrading' : 'removing'} it`;
+      return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${MOVE_LEADER_BEFORE[step.why]} it`;
     case 'RemoveMember':
       return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : ''}`;
     case 'RetainVolume':
@@ -143,7 +182,13 @@ export function describeStep(step: Step): string {
     case 'DeleteOrphan':
       return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
     case 'UpgradeMember':
-      return `upgrading member ${step.member} from ${step.from} to ${step.to}`;
+      return `upgrading member ${step.member} from ${step.from} to ${step.to}${UPGRADE_HOW[step.how]}`;
+    case 'RollMember':
+      return `rolling out the member template: ${step.updated} of ${step.total} updated; ${
+        step.how === 'RecreatePod'
+          ? `recreating the Pod of ${step.member} on its data`
+          : `replacing ${step.member} (${step.memberId}) by a fresh member (its data is on ephemeral storage)`
+      }`;
     case 'StartRecovery':
       return `quorum lost: recovering from ${step.survivor} (${step.memberId}, raft index ${step.raftIndex})${describePods(step.deletePods)}; ${describeWriteLoss(step)}`;
     case 'StartBackupRecovery':

@@ -13,6 +13,7 @@ describe('rolling upgrade', () => {
       memberId: idOf('etcd-b'),
       from: '3.5.35',
       to: '3.6.16',
+      how: 'PatchImage',
     });
   });
 
@@ -65,6 +66,18 @@ describe('rolling upgrade', () => {
     const degraded = computeStatus(obs, step).conditions?.find((c) => c.type === 'Degraded');
     expect(degraded).toMatchObject({ status: 'True', reason: 'UnsupportedUpgradePath' });
     expect(degraded?.message).toContain('set spec.version to 3.5.26');
+  });
+
+  it('recreates a member whose Pod template is outdated instead of patching its image', () => {
+    const members = [old('etcd-a', true), { ...old('etcd-b'), pod: { templateHash: 'old' } }, old('etcd-c')];
+    const persistent = decide(observe({ members, template: 'new' }), { newMemberName: names() });
+    expect(persistent).toMatchObject({ kind: 'UpgradeMember', member: 'etcd-b', how: 'RecreatePod' });
+    const ephemeral = observe({ members, template: 'new', spec: { storage: { type: 'Ephemeral' } } });
+    expect(decide(ephemeral, { newMemberName: names() })).toMatchObject({
+      kind: 'UpgradeMember',
+      member: 'etcd-b',
+      how: 'ReplaceMember',
+    });
   });
 
   it('is converged when every member runs spec.version', () => {

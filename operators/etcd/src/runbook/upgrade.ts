@@ -21,10 +21,16 @@
 //   (a separate step), so the cluster has one leader election, not several.
 // - The restart keeps the member's data and ID: the Pod's image is changed in
 //   place, which restarts the container on the same volume (PVC or emptyDir).
+//   A member whose Pod is on an outdated template (rollout.ts) is instead
+//   recreated from the current template at the new version, once, rather
+//   than restarted twice: its Pod deleted and started again on its PVC, or
+//   on ephemeral storage the member replaced by a fresh one (a one-member
+//   ephemeral cluster is patched in place: replacing its member loses the data).
 import { upgradePathProblem } from '../api/version.js';
 import type { ClusterObservation, ObservedMember } from './observation.js';
-import { learners, voters } from './observation.js';
-import type { Step } from './step.js';
+import { isPersistent, learners, voters } from './observation.js';
+import { hasOutdatedTemplate, nextLeaderLast, rollMemberStep } from './rollout.js';
+import type { Step, UpgradeHow } from './step.js';
 
 /** The lowest version any member reports, or undefined when none reports one. */
 export function currentVersion(members: readonly ObservedMember[]): string | undefined {
@@ -67,19 +73,29 @@ export function planUpgrade(obs: ClusterObservation): Step | undefined {
   if (problem !== undefined)
     return { kind: 'Wait', reason: 'UnsupportedUpgradePath', message: problem, degraded: true };
 
-  const next = [...outdated].sort((a, b) => a.memberName.localeCompare(b.memberName));
-  const follower = next.find((m) => m.id !== membership.leaderId);
-  const member = follower ?? next[0]!;
-  if (follower === undefined && membership.members.length > 1) {
-    const upgraded = membership.members.filter((m) => m.id !== member.id && m.status?.version === target);
-    const to = upgraded[0] ?? membership.members.find((m) => m.id !== member.id)!;
-    return { kind: 'MoveLeader', fromId: member.id, toId: to.id, toMember: to.memberName, why: 'Upgrade' };
-  }
+  const next = nextLeaderLast(obs, outdated, (m) => m.status?.version === target, 'Upgrade');
+  if ('kind' in next) return next;
   return {
     kind: 'UpgradeMember',
-    member: member.memberName,
-    memberId: member.id,
-    from: member.status?.version ?? from,
+    member: next.memberName,
+    memberId: next.id,
+    from: next.status?.version ?? from,
     to: target,
+    how: upgradeHow(obs, next),
   };
+}
+
+/**
+ * How a member is upgraded: its image patched in place when its Pod is on the
+ * current template; otherwise recreated from the current template at the new
+ * version (its Pod deleted and started again on its PVC; on ephemeral storage
+ * the member replaced, unless it is the only one), as the template rollout
+ * would do next anyway (rollout.ts). Flags whose spelling the new version
+ * changed (../kube/etcd-flags.ts) are only right in a recreated Pod.
+ */
+function upgradeHow(obs: ClusterObservation, member: ObservedMember): UpgradeHow {
+  if (!hasOutdatedTemplate(obs, member.memberName)) return 'PatchImage';
+  if (isPersistent(obs)) return 'RecreatePod';
+  const step = rollMemberStep(obs, member);
+  return step.kind === 'RollMember' ? 'ReplaceMember' : 'PatchImage';
 }

@@ -44,6 +44,11 @@ export interface FixtureCluster {
   foreign?: string[];
   /** Member Pods whose etcd answered with another cluster's ID (cluster-identity.ts). */
   foreignAnswers?: ForeignAnswer[];
+  /**
+   * The member template hash the spec asks for (rollout.ts); every member Pod
+   * carries it unless its `pod` says otherwise. Absent: no rollout is planned.
+   */
+  template?: string;
 }
 
 const NS = 'ns';
@@ -78,6 +83,7 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
         restartCount: 0,
         createdAt: `2026-01-01T00:00:0${i}Z`,
         terminating: false,
+        ...(fixture.template !== undefined ? { templateHash: fixture.template } : {}),
         ...m.pod,
       });
     }
@@ -134,6 +140,7 @@ export function observe(fixture: FixtureCluster): ClusterObservation {
     ...(fixture.retainedPvcs ? { retainedPvcs: new Set(fixture.retainedPvcs) } : {}),
     ...(fixture.foreign ? { foreign: new Set(fixture.foreign) } : {}),
     ...(fixture.foreignAnswers ? { foreignAnswers: fixture.foreignAnswers } : {}),
+    ...(fixture.template !== undefined ? { memberTemplateHash: fixture.template } : {}),
     ...(fixture.noQuorum
       ? { membershipError: 'no quorum' }
       : {
