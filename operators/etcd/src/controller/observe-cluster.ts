@@ -30,6 +30,7 @@ import { isOurs } from '../runbook/retention.js';
 import { FORCE_NEW_CLUSTER_FLAG, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
+import { observeNodeProblems } from './observe-nodes.js';
 import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
@@ -67,6 +68,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
     ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
+    ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
     ...(initFailure ? { initFailure } : {}),
   };
@@ -184,7 +186,14 @@ export async function observeCluster(
     pvcList.items,
     cluster.metadata.uid ?? '',
   );
-  const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
+  const lostNodes = await observeNodeProblems(client, ours.pods, ours.pvcs, signal);
+  const pods = new Map(
+    ours.pods.map((p) => {
+      const pod = toMemberPod(p);
+      const nodeProblem = lostNodes.get(pod.name);
+      return [pod.name, nodeProblem !== undefined ? { ...pod, nodeProblem } : pod];
+    }),
+  );
   const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
   const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));
   const reachable = [...pods.values()]

@@ -25,8 +25,10 @@ export type Step =
   /** Move raft leadership away from a member before it is removed or restarted. */
   | { kind: 'MoveLeader'; fromId: string; toId: string; toMember: string; why: 'ScaleDown' | 'Upgrade' }
   /**
-   * Remove a member from etcd, then delete its Pod, then delete its PVC or
-   * (`volume: Retain`, a scale-down under whenScaled Retain) relabel it as retained.
+   * Remove a member from etcd, then delete its Pod, then delete its PVC,
+   * relabel it as retained (`volume: Retain`, a scale-down under whenScaled
+   * Retain), or quarantine it (`volume: Quarantine`, a replaced member that may
+   * only be cut off: quarantine.ts, labelled with `quarantineId`).
    */
   | {
       kind: 'RemoveMember';
@@ -34,7 +36,9 @@ export type Step =
       memberId: string;
       reason: RemovalReason;
       detail: string;
-      volume: 'Delete' | 'Retain';
+      volume: 'Delete' | 'Retain' | 'Quarantine';
+      /** Label value of the quarantined PVC (`volume: Quarantine`). */
+      quarantineId?: string;
     }
   /** Delete a Pod and/or PVC that belongs to no etcd member (left by an interrupted step). */
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
@@ -137,7 +141,7 @@ export function describeStep(step: Step): string {
     case 'MoveLeader':
       return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${step.why === 'Upgrade' ? 'upgrading' : 'removing'} it`;
     case 'RemoveMember':
-      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : ''}`;
+      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : step.volume === 'Quarantine' ? `; its PVC ${step.member} is quarantined (kept, never reused: it may hold writes), not deleted` : ''}`;
     case 'RetainVolume':
       return `keeping the PVC ${step.member} (no such etcd member) as a retained volume: spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain`;
     case 'DeleteOrphan':
