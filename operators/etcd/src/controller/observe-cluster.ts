@@ -186,14 +186,7 @@ export async function observeCluster(
     pvcList.items,
     cluster.metadata.uid ?? '',
   );
-  const lostNodes = await observeNodeProblems(client, ours.pods, ours.pvcs, signal);
-  const pods = new Map(
-    ours.pods.map((p) => {
-      const pod = toMemberPod(p);
-      const nodeProblem = lostNodes.get(pod.name);
-      return [pod.name, nodeProblem !== undefined ? { ...pod, nodeProblem } : pod];
-    }),
-  );
+  const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
   const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
   const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));
   const reachable = [...pods.values()]
@@ -241,7 +234,36 @@ export async function observeCluster(
     return withForeign({ ...base, ...(error ? { membershipError: error } : {}) }, foreignAnswers);
   const membership = await describeMembers(list, endpoint, base, endpointOf, etcd, foreignAnswers, signal);
   foreignAnswers.push(...(await strayAnswers(reachable, membership, endpointOf, etcd, signal)));
-  return withForeign({ ...base, membership }, foreignAnswers);
+  const withNodes = await withNodeProblems(client, base, membership, ours, signal);
+  return withForeign({ ...withNodes, membership }, foreignAnswers);
+}
+
+/**
+ * The observation with `nodeProblem` set on the Pods of suspect members (not
+ * Ready, Terminating, or unhealthy to etcd) whose node looks lost (./observe-nodes.ts).
+ */
+async function withNodeProblems(
+  client: Client,
+  obs: ClusterObservation,
+  membership: ObservedMembership,
+  ours: { pods: Pod[]; pvcs: PersistentVolumeClaim[] },
+  signal: AbortSignal | undefined,
+): Promise<ClusterObservation> {
+  const unhealthy = new Set(membership.members.filter((m) => !m.healthy).map((m) => m.memberName));
+  const suspects = ours.pods.filter((p) => {
+    const pod = obs.pods.get(p.metadata.name ?? '');
+    return pod !== undefined && (!pod.ready || pod.terminating || unhealthy.has(pod.name));
+  });
+  if (suspects.length === 0) return obs;
+  const problems = await observeNodeProblems(client, suspects, ours.pvcs, signal);
+  if (problems.size === 0) return obs;
+  const pods = new Map(
+    [...obs.pods].map(([name, pod]) => {
+      const nodeProblem = problems.get(name);
+      return [name, nodeProblem !== undefined ? { ...pod, nodeProblem } : pod];
+    }),
+  );
+  return { ...obs, pods };
 }
 
 function withForeign(obs: ClusterObservation, answers: readonly ForeignAnswer[]): ClusterObservation {

@@ -1,7 +1,8 @@
 // Whether a member's node looks lost (../runbook/replace-member.ts judges a
 // member failed after it stays unhealthy; this says why, and whether its
-// data may only be cut off). Read only for member Pods that are not Ready,
-// so a healthy cluster costs no extra API call:
+// data may only be cut off). Read only for suspect member Pods (not Ready,
+// Terminating, or of a member etcd calls unhealthy), so a healthy cluster
+// costs no extra API call:
 // - a scheduled Pod: its node (spec.nodeName);
 // - an unscheduled Pod: the node its PVC's volume is bound to, from the
 //   PersistentVolume's required nodeAffinity on kubernetes.io/hostname (a
@@ -35,19 +36,33 @@ export function nodeLoss(name: string, node: Node | undefined): string | undefin
   return `node ${name} is NotReady (Ready=${ready?.status ?? 'absent'}${why ? `: ${why}` : ''})`;
 }
 
-function isReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** For each member Pod that is not Ready and whose node (or volume's node) looks lost: why. */
+/**
+ * For each suspect member Pod whose node (or volume's node) looks lost: why.
+ * When the Nodes or PVs cannot be read, every suspect gets that as its
+ * problem: the runbook then keeps the member's data (quarantine) rather than
+ * judge its node healthy unseen.
+ */
 export async function observeNodeProblems(
   client: Client,
-  pods: readonly Pod[],
+  suspects: readonly Pod[],
   pvcs: readonly PersistentVolumeClaim[],
   signal?: AbortSignal,
 ): Promise<Map<string, string>> {
+  try {
+    return await nodeProblems(client, suspects, pvcs, signal);
+  } catch (err) {
+    const why = `its node could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    return new Map(suspects.map((p) => [p.metadata.name ?? '', why]));
+  }
+}
+
+async function nodeProblems(
+  client: Client,
+  suspects: readonly Pod[],
+  pvcs: readonly PersistentVolumeClaim[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
   const call = signal ? { signal } : {};
-  const suspects = pods.filter((p) => !isReady(p) || p.metadata.deletionTimestamp !== undefined);
   if (suspects.length === 0) return new Map();
   // Where each suspect lives: its node by name, or its volume's node by hostname.
   const wanted = new Map<string, { node?: string; volumeHost?: string; volume?: string }>();

@@ -127,6 +127,14 @@ describe('replace member', () => {
       expect(describeStep(step)).toContain('its PVC etcd-b is quarantined');
     });
 
+    it('quarantines the PVC when the kubelet still reports the Pod Ready but etcd calls it unhealthy (a stale view)', () => {
+      expect(decide(sick({ ready: true }, bound), { newMemberName: names() })).toMatchObject({
+        kind: 'RemoveMember',
+        member: 'etcd-b',
+        volume: 'Quarantine',
+      });
+    });
+
     it('replaces a member whose Pod is stuck Terminating, quarantining its PVC', () => {
       const step = decide(sick({ terminating: true }, bound), { newMemberName: names() });
       expect(step).toMatchObject({

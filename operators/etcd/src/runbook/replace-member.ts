@@ -28,7 +28,8 @@
 // - One replacement at a time, and not while a learner is pending.
 // - Data is never deleted on a guess: the PVC of a member that was not seen
 //   running on a Ready node (its node NotReady or gone, its Pod Pending,
-//   Terminating or missing) is quarantined (quarantine.ts: kept, labelled,
+//   Terminating or missing, or still reported Ready by a kubelet that may
+//   have stopped reporting) is quarantined (quarantine.ts: kept, labelled,
 //   never reused), since the member may only be cut off and hold writes.
 //   Only a member that ran on a Ready node and still failed (a crash loop, a
 //   CORRUPT alarm) has its PVC deleted.
@@ -71,12 +72,21 @@ function podState(obs: ClusterObservation, member: ObservedMember): string {
 }
 
 /**
- * True when the member's data may still be good and only out of reach: it was
- * not seen running on a Ready node (quarantine its PVC instead of deleting it).
+ * True when the member's data may still be good and only out of reach
+ * (quarantine its PVC instead of deleting it). Only a member whose kubelet
+ * itself reports it Running and not Ready, on a node seen Ready, failed in
+ * plain sight; a Pod still reported Ready while etcd calls the member
+ * unhealthy is a stale view (a kubelet that stopped reporting, a partition).
  */
 export function mayBeCutOff(obs: ClusterObservation, member: ObservedMember): boolean {
   const pod = obs.pods.get(member.memberName);
-  return pod === undefined || pod.terminating || pod.phase !== 'Running' || pod.nodeProblem !== undefined;
+  return (
+    pod === undefined ||
+    pod.terminating ||
+    pod.phase !== 'Running' ||
+    pod.ready ||
+    pod.nodeProblem !== undefined
+  );
 }
 
 /** How long an added member's Pod may exist without the member joining before it is replaced. */
