@@ -345,7 +345,7 @@ const statusSchema: JsonSchema = {
       type: 'array',
       items: { type: 'string' },
       description:
-        'PVCs of members lost in a disaster recovery, kept aside (never reused or deleted by the operator); they may hold writes the recovery lost.',
+        'PVCs of members lost in a disaster recovery, or replaced after their node was lost, kept aside (never reused or deleted by the operator); they may hold writes the cluster lost.',
     },
     recovery: {
       type: 'object',

@@ -412,9 +412,10 @@ export interface EtcdClusterStatus {
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;
   /**
-   * PVCs of members lost in a disaster recovery, kept aside (label
+   * PVCs of members lost in a disaster recovery, or replaced after their
+   * node was lost (runbook/replace-member.ts), kept aside (label
    * etcd.switchboard.dev/quarantined-by, no owner reference): never reused or
-   * deleted by the operator; they may hold writes the recovery lost.
+   * deleted by the operator; they may hold writes the cluster lost.
    */
   quarantinedPVCs?: string[];
   /** Space management: a NOSPACE recovery in progress, the last one finished. */
