@@ -104,6 +104,27 @@ describe('replace member', () => {
       ).toMatchObject({ kind: 'RemoveMember', member: 'etcd-b' });
     });
 
+    it('counts no unhealthy time before this operator started reconciling', () => {
+      const obs = sick({}, bound + 60_000);
+      const watchingSince = new Date(now - bound + 1000);
+      expect(decide(obs, { newMemberName: names(), watchingSince })).not.toMatchObject({
+        kind: 'RemoveMember',
+      });
+      expect(decide(obs, { newMemberName: names(), watchingSince: new Date(now - bound) })).toMatchObject({
+        kind: 'RemoveMember',
+        member: 'etcd-b',
+      });
+    });
+
+    it('drops unhealthySince while there is no quorum: the spell starts again with one', () => {
+      const lost = {
+        ...observe({ members: healthy(3), noQuorum: true, status: sick({}, bound).previousStatus }),
+      };
+      const status = computeStatus(lost, { kind: 'Wait', reason: 'NoQuorum', message: '' }, new Date(now));
+      expect(status.members?.find((m) => m.name === 'etcd-b')).toMatchObject({ name: 'etcd-b' });
+      expect(status.members?.some((m) => m.unhealthySince !== undefined)).toBe(false);
+    });
+
     it('deletes the PVC of a member that failed while running on a Ready node (a crash loop)', () => {
       expect(decide(sick({ restartCount: 7 }, bound), { newMemberName: names() })).toMatchObject({
         kind: 'RemoveMember',

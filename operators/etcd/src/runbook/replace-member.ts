@@ -9,7 +9,9 @@
 //   unhealthy sample and clears it on the first healthy one). This covers a
 //   crash loop, a Pod Pending because its node-bound volume's node is gone, a
 //   Pod stuck Terminating on a node whose kubelet does not answer, and a node
-//   NotReady. Restarts over the Pod's whole life (upgrades, liveness kills)
+//   NotReady. No time counts before this operator started reconciling, nor
+//   while there was no quorum (status.ts drops unhealthySince then: who is
+//   healthy is judged with a quorum). Restarts over the Pod's whole life (upgrades, liveness kills)
 //   never count: only how long the member has been unhealthy now. A Pod
 //   recreated on the same PVC (restart-member.ts) is always tried first.
 // - It was added but never joined (etcd still lists it without a name): its
@@ -53,12 +55,21 @@ export function memberFailureTimeoutMs(spec: Pick<EtcdClusterSpec, 'memberFailur
   return (spec.memberFailureTimeoutSeconds ?? DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS) * 1000;
 }
 
-/** How long `member` has been unhealthy as of this observation (ms), per status.members[].unhealthySince. */
-function unhealthyForMs(obs: ClusterObservation, member: ObservedMember): number | undefined {
+/**
+ * How long `member` has been unhealthy as of this observation (ms), per
+ * status.members[].unhealthySince, counting no time before `watchingSince`
+ * (this operator was not looking: the member may have been healthy meanwhile).
+ */
+function unhealthyForMs(
+  obs: ClusterObservation,
+  member: ObservedMember,
+  watchingSince: Date | undefined,
+): number | undefined {
   if (member.healthy || obs.observedAt === undefined) return undefined;
   const since = obs.previousStatus.members?.find((m) => m.name === member.memberName)?.unhealthySince;
   const at = since === undefined ? NaN : Date.parse(since);
-  return Number.isNaN(at) ? undefined : obs.observedAt - at;
+  if (Number.isNaN(at)) return undefined;
+  return obs.observedAt - Math.max(at, watchingSince?.getTime() ?? at);
 }
 
 /** What the member's Pod and node look like, for the reason a member is replaced. */
@@ -111,8 +122,15 @@ function replacementId(obs: ClusterObservation): string {
   return `replaced-${recoveryId(new Date(obs.observedAt ?? Date.now()).toISOString())}`;
 }
 
-/** Why a member counts as failed, or undefined when it does not. */
-export function failureOf(obs: ClusterObservation, member: ObservedMember): string | undefined {
+/**
+ * Why a member counts as failed, or undefined when it does not.
+ * `watchingSince`: when this operator started reconciling (see DecideOptions).
+ */
+export function failureOf(
+  obs: ClusterObservation,
+  member: ObservedMember,
+  watchingSince?: Date,
+): string | undefined {
   if (!hasStarted(member)) return neverJoined(obs, member);
   const pod = obs.pods.get(member.memberName);
   const dataKept = isPersistent(obs) && obs.pvcs.has(member.memberName);
@@ -120,7 +138,7 @@ export function failureOf(obs: ClusterObservation, member: ObservedMember): stri
   if (obs.membership?.alarms.some((a) => a.memberId === member.id && a.alarm === 'CORRUPT')) {
     return 'etcd raised a CORRUPT alarm on it';
   }
-  const unhealthyMs = unhealthyForMs(obs, member);
+  const unhealthyMs = unhealthyForMs(obs, member, watchingSince);
   const bound = memberFailureTimeoutMs(obs.spec);
   if (unhealthyMs !== undefined && unhealthyMs >= bound) {
     return `it has not been healthy for ${Math.round(unhealthyMs / 1000)} s (spec.memberFailureTimeoutSeconds ${bound / 1000}): ${podState(obs, member)}`;
@@ -129,11 +147,11 @@ export function failureOf(obs: ClusterObservation, member: ObservedMember): stri
 }
 
 /** Plans removing one failed member (the next scale-up replaces it), or a Wait when that is not safe yet. */
-export function planReplaceMember(obs: ClusterObservation): Step | undefined {
+export function planReplaceMember(obs: ClusterObservation, watchingSince?: Date): Step | undefined {
   const membership = obs.membership;
   if (membership === undefined) return undefined;
   for (const member of membership.members) {
-    const failure = failureOf(obs, member);
+    const failure = failureOf(obs, member, watchingSince);
     if (failure === undefined) continue;
     const pendingLearner = learners(membership).find((l) => l.id !== member.id);
     if (pendingLearner !== undefined) {

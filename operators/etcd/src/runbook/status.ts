@@ -94,7 +94,10 @@ function memberStatuses(obs: ClusterObservation, now: Date): EtcdMemberStatus[] 
   };
   if (membership === undefined) {
     const answers = new Map((obs.survivors ?? []).map((s) => [s.memberName, s.raftIndex]));
-    return (obs.previousStatus.members ?? []).map((m) => withIndex(m, answers.get(m.name)));
+    // Without a quorum nobody's health is judged: an unhealthy spell starts again with one.
+    return (obs.previousStatus.members ?? []).map(({ unhealthySince: _, ...m }) =>
+      withIndex(m, answers.get(m.name)),
+    );
   }
   return membership.members
     .map((m) => {
