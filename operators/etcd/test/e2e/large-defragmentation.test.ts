@@ -71,7 +71,7 @@ describeE2E('defragmentation of a large etcd member', () => {
   }
 
   it('defragments a 1 GB member without its liveness probe restarting it', async () => {
-    const key: ObjectKey = { namespace: ns.name, name: 'big' };
+    const key: ObjectKey = { namespace: ns.name, name: `big-${Date.now().toString(36).slice(-5)}` };
     const clusters = client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND });
     await clusters.create({
       apiVersion: ETCD_API_VERSION,
@@ -115,12 +115,21 @@ describeE2E('defragmentation of a large etcd member', () => {
       }
     })();
 
-    const since = Date.now();
     await clusters.patch(key, {
       type: 'merge',
       body: { spec: { defragmentation: { schedule: '@every 5s' } } },
     });
+    let since = Date.now();
     try {
+      // The schedule counts from when it was first seen (recorded as lastDefragmentationTime).
+      since = await eventually(
+        async () => {
+          const at = (await readCluster(client, key)).status?.space?.lastDefragmentationTime;
+          expect(at).toBeDefined();
+          return Date.parse(at!);
+        },
+        { timeout: 30_000, message: 'the schedule recorded' },
+      );
       await eventually(
         async () => {
           const c = await readCluster(client, key);
