@@ -15,7 +15,9 @@
 // and renews (updates) the Secrets of generated certificates. It never lists
 // or watches Secrets: it reads the ones it needs on every pass. When the
 // monitoring.coreos.com ServiceMonitor CRD is installed, the cluster
-// controller applies a ServiceMonitor per cluster.
+// controller applies a ServiceMonitor per cluster. For a member Pod that is
+// not Ready it lists Nodes and reads its PVC's PersistentVolume, to tell a
+// lost node from a crashing member.
 import type { Manager } from '@switchboard/core';
 
 import { EtcdBackupResource } from './api/backup-crd.js';
@@ -38,6 +40,10 @@ export const operator = {
     rules: [
       { apiGroups: [''], resources: ['persistentvolumeclaims', 'pods'], verbs: ['delete'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+      // Whether a member that is not Ready lost its node (controller/observe-nodes.ts): the
+      // node it runs on, or the node its local volume is bound to (the PV's nodeAffinity).
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get'] },
       // TLS: read named and generated certificate Secrets, create and renew generated ones;
       // S3 backups: read the credentials Secret an EtcdBackup names.
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] },

@@ -216,6 +216,22 @@ describe('EtcdCluster validation by the API server', () => {
     expect(other).toContain('spec.recovery');
   });
 
+  it('bounds spec.memberFailureTimeoutSeconds (default 300), naming the field', async () => {
+    const defaulted = await clusters.create(cluster('failure-default', {}));
+    expect(defaulted.spec.memberFailureTimeoutSeconds).toBe(300);
+    for (const seconds of [10, 86_401]) {
+      const message = await rejection(
+        clusters.create(cluster(`failure-${seconds}`, { memberFailureTimeoutSeconds: seconds })),
+      );
+      expect(message).toContain('spec.memberFailureTimeoutSeconds must be between 30 and 86400');
+    }
+    const shorter = await clusters.patch(
+      { namespace: ns.name, name: 'failure-default' },
+      { type: 'merge', body: { spec: { memberFailureTimeoutSeconds: 30 } } },
+    );
+    expect(shorter.spec.memberFailureTimeoutSeconds).toBe(30);
+  });
+
   it('defaults spec.persistentVolumeClaimRetentionPolicy to Retain on deletion and scale-down, and accepts only Retain or Delete', async () => {
     const defaulted = await clusters.create(cluster('retention', {}));
     expect(defaulted.spec.persistentVolumeClaimRetentionPolicy).toEqual({

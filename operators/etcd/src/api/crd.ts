@@ -29,14 +29,17 @@ import type { EtcdClusterSpec, EtcdClusterStatus } from './types.js';
 import {
   DEFAULT_ETCD_REPOSITORY,
   DEFAULT_ETCD_VERSION,
+  DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS,
   DEFAULT_PVC_RETENTION_POLICY,
   DEFAULT_RECOVERY_DELAY_SECONDS,
   ETCD_API_VERSION_NAME,
   ETCD_CLUSTER_KIND,
   ETCD_GROUP,
   MAX_CLUSTER_SIZE,
+  MAX_MEMBER_FAILURE_TIMEOUT_SECONDS,
   MAX_RECOVERY_DELAY_SECONDS,
   MIN_CLUSTER_SIZE,
+  MIN_MEMBER_FAILURE_TIMEOUT_SECONDS,
   MIN_RECOVERY_DELAY_SECONDS,
 } from './types.js';
 
@@ -297,6 +300,17 @@ const specSchema: JsonSchema = {
         },
       ],
     },
+    memberFailureTimeoutSeconds: {
+      type: 'integer',
+      description: `Seconds a member may stay unhealthy (crashing, its Pod Pending or stuck Terminating, its node NotReady or gone) before it is replaced by a new member with a new PVC, while quorum allows (${MIN_MEMBER_FAILURE_TIMEOUT_SECONDS}..${MAX_MEMBER_FAILURE_TIMEOUT_SECONDS}, default ${DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS}). The old PVC is quarantined, not deleted, unless the member ran on a Ready node.`,
+      default: DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS,
+      'x-kubernetes-validations': [
+        {
+          rule: `self >= ${MIN_MEMBER_FAILURE_TIMEOUT_SECONDS} && self <= ${MAX_MEMBER_FAILURE_TIMEOUT_SECONDS}`,
+          message: `spec.memberFailureTimeoutSeconds must be between ${MIN_MEMBER_FAILURE_TIMEOUT_SECONDS} and ${MAX_MEMBER_FAILURE_TIMEOUT_SECONDS}`,
+        },
+      ],
+    },
     tls: tlsSchema,
     defragmentation: {
       type: 'object',
@@ -391,7 +405,7 @@ const statusSchema: JsonSchema = {
       type: 'array',
       items: { type: 'string' },
       description:
-        'PVCs of members lost in a disaster recovery, kept aside (never reused or deleted by the operator); they may hold writes the recovery lost.',
+        'PVCs of members lost in a disaster recovery, or replaced after their node was lost, kept aside (never reused or deleted by the operator); they may hold writes the cluster lost.',
     },
     recovery: {
       type: 'object',
@@ -471,6 +485,12 @@ const statusSchema: JsonSchema = {
           raftIndex: {
             type: 'string',
             description: 'Highest raft index seen on the member while it answered.',
+          },
+          unhealthySince: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the member was first seen unhealthy in its current spell (absent while healthy); past spec.memberFailureTimeoutSeconds it is replaced.',
           },
         },
       },

@@ -116,6 +116,19 @@ export const DEFAULT_RECOVERY_DELAY_SECONDS = 60;
 export const MIN_RECOVERY_DELAY_SECONDS = 10;
 export const MAX_RECOVERY_DELAY_SECONDS = 86_400;
 
+/**
+ * How long a member may stay unhealthy before it is replaced when
+ * `spec.memberFailureTimeoutSeconds` is not set (runbook/replace-member.ts).
+ */
+export const DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS = 300;
+/**
+ * Shortest and longest member failure bound the API accepts. Below 30 s a
+ * member that is only restarting (an upgrade, a liveness kill, a node reboot)
+ * could be replaced.
+ */
+export const MIN_MEMBER_FAILURE_TIMEOUT_SECONDS = 30;
+export const MAX_MEMBER_FAILURE_TIMEOUT_SECONDS = 86_400;
+
 /** A recovery from the surviving member, recorded before anything is changed. */
 export interface EtcdMemberRecoveryStatus {
   /** `Member` (also when absent: records written before backups were a source). */
@@ -315,6 +328,16 @@ export interface EtcdClusterSpec {
    * {@link MAX_RECOVERY_DELAY_SECONDS}, default {@link DEFAULT_RECOVERY_DELAY_SECONDS}).
    */
   recoveryDelaySeconds?: number;
+  /**
+   * How long a member may stay unhealthy (not answering `/health`: crashing,
+   * its Pod Pending or stuck Terminating, its node NotReady or gone) before it
+   * is replaced by a new member with a new PVC, while quorum allows, in
+   * seconds ({@link MIN_MEMBER_FAILURE_TIMEOUT_SECONDS}..
+   * {@link MAX_MEMBER_FAILURE_TIMEOUT_SECONDS}, default
+   * {@link DEFAULT_MEMBER_FAILURE_TIMEOUT_SECONDS}). Counted from
+   * `status.members[].unhealthySince`.
+   */
+  memberFailureTimeoutSeconds?: number;
   /** Client and peer TLS (default: plain http on both). Immutable after creation. */
   tls?: EtcdTLSSpec;
   /** Prometheus scraping (a ServiceMonitor when its CRD is installed). */
@@ -352,6 +375,12 @@ export interface EtcdMemberStatus {
    * while it does not answer, so a recovery can say what it may lose.
    */
   raftIndex?: string;
+  /**
+   * RFC 3339, when the member was first seen unhealthy in its current spell
+   * (absent while healthy): a member unhealthy for longer than
+   * `spec.memberFailureTimeoutSeconds` is replaced.
+   */
+  unhealthySince?: string;
 }
 
 /** metav1.Condition, as core defines it. */
@@ -397,9 +426,10 @@ export interface EtcdClusterStatus {
   /** A disaster recovery in progress. */
   recovery?: EtcdRecoveryStatus;
   /**
-   * PVCs of members lost in a disaster recovery, kept aside (label
+   * PVCs of members lost in a disaster recovery, or replaced after their
+   * node was lost (runbook/replace-member.ts), kept aside (label
    * etcd.switchboard.dev/quarantined-by, no owner reference): never reused or
-   * deleted by the operator; they may hold writes the recovery lost.
+   * deleted by the operator; they may hold writes the cluster lost.
    */
   quarantinedPVCs?: string[];
   /** Space management: a NOSPACE recovery in progress, the last one finished. */

@@ -27,7 +27,7 @@ import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
 import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.js';
 import { memberEndpoint } from './member-endpoint.js';
-import { quarantineAll } from './quarantine-pvc.js';
+import { quarantineAll, quarantineReplacedPvc } from './quarantine-pvc.js';
 import { deleteMemberObjects, retainVolume, StaleObservationError, startMember } from './member-objects.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
@@ -252,6 +252,7 @@ async function carryOut(
         return { retrySoon: true };
       await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
       if (step.volume === 'Retain') await retainVolume(ctx, obs, step.member, 'ScaledDown');
+      else if (step.volume === 'Quarantine') await quarantineReplacedPvc(ctx, cluster, obs, step);
       else await deleteMemberObjects(ctx, obs, step.member, { pod: false, pvc: true });
       break;
     case 'DeleteOrphan':

@@ -36,6 +36,7 @@ import { isOurs } from '../runbook/retention.js';
 import { FORCE_NEW_CLUSTER_FLAG, memberTemplateHash, versionOfImage } from '../kube/member-pod.js';
 import { RECOVER_ANNOTATION } from '../runbook/recover.js';
 import { clientScheme } from '../tls/cluster-tls.js';
+import { observeNodeProblems } from './observe-nodes.js';
 import { observeRecoveryBackups, observeRestoreSource } from './observe-restore.js';
 
 const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed']);
@@ -74,6 +75,7 @@ export function toMemberPod(pod: Pod): MemberPod {
     createdAt: pod.metadata.creationTimestamp ?? '',
     terminating: pod.metadata.deletionTimestamp !== undefined,
     ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
+    ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
     ...(pod.spec.containers[0]?.args?.includes(FORCE_NEW_CLUSTER_FLAG) ? { forceNewCluster: true } : {}),
     ...(templateHash ? { templateHash } : {}),
     ...(initFailure ? { initFailure } : {}),
@@ -241,7 +243,36 @@ export async function observeCluster(
     return withForeign({ ...base, ...(error ? { membershipError: error } : {}) }, foreignAnswers);
   const membership = await describeMembers(list, endpoint, base, endpointOf, etcd, foreignAnswers, signal);
   foreignAnswers.push(...(await strayAnswers(reachable, membership, endpointOf, etcd, signal)));
-  return withForeign({ ...base, membership }, foreignAnswers);
+  const withNodes = await withNodeProblems(client, base, membership, ours, signal);
+  return withForeign({ ...withNodes, membership }, foreignAnswers);
+}
+
+/**
+ * The observation with `nodeProblem` set on the Pods of suspect members (not
+ * Ready, Terminating, or unhealthy to etcd) whose node looks lost (./observe-nodes.ts).
+ */
+async function withNodeProblems(
+  client: Client,
+  obs: ClusterObservation,
+  membership: ObservedMembership,
+  ours: { pods: Pod[]; pvcs: PersistentVolumeClaim[] },
+  signal: AbortSignal | undefined,
+): Promise<ClusterObservation> {
+  const unhealthy = new Set(membership.members.filter((m) => !m.healthy).map((m) => m.memberName));
+  const suspects = ours.pods.filter((p) => {
+    const pod = obs.pods.get(p.metadata.name ?? '');
+    return pod !== undefined && (!pod.ready || pod.terminating || unhealthy.has(pod.name));
+  });
+  if (suspects.length === 0) return obs;
+  const problems = await observeNodeProblems(client, suspects, ours.pvcs, signal);
+  if (problems.size === 0) return obs;
+  const pods = new Map(
+    [...obs.pods].map(([name, pod]) => {
+      const nodeProblem = problems.get(name);
+      return [name, nodeProblem !== undefined ? { ...pod, nodeProblem } : pod];
+    }),
+  );
+  return { ...obs, pods };
 }
 
 function withForeign(obs: ClusterObservation, answers: readonly ForeignAnswer[]): ClusterObservation {

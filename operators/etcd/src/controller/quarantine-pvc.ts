@@ -26,8 +26,8 @@ function note(cluster: EtcdCluster, obs: ClusterObservation, member: string, ste
   return `member ${member} of EtcdCluster ${cluster.metadata.name ?? ''}, set aside by a disaster recovery${seen !== undefined ? ` (highest raft index seen on it: ${seen})` : ''}: ${describeStep(step)}. The operator never reuses or deletes this PVC; delete it once its data is not needed`;
 }
 
-/** Quarantines one PVC of a member of `cluster` for the recovery `id`. */
-async function quarantinePvc(
+/** Quarantines one PVC of a member of `cluster`, labelled `id` (a recovery's or a replacement's), with `words` as its note. */
+export async function quarantinePvc(
   ctx: StepContext,
   cluster: EtcdCluster,
   key: { namespace: string; name: string },
@@ -65,6 +65,25 @@ async function quarantinePvc(
       },
     },
     { fieldManager: FIELD_MANAGER, ...call },
+  );
+}
+
+/** Quarantines the PVC of a member replaced because it may only be cut off (../runbook/replace-member.ts). */
+export async function quarantineReplacedPvc(
+  ctx: StepContext,
+  cluster: EtcdCluster,
+  obs: ClusterObservation,
+  step: Extract<Step, { kind: 'RemoveMember' }>,
+): Promise<void> {
+  if (!obs.pvcs.has(step.member)) return; // quarantined already, or gone
+  const seen = obs.previousStatus.members?.find((m) => m.name === step.member)?.raftIndex;
+  const words = `member ${step.member} of EtcdCluster ${cluster.metadata.name ?? ''}, set aside when it was replaced${seen !== undefined ? ` (highest raft index seen on it: ${seen})` : ''}: ${describeStep(step)}. The operator never reuses or deletes this PVC; delete it once its data is not needed`;
+  await quarantinePvc(
+    ctx,
+    cluster,
+    { namespace: obs.namespace, name: step.member },
+    step.quarantineId ?? 'replaced',
+    words,
   );
 }
 

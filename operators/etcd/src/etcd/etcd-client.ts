@@ -9,6 +9,18 @@
 // list, which only a member in contact with a quorum can answer.
 
 /** An etcd member as the member list reports it. IDs are hex, as etcdctl prints them. */
+/**
+ * How long the operator waits for one member's defragmentation (ms). etcd
+ * blocks the member's reads while it rebuilds the database file, /livez
+ * included (its serializable read waits for the backend's read lock: etcd
+ * v3.6 server/storage/backend/backend.go `defrag`), so the member Pod's
+ * liveness probe tolerates a blocked /livez for longer than this
+ * (../kube/member-pod.ts derives its failureThreshold from it): the kubelet
+ * never kills a member the operator is still waiting for. 1 GB of live data
+ * defragmented in about 13 s on a 2-core test machine: 120 s is several GB.
+ */
+export const DEFRAGMENT_TIMEOUT_MS = 120_000;
+
 export interface EtcdMember {
   id: string;
   /** Empty until the member has started and published its name. */
@@ -82,7 +94,7 @@ export interface EtcdEndpointClient {
   /**
    * Defragments this member's backend (only this member: etcd rebuilds its
    * database file, blocking its reads and writes meanwhile). Slow: the gateway
-   * client allows it a longer timeout than other calls.
+   * client allows it {@link DEFRAGMENT_TIMEOUT_MS}, longer than other calls.
    */
   defragment(opts?: EtcdCallOptions): Promise<void>;
   /** Deactivates one alarm of one member (hex ID), e.g. `NOSPACE`. Disarming an absent alarm is a no-op. */

@@ -28,13 +28,13 @@ import type {
   EtcdMemberList,
   EtcdTLSMaterial,
 } from './etcd-client.js';
-import { EtcdRequestError, reasonOfEtcdMessage } from './etcd-client.js';
+import { DEFRAGMENT_TIMEOUT_MS, EtcdRequestError, reasonOfEtcdMessage } from './etcd-client.js';
 
 /** Options of {@link GatewayEtcdClient}. */
 export interface GatewayClientOptions {
   /** Per-call timeout in ms (default 5000), combined with the caller's signal. */
   timeoutMs?: number;
-  /** Timeout of {@link GatewayEtcdClient.defragment} in ms (default 120 000): it rewrites the member's whole database. */
+  /** Timeout of {@link GatewayEtcdClient.defragment} in ms (default {@link DEFRAGMENT_TIMEOUT_MS}): it rewrites the member's whole database. */
   defragmentTimeoutMs?: number;
   /**
    * TLS material for an https endpoint. Without `agent`, the client makes an
@@ -159,7 +159,7 @@ export class GatewayEtcdClient implements EtcdEndpointClient {
     opts: GatewayClientOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.defragmentTimeoutMs = opts.defragmentTimeoutMs ?? 120_000;
+    this.defragmentTimeoutMs = opts.defragmentTimeoutMs ?? DEFRAGMENT_TIMEOUT_MS;
     this.agent = opts.agent ?? (opts.tls ? tlsAgent(opts.tls) : undefined);
     this.ownsAgent = opts.agent === undefined && this.agent !== undefined;
   }

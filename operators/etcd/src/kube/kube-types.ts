@@ -4,6 +4,7 @@
 // are borrowed).
 import type {
   V1PersistentVolumeClaimSpec,
+  V1PersistentVolumeSpec,
   V1PodDisruptionBudgetSpec,
   V1PodSpec,
   V1ServiceSpec,
@@ -42,6 +43,16 @@ export interface PersistentVolumeClaim extends KubeObject {
   spec: V1PersistentVolumeClaimSpec;
 }
 
+/** A PersistentVolume (its nodeAffinity says which node a local volume lives on). */
+export interface PersistentVolume extends KubeObject {
+  spec: V1PersistentVolumeSpec;
+}
+
+/** A Node (the fields the operator reads: its hostname label and Ready condition). */
+export interface Node extends KubeObject {
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
 /** A Service. */
 export interface Service extends KubeObject {
   spec: V1ServiceSpec;
@@ -55,6 +66,8 @@ export interface PodDisruptionBudget extends KubeObject {
 /** `apiVersion`/`kind` of each. */
 export const PodType = { apiVersion: 'v1', kind: 'Pod' } as const;
 export const PvcType = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
+export const PvType = { apiVersion: 'v1', kind: 'PersistentVolume' } as const;
+export const NodeType = { apiVersion: 'v1', kind: 'Node' } as const;
 export const ServiceType = { apiVersion: 'v1', kind: 'Service' } as const;
 export const PdbType = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' } as const;
 

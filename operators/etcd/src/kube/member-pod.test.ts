@@ -1,5 +1,6 @@
 import type { EtcdCluster } from '../api/types.js';
-import { etcdImage, memberPod, memberPvc, versionOfImage } from './member-pod.js';
+import { DEFRAGMENT_TIMEOUT_MS } from '../etcd/etcd-client.js';
+import { etcdImage, livenessToleranceSeconds, memberPod, memberPvc, versionOfImage } from './member-pod.js';
 import { peerService, quorumBudget } from './services.js';
 
 const cluster: EtcdCluster = {
@@ -35,6 +36,17 @@ describe('member Pod', () => {
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 2381 });
     // A member that lost quorum must not be restarted: /livez needs no leader.
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/livez', port: 2381 });
+  });
+
+  it("outlasts the operator's defragmentation timeout with its liveness probe (a defragmentation blocks /livez)", () => {
+    const probe = pod.spec.containers[0]!.livenessProbe!;
+    const tolerated = livenessToleranceSeconds({
+      periodSeconds: probe.periodSeconds!,
+      timeoutSeconds: probe.timeoutSeconds!,
+      failureThreshold: probe.failureThreshold!,
+    });
+    expect(tolerated).toBeGreaterThan(DEFRAGMENT_TIMEOUT_MS / 1000);
+    expect(tolerated).toBe(155);
   });
 
   it('runs the image of spec.version on its own PVC, owned by the cluster', () => {

@@ -10,6 +10,7 @@ import type { V1Affinity, V1Container, V1PodSpec, V1Volume, V1VolumeMount } from
 
 import type { EtcdCluster } from '../api/types.js';
 import { DEFAULT_ETCD_REPOSITORY } from '../api/types.js';
+import { DEFRAGMENT_TIMEOUT_MS } from '../etcd/etcd-client.js';
 import { CLIENT_PORT, METRICS_PORT, PEER_PORT, peerServiceName, peerURL } from '../runbook/member-names.js';
 import type { RestoreFrom } from '../runbook/restore.js';
 import { etcdFlag } from './etcd-flags.js';
@@ -30,6 +31,44 @@ import {
 
 const DATA_DIR = '/var/lib/etcd';
 /** Where a member's client (server certificate) and peer TLS Secrets are mounted. */
+
+/** Seconds between liveness probes and each probe's timeout. */
+const LIVENESS_PERIOD_SECONDS = 10;
+const LIVENESS_TIMEOUT_SECONDS = 5;
+/** A defragmentation may outlast the operator's wait by this much before the kubelet acts. */
+const LIVENESS_DEFRAGMENT_MARGIN_SECONDS = 30;
+
+/**
+ * The member container's liveness timing. etcd v3.6 answers /livez with a
+ * serializable read, which waits while a defragmentation holds the backend's
+ * read lock (server/storage/backend/backend.go `defrag`; etcd PR #16858, to
+ * answer /livez during a defragmentation, is not merged). The kubelet kills
+ * the container after `failureThreshold` failures in a row, at the earliest
+ * (failureThreshold - 1) * period + timeout seconds into a blocked /livez:
+ * that is kept above the operator's defragmentation timeout
+ * ({@link DEFRAGMENT_TIMEOUT_MS}) plus a margin, so a member is never
+ * restarted while it defragments.
+ */
+export const LIVENESS_PROBE = {
+  initialDelaySeconds: 15,
+  periodSeconds: LIVENESS_PERIOD_SECONDS,
+  timeoutSeconds: LIVENESS_TIMEOUT_SECONDS,
+  failureThreshold:
+    Math.ceil(
+      (DEFRAGMENT_TIMEOUT_MS / 1000 + LIVENESS_DEFRAGMENT_MARGIN_SECONDS - LIVENESS_TIMEOUT_SECONDS) /
+        LIVENESS_PERIOD_SECONDS,
+    ) + 1,
+} as const;
+
+/** Seconds of blocked /livez the kubelet tolerates before it restarts a member (see {@link LIVENESS_PROBE}). */
+export function livenessToleranceSeconds(probe: {
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}): number {
+  return (probe.failureThreshold - 1) * probe.periodSeconds + probe.timeoutSeconds;
+}
+
 export const CLIENT_TLS_DIR = '/etc/etcd/tls/client';
 export const PEER_TLS_DIR = '/etc/etcd/tls/peer';
 
@@ -200,14 +239,9 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
     // a leader. So losing quorum never restarts members (which would make it
     // worse: a restarted member must catch up before it votes), while a
     // deadlocked process or a stalled disk is restarted. Generous bounds: a
-    // busy node answering late is not a dead member.
-    livenessProbe: {
-      httpGet: { path: '/livez', port: METRICS_PORT },
-      initialDelaySeconds: 15,
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 6,
-    },
+    // busy node answering late is not a dead member, and a defragmentation,
+    // which blocks /livez, is outlasted (LIVENESS_PROBE).
+    livenessProbe: { httpGet: { path: '/livez', port: METRICS_PORT }, ...LIVENESS_PROBE },
     ...(cluster.spec.podTemplate?.resources ? { resources: cluster.spec.podTemplate.resources } : {}),
     securityContext: restrictedContainerSecurityContext(),
   };

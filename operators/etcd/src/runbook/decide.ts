@@ -45,8 +45,9 @@ export interface DecideOptions {
   now?: Date;
   /**
    * When this operator started reconciling (its first pass as leader):
-   * disaster recovery's wait bound counts no time before it. Default: all of
-   * status.quorumLostSince counts.
+   * disaster recovery's wait bound and a member's unhealthy window
+   * (replace-member.ts) count no time before it. Default: all of
+   * status.quorumLostSince and status.members[].unhealthySince count.
    */
   watchingSince?: Date;
 }
@@ -103,7 +104,7 @@ export function decide(obs: ClusterObservation, options: DecideOptions): Step {
     planDeleteOrphan(obs) ??
     planRestartMember(obs) ??
     planSpace(obs, now) ??
-    planReplaceMember(obs) ??
+    planReplaceMember(obs, opts.watchingSince) ??
     planScaleDown(obs) ??
     planPromoteLearner(obs) ??
     planScaleUp(obs, opts.newMemberName) ??

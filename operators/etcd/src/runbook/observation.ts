@@ -38,6 +38,15 @@ export interface MemberPod {
    * the kubelet retries it with backoff.
    */
   initFailure?: string;
+  /** The node the Pod is bound to (absent while unscheduled). */
+  nodeName?: string;
+  /**
+   * Why the member's node looks lost, when it does: the node the Pod runs on,
+   * or the one its PVC's volume is bound to (a local volume's nodeAffinity),
+   * is NotReady or gone, e.g. `node n2 is NotReady (Ready=Unknown: Kubelet
+   * stopped posting node status)`. Read only for Pods that are not Ready.
+   */
+  nodeProblem?: string;
 }
 
 /** A member that answers its own status while there is no quorum (recover.ts). */

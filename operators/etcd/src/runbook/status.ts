@@ -79,11 +79,23 @@ function higherIndex(a: string | undefined, b: bigint | undefined): string | und
   return a !== undefined && /^\d+$/.test(a) && BigInt(a) >= b ? a : b.toString();
 }
 
+/** When the member's current unhealthy spell began: kept from the last status, or now (replace-member.ts). */
+function unhealthySince(
+  before: EtcdMemberStatus | undefined,
+  healthy: boolean,
+  now: Date,
+): string | undefined {
+  if (healthy) return undefined;
+  const since = before?.unhealthySince;
+  return since !== undefined && !Number.isNaN(Date.parse(since)) ? since : now.toISOString();
+}
+
 /**
  * Members as seen now; each keeps the highest raft index seen on it while it
- * answered (quarantine.ts states a recovery's possible loss from it).
+ * answered (quarantine.ts states a recovery's possible loss from it), and
+ * when it was first seen unhealthy in its current spell.
  */
-function memberStatuses(obs: ClusterObservation): EtcdMemberStatus[] {
+function memberStatuses(obs: ClusterObservation, now: Date): EtcdMemberStatus[] {
   const membership = obs.membership;
   const before = new Map((obs.previousStatus.members ?? []).map((m) => [m.name, m]));
   const withIndex = (m: EtcdMemberStatus, seen: bigint | undefined): EtcdMemberStatus => {
@@ -92,11 +104,15 @@ function memberStatuses(obs: ClusterObservation): EtcdMemberStatus[] {
   };
   if (membership === undefined) {
     const answers = new Map((obs.survivors ?? []).map((s) => [s.memberName, s.raftIndex]));
-    return (obs.previousStatus.members ?? []).map((m) => withIndex(m, answers.get(m.name)));
+    // Without a quorum nobody's health is judged: an unhealthy spell starts again with one.
+    return (obs.previousStatus.members ?? []).map(({ unhealthySince: _, ...m }) =>
+      withIndex(m, answers.get(m.name)),
+    );
   }
   return membership.members
-    .map((m) =>
-      withIndex(
+    .map((m) => {
+      const since = unhealthySince(before.get(m.memberName), m.healthy, now);
+      return withIndex(
         {
           name: m.memberName,
           id: m.id,
@@ -105,10 +121,11 @@ function memberStatuses(obs: ClusterObservation): EtcdMemberStatus[] {
           healthy: m.healthy,
           learner: m.isLearner,
           leader: m.id === membership.leaderId,
+          ...(since !== undefined ? { unhealthySince: since } : {}),
         },
         m.status?.raftIndex,
-      ),
-    )
+      );
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -190,7 +207,7 @@ export function computeStatus(
     [...previous],
   );
 
-  const members = memberStatuses(obs);
+  const members = memberStatuses(obs, now);
   const current = membership ? currentVersion(membership.members) : obs.previousStatus.currentVersion;
   const clusterID = membership?.clusterId ?? obs.previousStatus.clusterID;
   const leaderID = membership?.leaderId;

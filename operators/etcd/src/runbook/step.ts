@@ -37,8 +37,10 @@ export type Step =
       why: 'ScaleDown' | 'Upgrade' | 'Rollout';
     }
   /**
-   * Remove a member from etcd, then delete its Pod, then delete its PVC or
-   * (`volume: Retain`, a scale-down under whenScaled Retain) relabel it as retained.
+   * Remove a member from etcd, then delete its Pod, then delete its PVC,
+   * relabel it as retained (`volume: Retain`, a scale-down under whenScaled
+   * Retain), or quarantine it (`volume: Quarantine`, a replaced member that may
+   * only be cut off: quarantine.ts, labelled with `quarantineId`).
    */
   | {
       kind: 'RemoveMember';
@@ -46,7 +48,9 @@ export type Step =
       memberId: string;
       reason: RemovalReason;
       detail: string;
-      volume: 'Delete' | 'Retain';
+      volume: 'Delete' | 'Retain' | 'Quarantine';
+      /** Label value of the quarantined PVC (`volume: Quarantine`). */
+      quarantineId?: string;
     }
   /** Delete a Pod and/or PVC that belongs to no etcd member (left by an interrupted step). */
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
@@ -176,7 +180,7 @@ export function describeStep(step: Step): string {
     case 'MoveLeader':
       return `moving leadership from ${step.fromId} to ${step.toMember} (${step.toId}) before ${MOVE_LEADER_BEFORE[step.why]} it`;
     case 'RemoveMember':
-      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : ''}`;
+      return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : step.volume === 'Quarantine' ? `; its PVC ${step.member} is quarantined (kept, never reused: it may hold writes), not deleted` : ''}`;
     case 'RetainVolume':
       return `keeping the PVC ${step.member} (no such etcd member) as a retained volume: spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain`;
     case 'DeleteOrphan':

@@ -103,10 +103,12 @@ describeE2E('etcd members failing on a real node', () => {
         },
         { timeout: 60_000 },
       );
-      // The liveness probe needs no leader, so only a stuck process fails it; the kubelet restarts the container.
-      await waitHealthy(client, key, 3, V36, 180_000);
+      // The liveness probe needs no leader, so only a stuck process fails it; the kubelet restarts the
+      // container once /livez has failed for LIVENESS_PROBE's tolerance (155 s: it outlasts a
+      // defragmentation, which blocks /livez too).
+      await waitHealthy(client, key, 3, V36, 300_000);
     } finally {
       await faults.thawContainer(ref).catch(() => undefined);
     }
-  });
+  }, 420_000);
 });
