@@ -9,7 +9,13 @@ import { AlreadyExistsError, ConflictError, isNotFound } from '@switchboard/core
 import type { EtcdCluster } from '../api/types.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
-import { CLUSTER_UID_LABEL, FIELD_MANAGER, RETAINED_ANNOTATION, RETAINED_LABEL } from '../kube/labels.js';
+import {
+  CLUSTER_UID_LABEL,
+  DATA_OWNER_ANNOTATION,
+  FIELD_MANAGER,
+  RETAINED_ANNOTATION,
+  RETAINED_LABEL,
+} from '../kube/labels.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
 import { memberPod, memberPvc } from '../kube/member-pod.js';
 import { originOf } from '../kube/owner.js';
@@ -54,22 +60,28 @@ export class ForeignVolumeError extends Error {
   }
 }
 
-/** Creates the member's PVC, or checks that the one already there is this cluster's (../runbook/retention.ts). */
+/**
+ * Creates the member's PVC, or checks that the one already there is this
+ * cluster's (../runbook/retention.ts). Returns whether its data was written
+ * as root (a PVC an older operator made, without DATA_OWNER_ANNOTATION).
+ */
 async function ensureMemberPvc(
   ctx: MemberObjectsContext,
   cluster: EtcdCluster,
   member: string,
-): Promise<void> {
+): Promise<{ dataOwnedByRoot: boolean }> {
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const pvcs = ctx.client.resource<PersistentVolumeClaim>(PvcType);
   try {
     await pvcs.create(memberPvc(cluster, member), { fieldManager: FIELD_MANAGER, ...call });
+    return { dataOwnedByRoot: false };
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
     const key = { namespace: cluster.metadata.namespace ?? 'default', name: member };
     const existing = await pvcs.get(key, call);
     if (!isOurs(originOf(existing.metadata), cluster.metadata.uid ?? '') || isRetained(existing))
       throw new ForeignVolumeError(key);
+    return { dataOwnedByRoot: existing.metadata.annotations?.[DATA_OWNER_ANNOTATION] === undefined };
   }
 }
 
@@ -84,14 +96,17 @@ export async function startMember(
   boot: MemberBootstrap,
 ): Promise<void> {
   const opts = { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-  if (cluster.spec.storage.type !== 'Ephemeral') await ensureMemberPvc(ctx, cluster, member);
+  const volume =
+    cluster.spec.storage.type !== 'Ephemeral'
+      ? await ensureMemberPvc(ctx, cluster, member)
+      : { dataOwnedByRoot: false };
+  const render: MemberBootstrap = {
+    ...boot,
+    ...(ctx.toolboxImage ? { toolboxImage: ctx.toolboxImage } : {}),
+    ...(volume.dataOwnedByRoot ? { dataOwnedByRoot: true } : {}),
+  };
   await createIgnoringExisting(() =>
-    ctx.client
-      .resource<Pod>(PodType)
-      .create(
-        memberPod(cluster, member, ctx.toolboxImage ? { ...boot, toolboxImage: ctx.toolboxImage } : boot),
-        opts,
-      ),
+    ctx.client.resource<Pod>(PodType).create(memberPod(cluster, member, render), opts),
   );
 }
 

@@ -51,3 +51,12 @@ export function memberLabels(cluster: string, member: string): Record<string, st
 }
 /** Annotation on a member Pod: the hash of the template it was made from (member-pod.ts memberTemplateHash). */
 export const MEMBER_TEMPLATE_ANNOTATION = 'etcd.switchboard.dev/member-template';
+
+/**
+ * On a member PVC: the user its data is written as (`65532`, pod-security.ts
+ * MEMBER_UID). A PVC of ours without it was made by an operator that ran
+ * members as root: its data folder is root's (0700), so its member keeps
+ * running as root (no capabilities) rather than crash-loop on data it cannot
+ * read.
+ */
+export const DATA_OWNER_ANNOTATION = 'etcd.switchboard.dev/data-owner';

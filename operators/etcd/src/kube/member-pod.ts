@@ -16,9 +16,21 @@ import type { RestoreFrom } from '../runbook/restore.js';
 import { etcdFlag } from './etcd-flags.js';
 import type { PersistentVolumeClaim, Pod } from './kube-types.js';
 import { retentionPolicy } from '../runbook/retention.js';
-import { CLUSTER_LABEL, CLUSTER_UID_LABEL, MEMBER_TEMPLATE_ANNOTATION, memberLabels } from './labels.js';
+import {
+  CLUSTER_LABEL,
+  CLUSTER_UID_LABEL,
+  DATA_OWNER_ANNOTATION,
+  MEMBER_TEMPLATE_ANNOTATION,
+  memberLabels,
+} from './labels.js';
 import { clusterOwnerReference } from './owner.js';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
+import {
+  MEMBER_UID,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  rootDataContainerSecurityContext,
+  rootDataPodSecurityContext,
+} from './pod-security.js';
 import { restoreInitContainers, restoreVolumes } from './restore-init.js';
 import {
   clientScheme,
@@ -83,6 +95,13 @@ export interface MemberBootstrap {
   forceNewCluster?: boolean;
   /** Image that fetches an S3 snapshot (default {@link DEFAULT_TOOLBOX_IMAGE}). */
   toolboxImage?: string;
+  /**
+   * The member's PVC was made by an operator that ran members as root (no
+   * {@link DATA_OWNER_ANNOTATION}): the Pod runs as root, without
+   * capabilities, so etcd can read its 0700 data folder. Not part of the
+   * template hash: such a member is not rolled again for it.
+   */
+  dataOwnedByRoot?: boolean;
 }
 
 /**
@@ -243,7 +262,9 @@ function container(cluster: EtcdCluster, member: string, boot: MemberBootstrap):
     // which blocks /livez, is outlasted (LIVENESS_PROBE).
     livenessProbe: { httpGet: { path: '/livez', port: METRICS_PORT }, ...LIVENESS_PROBE },
     ...(cluster.spec.podTemplate?.resources ? { resources: cluster.spec.podTemplate.resources } : {}),
-    securityContext: restrictedContainerSecurityContext(),
+    securityContext: boot.dataOwnedByRoot
+      ? rootDataContainerSecurityContext()
+      : restrictedContainerSecurityContext(),
   };
 }
 
@@ -329,7 +350,7 @@ function renderMemberPod(cluster: EtcdCluster, member: string, boot: MemberBoots
     hostname: member,
     subdomain: peerServiceName(name),
     restartPolicy: 'Always',
-    securityContext: restrictedPodSecurityContext(),
+    securityContext: boot.dataOwnedByRoot ? rootDataPodSecurityContext() : restrictedPodSecurityContext(),
     ...(restore ? { initContainers: restore.initContainers } : {}),
     containers: [container(cluster, member, boot)],
     volumes: [volume, ...tlsVolumes(cluster).volumes, ...(restore?.volumes ?? [])],
@@ -370,6 +391,7 @@ export function memberPvc(cluster: EtcdCluster, member: string): PersistentVolum
       name: member,
       namespace: cluster.metadata.namespace ?? 'default',
       labels: { ...memberLabels(cluster.metadata.name ?? '', member), ...originLabel(cluster) },
+      annotations: { [DATA_OWNER_ANNOTATION]: String(MEMBER_UID) },
       ...(owned ? { ownerReferences: [clusterOwnerReference(cluster)] } : {}),
     },
     spec: {

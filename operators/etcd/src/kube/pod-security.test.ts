@@ -2,7 +2,8 @@ import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 
 import type { EtcdBackup } from '../api/backup-types.js';
 import type { EtcdCluster } from '../api/types.js';
-import { memberPod } from './member-pod.js';
+import { DATA_OWNER_ANNOTATION, MEMBER_TEMPLATE_ANNOTATION } from './labels.js';
+import { memberPod, memberPvc } from './member-pod.js';
 import { MEMBER_UID } from './pod-security.js';
 import { snapshotJob } from './snapshot-job.js';
 
@@ -86,4 +87,37 @@ describe('the Pods the operator makes meet the restricted Pod Security Standard'
         });
     },
   );
+});
+
+describe('a member whose PVC an older operator made (data written as root)', () => {
+  const boot = { state: 'existing' as const, initialCluster: [] };
+  const rootPod = memberPod(cluster, 'web-a1b2c', { ...boot, dataOwnedByRoot: true });
+  const plainPod = memberPod(cluster, 'web-a1b2c', boot);
+
+  it('runs as root so etcd can read its 0700 data folder, still without capabilities, escalation or a writable root', () => {
+    expect(rootPod.spec?.securityContext).toEqual({
+      runAsNonRoot: false,
+      runAsUser: 0,
+      runAsGroup: 0,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(rootPod.spec?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: false,
+    });
+  });
+
+  it('carries the same template hash as its non-root members, so the rollout does not recreate it for ever', () => {
+    expect(rootPod.metadata.annotations?.[MEMBER_TEMPLATE_ANNOTATION]).toBe(
+      plainPod.metadata.annotations?.[MEMBER_TEMPLATE_ANNOTATION],
+    );
+  });
+
+  it('is told apart by the PVCs this operator makes, which name the user their data is written as', () => {
+    expect(memberPvc(cluster, 'web-a1b2c').metadata.annotations).toEqual({
+      [DATA_OWNER_ANNOTATION]: String(MEMBER_UID),
+    });
+  });
 });

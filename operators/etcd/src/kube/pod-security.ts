@@ -14,10 +14,13 @@
 //   their data or destination folders (their temporary files are created
 //   there, not in /tmp), the shell steps to the tools emptyDir.
 //
-// Caveat: a member whose data was written by an older operator's root
-// containers (0700, owned by root) cannot be read by this user; such a
-// volume needs its owner changed to MEMBER_UID (or a storage class that
-// applies fsGroup) before its Pod is recreated by this version.
+// Data written by an older operator's root containers (0700, owned by root)
+// cannot be read by this user on volumes whose plugin does not manage
+// ownership (hostPath): a member on such a PVC (no DATA_OWNER_ANNOTATION,
+// labels.ts) runs as root instead, still without capabilities, escalation or
+// a writable root filesystem (root reads its own 0700 folder through the
+// owner bits, no capability needed). Such a Pod is refused in a namespace
+// that enforces "restricted", and the refusal is reported (RefusedByAPIServer).
 import type { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
 
 /** The user (and group) every container of the operator's Pods runs as: the common distroless non-root ID. */
@@ -32,6 +35,16 @@ export function restrictedPodSecurityContext(): V1PodSecurityContext {
     fsGroup: MEMBER_UID,
     seccompProfile: { type: 'RuntimeDefault' },
   };
+}
+
+/** Pod-level security context of a member whose data an older operator wrote as root. */
+export function rootDataPodSecurityContext(): V1PodSecurityContext {
+  return { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/** Container-level security context of a member whose data an older operator wrote as root. */
+export function rootDataContainerSecurityContext(): V1SecurityContext {
+  return { ...restrictedContainerSecurityContext(), runAsNonRoot: false };
 }
 
 /** Container-level security context: no capabilities, no escalation, read-only root filesystem. */
