@@ -5,18 +5,21 @@
 // the member is replaced by a new member with a new PVC on another node; the
 // cluster keeps its data, and the lost member's PVC is quarantined (kept,
 // labelled, no owner reference), never deleted: the node may only be cut off.
-// Needs a local cluster with at least 2 nodes (SWITCHBOARD_TEST_NODES=3).
+// Losing a node must cost one member only, so the suite starts a local
+// cluster of its own with 3 nodes beside the run's (which has one), the way
+// packages/testing's node suite does; it needs what the run's node needs
+// (root, the node stack built).
+import { KubeConfig } from '@kubernetes/client-node';
 import { jest } from '@jest/globals';
 import type { Client, ObjectKey } from '@switchboard/core';
 import {
   TEST_ENV,
-  attachLocalCluster,
   createTestNamespace,
   eventually,
-  testKubeConfig,
+  startLocalCluster,
   whyNoNode,
 } from '@switchboard/testing';
-import type { Faults, TestNamespace } from '@switchboard/testing';
+import type { Faults, LocalCluster, TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../../src/api/types.js';
@@ -52,23 +55,34 @@ const V36 = '3.6.16';
 const FAILURE_TIMEOUT_SECONDS = 30;
 
 describeE2E('an etcd member on a lost node', () => {
-  const kc = skipReason ? undefined! : testKubeConfig();
+  let cluster: LocalCluster | undefined;
   let client: Client;
   let faults: Faults;
   let ns: TestNamespace;
   let operator: RunningOperator | undefined;
 
   beforeAll(async () => {
+    const started = Date.now();
+    cluster = await startLocalCluster({
+      nodes: 3,
+      waitForOtherClusterMs: 15 * 60_000,
+      onProgress: (line) =>
+        process.stderr.write(
+          `  lost-node cluster ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s  ${line}\n`,
+        ),
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
     client = await installEtcdCrd(kc);
-    faults = (await attachLocalCluster(clusterDir!)).faults;
+    faults = cluster.faults;
     ns = await createTestNamespace(kc, 'etcd-lost-node');
     operator = await runOperator(kc, ns.name);
-  });
+  }, 20 * 60_000);
 
   afterAll(async () => {
     await operator?.stop();
-    await ns?.delete();
-  });
+    await cluster?.stop({ removeData: true });
+  }, 300_000);
 
   it('is replaced by a new member on another node after the bound, keeping the data and quarantining its PVC', async () => {
     const name = 'lost';
@@ -98,7 +112,7 @@ describeE2E('an etcd member on a lost node', () => {
     const victimPod = pods.find((p) => onNode(p.spec.nodeName ?? '') === 1 && p.metadata.name !== leaderName);
     if (victimPod === undefined) {
       throw new Error(
-        `no non-leader member is alone on its node (${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}`).join(', ')}): run with SWITCHBOARD_TEST_NODES=3`,
+        `no non-leader member is alone on its node (${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}`).join(', ')}): the members' anti-affinity should spread them over the 3 nodes`,
       );
     }
     const victim = victimPod.metadata.name!;
