@@ -291,6 +291,23 @@ describe('answers from another etcd cluster', () => {
     expect(obs.foreignAnswers).toEqual([{ member: 'web-a', clusterId: 'c9' }]);
   });
 
+  it("says why every member did not answer, so a learner's refusal never hides the seed's error", async () => {
+    const refusing = (message: string) =>
+      ({ memberList: () => Promise.reject(new Error(message)) }) as unknown as EtcdEndpointClient;
+    const obs = await observeCluster(
+      listing([podAt('web-a', '10.0.0.1'), podAt('web-b', '10.0.0.2')]),
+      recorded,
+      (endpoint) =>
+        new URL(endpoint).hostname === '10.0.0.1'
+          ? refusing('etcd memberList at 10.0.0.1: timed out')
+          : refusing('etcd memberList at 10.0.0.2: etcdserver: rpc not supported for learner'),
+    );
+    expect(obs.membership).toBeUndefined();
+    expect(obs.membershipError).toBe(
+      'etcd memberList at 10.0.0.1: timed out; etcd memberList at 10.0.0.2: etcdserver: rpc not supported for learner',
+    );
+  });
+
   it('reports a Pod outside the member list that answers for another cluster (not a leftover of ours)', async () => {
     const obs = await observeCluster(
       listing([podAt('web-a', '10.0.0.1'), podAt('web-s', '10.0.0.9')]),

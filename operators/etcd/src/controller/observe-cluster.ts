@@ -133,7 +133,9 @@ async function memberList(
   foreign: ForeignAnswer[],
   signal: AbortSignal | undefined,
 ): Promise<{ list?: EtcdMemberList; endpoint?: string; error?: string }> {
-  let error = pods.length === 0 ? 'no member Pod has an IP yet' : undefined;
+  // Every member's reason, not only the last one asked: a learner, which can
+  // never answer a member list, would otherwise hide why the voters did not.
+  const errors: string[] = pods.length === 0 ? ['no member Pod has an IP yet'] : [];
   for (const pod of pods) {
     const endpoint = endpointOf(pod);
     try {
@@ -141,12 +143,14 @@ async function memberList(
       if (trustsAnswer(status, pod.name, list.clusterId)) return { list, endpoint };
       // During a recovery from a backup an old member is untrusted without being foreign.
       if (list.clusterId !== status.clusterID) foreign.push({ member: pod.name, clusterId: list.clusterId });
-      error = `${pod.name} answered with cluster ID ${list.clusterId}, not trusted (status.clusterID ${status.clusterID ?? 'unset'})`;
+      errors.push(
+        `${pod.name} answered with cluster ID ${list.clusterId}, not trusted (status.clusterID ${status.clusterID ?? 'unset'})`,
+      );
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      errors.push(err instanceof Error ? err.message : String(err));
     }
   }
-  return error === undefined ? {} : { error };
+  return errors.length === 0 ? {} : { error: errors.join('; ') };
 }
 
 /** Pods outside the member list whose etcd answers with another cluster's ID: not leftovers of ours. */
