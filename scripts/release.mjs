@@ -26,8 +26,12 @@ export const PUBLISHED = [
   'operators/etcd',
   'operators/prometheus',
 ];
-/** As the packages' engines (MIN_NODE_VERSION in packages/cli/src/node-version.ts). */
-const MIN_NODE = [22, 19];
+/** The packages' `engines.node` (`>=X.Y.Z`), as [X, Y]. */
+const MIN_NODE = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'))
+  .engines.node.replace(/^>=/, '')
+  .split('.')
+  .slice(0, 2)
+  .map(Number);
 
 function fail(message, next) {
   console.error(`release: ${message}`);

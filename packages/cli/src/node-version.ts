@@ -1,9 +1,16 @@
 // The oldest Node the packages run on. @kubernetes/client-node's HTTP client
 // (undici 8) needs 22.19 (zstd decompression); on an older Node the first
 // import fails with a TypeError deep inside it, so the command checks first.
+// The figure lives in one place, this package's `engines.node` (`>=X.Y.Z`),
+// which every published package repeats (a test keeps them equal).
+import { readFileSync } from 'node:fs';
 
-/** The oldest Node version the Switchboard packages run on. */
-export const MIN_NODE_VERSION = '22.19.0';
+/** The oldest Node version the Switchboard packages run on: this package's `engines.node`. */
+export const MIN_NODE_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    engines: { node: string };
+  }
+).engines.node.replace(/^>=/, '');
 
 function parts(version: string): number[] {
   return version
