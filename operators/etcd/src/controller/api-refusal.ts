@@ -17,7 +17,7 @@
 //   admission, RBAC) are reported so; other errors are thrown and retried
 //   with backoff as before.
 import type { ApiError, Client, Condition, ObjectKey } from '@switchboard/core';
-import { ForbiddenError, InvalidError, setStatusCondition } from '@switchboard/core';
+import { ForbiddenError, InvalidError, findStatusCondition, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
@@ -33,7 +33,7 @@ export function isApiRefusal(err: unknown): err is ApiError {
 }
 
 function degraded(conditions: readonly Condition[] | undefined): Condition | undefined {
-  return conditions?.find((c) => c.type === ConditionType.Degraded);
+  return findStatusCondition(conditions, ConditionType.Degraded);
 }
 
 /** True when the last written Degraded condition is a refusal. */
