@@ -2,11 +2,14 @@
 // folder only root can read (etcd creates it 0700). Against the real API
 // server (no node needed: the Pods are only created, never run): a member
 // restarted on such a PVC runs as root, without capabilities; one on a PVC
-// this operator made runs as the non-root member user.
-import { Client } from '@switchboard/core';
+// this operator made runs as the non-root member user. The Pods are owned by
+// a real EtcdCluster object: one owned by a made-up UID is deleted by the
+// controller-manager's garbage collector before the test can read it.
+import type { Client } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
+import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster } from '../src/api/types.js';
 import { startMember } from '../src/controller/member-objects.js';
 import type { PersistentVolumeClaim, Pod } from '../src/kube/kube-types.js';
@@ -14,6 +17,7 @@ import { PodType, PvcType } from '../src/kube/kube-types.js';
 import { DATA_OWNER_ANNOTATION } from '../src/kube/labels.js';
 import { memberPvc } from '../src/kube/member-pod.js';
 import { MEMBER_UID } from '../src/kube/pod-security.js';
+import { installEtcdCrd } from './support/install-crd.js';
 
 let ns: TestNamespace;
 let client: Client;
@@ -21,8 +25,8 @@ let cluster: EtcdCluster;
 
 beforeAll(async () => {
   const kc = testKubeConfig();
+  client = await installEtcdCrd(kc);
   ns = await createTestNamespace(kc, 'etcd-root-data');
-  client = Client.fromKubeConfig(kc);
   // Pods are admitted once the controller-manager made the namespace's default ServiceAccount.
   await eventually(
     () =>
@@ -31,12 +35,12 @@ beforeAll(async () => {
         .get({ namespace: ns.name, name: 'default' }),
     { timeout: 60_000, message: 'the default ServiceAccount' },
   );
-  cluster = {
-    apiVersion: 'etcd.switchboard.dev/v1alpha1',
-    kind: 'EtcdCluster',
-    metadata: { name: 'web', namespace: ns.name, uid: 'uid-web' },
+  cluster = await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
+    apiVersion: ETCD_API_VERSION,
+    kind: ETCD_CLUSTER_KIND,
+    metadata: { name: 'web', namespace: ns.name },
     spec: { size: 3, version: '3.6.16', storage: { type: 'PersistentVolume', size: '1Gi' } },
-  };
+  });
 });
 
 afterAll(async () => {
