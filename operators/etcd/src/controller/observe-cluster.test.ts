@@ -308,6 +308,35 @@ describe('answers from another etcd cluster', () => {
     );
   });
 
+  it('asks the voters before a member the last status recorded as a learner', async () => {
+    const asked: string[] = [];
+    const learnerFirstByName: EtcdCluster = {
+      ...recorded,
+      status: {
+        clusterID: 'c1',
+        members: [
+          { name: 'web-a', id: 'a1', peerURL: '', healthy: false, learner: true, leader: false },
+          { name: 'web-b', id: 'b1', peerURL: '', healthy: true, learner: false, leader: true },
+        ],
+      },
+    };
+    // Asked first, the learner's answer would be taken (a stand-in for the refusal it really gives).
+    const answers = etcdByIP({
+      '10.0.0.1': { clusterId: 'c1', members: [member('web-a', 'a1')] },
+      '10.0.0.2': { clusterId: 'c1', members: [member('web-b', 'b1')] },
+    });
+    const obs = await observeCluster(
+      listing([podAt('web-a', '10.0.0.1'), podAt('web-b', '10.0.0.2')]),
+      learnerFirstByName,
+      (endpoint) => {
+        asked.push(new URL(endpoint).hostname);
+        return answers(endpoint);
+      },
+    );
+    expect(obs.membership?.members.map((m) => m.memberName)).toEqual(['web-b']);
+    expect(asked[0]).toBe('10.0.0.2');
+  });
+
   it('reports a Pod outside the member list that answers for another cluster (not a leftover of ours)', async () => {
     const obs = await observeCluster(
       listing([podAt('web-a', '10.0.0.1'), podAt('web-s', '10.0.0.9')]),

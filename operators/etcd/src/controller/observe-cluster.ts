@@ -9,7 +9,7 @@
 // an IP, since the headless Service publishes no name before that.
 import type { Client } from '@switchboard/core';
 
-import type { EtcdCluster, EtcdClusterStatus } from '../api/types.js';
+import type { EtcdCluster, EtcdClusterStatus, EtcdMemberStatus } from '../api/types.js';
 import type { EtcdClientFactory, EtcdEndpointStatus, EtcdMemberList } from '../etcd/etcd-client.js';
 import { memberClientURL, memberNameOfPeerURL } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
@@ -153,6 +153,18 @@ async function memberList(
   return errors.length === 0 ? {} : { error: errors.join('; ') };
 }
 
+/**
+ * The Pods to ask for the member list, those the last status recorded as
+ * learners last: a learner refuses the call ("rpc not supported for
+ * learner"), and while a voter is slow to answer, asking it first only costs
+ * the pass a timeout. Learners are still asked when no voter answers: the
+ * status may be older than a promotion.
+ */
+function votersFirst(pods: readonly MemberPod[], members: readonly EtcdMemberStatus[]): MemberPod[] {
+  const learners = new Set(members.filter((m) => m.learner).map((m) => m.name));
+  return [...pods.filter((p) => !learners.has(p.name)), ...pods.filter((p) => learners.has(p.name))];
+}
+
 /** Pods outside the member list whose etcd answers with another cluster's ID: not leftovers of ours. */
 async function strayAnswers(
   pods: readonly MemberPod[],
@@ -206,7 +218,7 @@ export async function observeCluster(
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
   const foreignAnswers: ForeignAnswer[] = [];
   const { list, endpoint, error } = await memberList(
-    reachable,
+    votersFirst(reachable, cluster.status?.members ?? []),
     endpointOf,
     etcd,
     cluster.status ?? {},
