@@ -1,6 +1,7 @@
 // Reads jest's JSON results and tells the whole truth about a run: the tests
-// that needed a retry (a retried test is a bug report, not a pass), the
-// suites skipped whole, and one last plain line of totals,
+// that needed a retry (a retried test is a bug report, not a pass) with the
+// first lines of why its first attempt failed, the suites skipped whole, the
+// slowest suites (where a run's time goes), and one last plain line of totals,
 // `N passed, N failed, N skipped`, which CI reads.
 //
 //   node scripts/test-summary.mjs <results.json> [--require-node-suites]
@@ -25,6 +26,16 @@ try {
 }
 
 const name = (path) => relative(process.cwd(), path);
+// eslint-disable-next-line no-control-regex
+const plain = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '');
+/** The first lines of a failure message that say something (not the stack). */
+const gist = (reason) =>
+  plain(reason)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('at ') && !/^\d+ \|/.test(l) && !/^[>|]/.test(l))
+    .slice(0, 3)
+    .map((l) => `    ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`);
 const retried = [];
 const skippedWhole = [];
 const skippedCases = [];
@@ -35,6 +46,7 @@ for (const suite of results.testResults ?? []) {
     if (retries > 0)
       retried.push(
         `${name(suite.name)}: ${c.fullName} (${retries} ${retries === 1 ? 'retry' : 'retries'}, ${c.status})`,
+        ...(c.retryReasons ?? []).flatMap((reason, i) => [`  attempt ${i + 1} failed:`, ...gist(reason)]),
       );
   }
   const pending = cases.filter((c) => c.status === 'pending' || c.status === 'skipped');
@@ -47,6 +59,19 @@ const section = (title, lines) => {
   console.log(`\n${title}`);
   for (const l of lines) console.log(`  ${l}`);
 };
+const slowest = (results.testResults ?? [])
+  .map((suite) => ({ path: name(suite.name), ms: (suite.endTime ?? 0) - (suite.startTime ?? 0) }))
+  .filter((suite) => suite.ms > 0)
+  .sort((a, b) => b.ms - a.ms)
+  .slice(0, 12);
+const totalMs = (results.testResults ?? []).reduce(
+  (sum, suite) => sum + Math.max((suite.endTime ?? 0) - (suite.startTime ?? 0), 0),
+  0,
+);
+section(
+  `Slowest suites (of ${Math.round(totalMs / 1000)} s in suites):`,
+  slowest.map((suite) => `${(suite.ms / 1000).toFixed(0).padStart(5)} s  ${suite.path}`),
+);
 section('Retried (each is a bug report: name its cause):', retried);
 section('Skipped cases:', skippedCases);
 section(
