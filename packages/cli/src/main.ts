@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The `switchboard` command. Checks the Node version before anything else is
 // loaded: on a Node too old for its dependencies, their first import throws
-// an error that names none of them.
+// an error that names none of them. A peer dependency missing from the
+// user's project gets one line too, not a stack.
 import { nodeVersionProblem } from './node-version.js';
+import { missingPeerProblem } from './peer-dependency.js';
 
 const tooOld = nodeVersionProblem(process.versions.node);
 if (tooOld !== undefined) {
@@ -10,8 +12,15 @@ if (tooOld !== undefined) {
   process.exit(1);
 }
 
-const { run } = await import('./cli.js');
-const { UsageError } = await import('./output.js');
+const { run, UsageError } = await Promise.all([import('./cli.js'), import('./output.js')]).then(
+  ([cli, output]) => ({ run: cli.run, UsageError: output.UsageError }),
+  (err: unknown) => {
+    const missing = missingPeerProblem(err);
+    if (missing === undefined) throw err;
+    process.stderr.write(`switchboard: ${missing}\n`);
+    process.exit(1);
+  },
+);
 
 run(process.argv.slice(2)).catch((err: unknown) => {
   if (
