@@ -2,7 +2,7 @@
 // kind with `new api`, type-check it and run its own tests (against the real
 // API server) with the workspace's packages standing in for the published ones.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -149,5 +149,13 @@ describe('switchboard new operator', () => {
     expect(() => newApi(project, 'Gadget')).toThrow(/kind Gadget exists already/);
     expect(() => newApi(project, 'gadget')).toThrow(/UpperCamelCase/);
     expect(() => newOperator(parent, 'Bad_Name')).toThrow(/lower-case/);
+  });
+
+  it('writes nothing when the kind is not valid, or the folder is not empty', () => {
+    expect(() => newOperator(parent, 'halfway-operator', { kind: 'not a kind' })).toThrow(/UpperCamelCase/);
+    expect(existsSync(join(parent, 'halfway-operator'))).toBe(false);
+    const before = readFileSync(join(project, 'package.json'), 'utf8');
+    expect(() => newOperator(parent, 'webapp-operator')).toThrow(/exists and is not empty/);
+    expect(readFileSync(join(project, 'package.json'), 'utf8')).toBe(before);
   });
 });
