@@ -4,7 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { setupCommand, setupScriptsDir, setupSteps, versionAtLeast } from '../src/commands/setup.js';
+import {
+  buildConcurrency,
+  runAtMost,
+  setupCommand,
+  setupScriptsDir,
+  setupSteps,
+  versionAtLeast,
+} from '../src/commands/setup.js';
 import { UsageError } from '../src/output.js';
 
 describe('switchboard setup', () => {
@@ -55,5 +62,67 @@ describe('switchboard setup', () => {
       process.env.PATH = path;
       if (prefix !== undefined) process.env.SWITCHBOARD_CLI_PREFIX = prefix;
     }
+  });
+
+  it('runs two build steps at once on two cores or more, one on one core, or as many as asked', () => {
+    expect(buildConcurrency({}, 2)).toBe(2);
+    expect(buildConcurrency({}, 16)).toBe(2);
+    expect(buildConcurrency({}, 1)).toBe(1);
+    expect(buildConcurrency({ SWITCHBOARD_BUILD_JOBS: '1' }, 8)).toBe(1);
+    expect(buildConcurrency({ SWITCHBOARD_BUILD_JOBS: '3' }, 2)).toBe(3);
+    expect(buildConcurrency({ SWITCHBOARD_BUILD_JOBS: 'many' }, 2)).toBe(2);
+  });
+});
+
+describe('runAtMost (build steps side by side)', () => {
+  /** A task per item that waits to be released; records how many run at once. */
+  function gate() {
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    const release = new Map<string, (fail?: Error) => void>();
+    const task = (item: string) =>
+      new Promise<string>((resolve, reject) => {
+        running++;
+        most = Math.max(most, running);
+        started.push(item);
+        release.set(item, (fail) => {
+          running--;
+          if (fail) reject(fail);
+          else resolve(item.toUpperCase());
+        });
+      });
+    const tick = () => new Promise((r) => setImmediate(r));
+    return { task, release, started, tick, most: () => most };
+  }
+
+  it('starts them in order, never more than the limit at once, results in item order', async () => {
+    const g = gate();
+    const done = runAtMost(2, ['k8s', 'etcd', 'node', 'prom'], g.task);
+    await g.tick();
+    expect(g.started).toEqual(['k8s', 'etcd']);
+    g.release.get('etcd')!();
+    await g.tick();
+    expect(g.started).toEqual(['k8s', 'etcd', 'node']);
+    g.release.get('node')!();
+    await g.tick();
+    g.release.get('prom')!();
+    g.release.get('k8s')!();
+    await expect(done).resolves.toEqual(['K8S', 'ETCD', 'NODE', 'PROM']);
+    expect(g.most()).toBe(2);
+  });
+
+  it('starts nothing new after a failure, lets the running one finish, then throws the failure', async () => {
+    const g = gate();
+    let settled = false;
+    const done = runAtMost(2, ['k8s', 'etcd', 'node'], g.task).finally(() => (settled = true));
+    await g.tick();
+    g.release.get('etcd')!(new Error('build step etcd failed'));
+    await g.tick();
+    expect(g.started).toEqual(['k8s', 'etcd']);
+    expect(settled).toBe(false);
+    g.release.get('k8s')!();
+    await expect(done).rejects.toThrow('build step etcd failed');
+    expect(g.started).toEqual(['k8s', 'etcd']);
   });
 });

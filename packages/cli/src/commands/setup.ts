@@ -6,6 +6,7 @@
 // log, its progress lines on the terminal.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 import { cacheDir, logTail, switchboardCommand } from '@switchboard/testing';
@@ -25,6 +26,7 @@ export const setupHelp = `Usage: switchboard setup [--node | --all]
              line, Prometheus, Alertmanager, node-exporter, SeaweedFS
 
   Needs Go ${'>='} 1.26 on PATH. A cold --node build takes about 20 minutes on 2 cores.
+  Two steps build at once on two cores or more; SWITCHBOARD_BUILD_JOBS=N to choose.
 `;
 
 /** Which build steps a setup runs. */
@@ -91,8 +93,10 @@ export async function setupCommand(scope: SetupScope): Promise<void> {
   mkdirSync(logs, { recursive: true });
   const started = Math.floor(Date.now() / 1000);
   const flock = existsSync('/usr/bin/flock') ? '/usr/bin/flock' : undefined;
-  let built = false;
-  for (const [i, script] of scripts.entries()) {
+  // Steps build into folders of their own, so they can run side by side: on
+  // two cores a second step fills the time the first spends downloading
+  // modules and linking on one core.
+  const results = await runAtMost(buildConcurrency(), scripts, async (script, i) => {
     const name = script.replace(/^\d+-/, '').replace(/\.sh$/, '');
     const log = join(logs, `build-${name}.log`);
     const env: NodeJS.ProcessEnv = {
@@ -108,8 +112,9 @@ export async function setupCommand(scope: SetupScope): Promise<void> {
     if (code !== 0)
       throw new Error(`build step ${name} failed (exit ${code}); its log: ${log}\n${logTail(log)}`);
     // A step with nothing to build exits at once and writes nothing.
-    built ||= statSync(log).size > 0;
-  }
+    return statSync(log).size > 0;
+  });
+  const built = results.some(Boolean);
   // The repository's bootstrap stays silent when there is nothing to do.
   if (!built && process.env.SWITCHBOARD_BOOTSTRAP === '1') return;
   if (!built) return line('setup', `nothing to build: every binary of this scope is in ${cache}`);
@@ -117,6 +122,49 @@ export async function setupCommand(scope: SetupScope): Promise<void> {
     'setup',
     `done: ${scope === 'all' ? 'every binary' : scope === 'node' ? 'control plane and node' : 'control plane'} built into ${cache}`,
   );
+}
+
+/**
+ * How many build steps run at once: `SWITCHBOARD_BUILD_JOBS`, else 2 where
+ * there are at least two cores (each `go build` already uses every core; the
+ * second step overlaps the first one's downloads and single-core links), else 1.
+ */
+export function buildConcurrency(
+  env: NodeJS.ProcessEnv = process.env,
+  cores = availableParallelism(),
+): number {
+  const asked = Number.parseInt(env.SWITCHBOARD_BUILD_JOBS ?? '', 10);
+  if (Number.isInteger(asked) && asked >= 1) return asked;
+  return cores >= 2 ? 2 : 1;
+}
+
+/**
+ * Runs `task` over `items`, at most `limit` at once, in order of the items,
+ * and resolves with the results in that order. After a task fails no new one
+ * starts; the running ones finish (their logs stay whole), then the first
+ * failure is thrown.
+ */
+export async function runAtMost<T, R>(
+  limit: number,
+  items: readonly T[],
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await task(items[i] as T, i);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
+  return results;
 }
 
 function runStep(
