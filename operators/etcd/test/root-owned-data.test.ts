@@ -35,12 +35,14 @@ beforeAll(async () => {
         .get({ namespace: ns.name, name: 'default' }),
     { timeout: 60_000, message: 'the default ServiceAccount' },
   );
-  cluster = await client.resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND }).create({
-    apiVersion: ETCD_API_VERSION,
-    kind: ETCD_CLUSTER_KIND,
-    metadata: { name: 'web', namespace: ns.name },
-    spec: { size: 3, version: '3.6.16', storage: { type: 'PersistentVolume', size: '1Gi' } },
-  });
+  cluster = await client
+    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
+    .create({
+      apiVersion: ETCD_API_VERSION,
+      kind: ETCD_CLUSTER_KIND,
+      metadata: { name: 'web', namespace: ns.name },
+      spec: { size: 3, version: '3.6.16', storage: { type: 'PersistentVolume', size: '1Gi' } },
+    });
 });
 
 afterAll(async () => {
