@@ -8,15 +8,18 @@
 // with client TLS it presents the operator's client certificate, read by the
 // same pass, to the member's address as the operator's addressing says.
 import type { Client, Manager, ObjectKey, ReconcileOutcome } from '@switchboard/core';
-import { AlreadyExistsError, EventRecorder, Outcome, generationChanged, isNotFound } from '@switchboard/core';
-
-import type { EtcdBackup, EtcdBackupStatus } from '../api/backup-types.js';
 import {
-  BackupConditionType,
-  DEFAULT_BACKUP_TIMEOUT_SECONDS,
-  ETCD_BACKUP_KIND,
-} from '../api/backup-types.js';
-import { ETCD_API_VERSION } from '../api/types.js';
+  AlreadyExistsError,
+  EventRecorder,
+  Outcome,
+  findStatusCondition,
+  generationChanged,
+  isNotFound,
+} from '@switchboard/core';
+
+import { EtcdBackupResource } from '../api/backup-crd.js';
+import type { EtcdBackup, EtcdBackupStatus } from '../api/backup-types.js';
+import { BackupConditionType, DEFAULT_BACKUP_TIMEOUT_SECONDS } from '../api/backup-types.js';
 import type { BackupStep } from '../backup/decide.js';
 import { decideBackup } from '../backup/decide.js';
 import type { BackupObservation } from '../backup/observation.js';
@@ -37,7 +40,6 @@ import { discardS3Upload, pruneS3Snapshots, takeS3Snapshot } from './upload-snap
 
 /** Name of the controller (metrics label). */
 export const ETCD_BACKUP_CONTROLLER_NAME = 'etcdbackup';
-const BackupType = { apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND } as const;
 
 /** Options of {@link addEtcdBackupController}. */
 export interface EtcdBackupControllerOptions {
@@ -224,7 +226,7 @@ async function executeBackupStep(
       return;
     case 'Wait': {
       // Say it once when a due snapshot becomes blocked, not on every pass.
-      const before = obs.previousStatus.conditions?.find((c) => c.type === BackupConditionType.Succeeded);
+      const before = findStatusCondition(obs.previousStatus.conditions, BackupConditionType.Succeeded);
       if (BLOCKED_REASONS.has(step.reason) && before?.reason !== step.reason)
         await ctx.record('Warning', step.reason, step.message);
       return;
@@ -250,7 +252,7 @@ export async function reconcileEtcdBackup(
 ): Promise<number | undefined> {
   const now = deps.now ?? (() => new Date());
   const call = signal ? { signal } : {};
-  const backups = deps.client.resource<EtcdBackup>(BackupType);
+  const backups = EtcdBackupResource.client(deps.client);
   let backup: EtcdBackup;
   try {
     backup = await backups.get(key, call);
@@ -277,7 +279,7 @@ export async function reconcileEtcdBackup(
     await backups.status.patch(key, { type: 'merge', body }, { fieldManager: FIELD_MANAGER, ...call });
   };
   await writeStatus(status);
-  const regarding = { ...backup, apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND };
+  const regarding = { ...backup, apiVersion: EtcdBackupResource.apiVersion, kind: EtcdBackupResource.kind };
   // A pass run without a factory makes its own and closes its TLS Agents after
   // (a module-wide one would keep them, and their sockets, for the process's life).
   const ownEtcd = deps.etcdClient === undefined ? gatewayClientFactory() : undefined;
@@ -333,7 +335,7 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
   manager
     .controller()
     .named(ETCD_BACKUP_CONTROLLER_NAME)
-    .for(BackupType, { predicates: [generationChanged] })
+    .for(EtcdBackupResource, { predicates: [generationChanged] })
     .owns(JobType)
     .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 2 })
     .build(async (req, ctx): Promise<ReconcileOutcome> => {

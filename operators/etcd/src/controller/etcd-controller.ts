@@ -5,7 +5,7 @@
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
 import { EventRecorder, Outcome, annotationsChanged, generationChanged, or } from '@switchboard/core';
 
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { gatewayClientFactoryClosedWith } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
@@ -75,7 +75,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
   const events: EventSink = {
     record: (cluster, type, reason, note) =>
       recorder.record(
-        { ...cluster, apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
+        { ...cluster, apiVersion: EtcdClusterResource.apiVersion, kind: EtcdClusterResource.kind },
         { type, reason, action: 'Reconcile', note },
       ),
   };
@@ -85,10 +85,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .named(ETCD_CONTROLLER_NAME)
     // Our own status writes must not trigger passes: the runbook requeues itself.
     // Annotations do (the recover annotation is acted on at once).
-    .for(
-      { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
-      { predicates: [or(generationChanged, annotationsChanged)] },
-    )
+    .for(EtcdClusterResource, { predicates: [or(generationChanged, annotationsChanged)] })
     .owns(PodType)
     .owns(PvcType)
     .owns(ServiceType)

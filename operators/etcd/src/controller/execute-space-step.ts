@@ -2,8 +2,11 @@
 // intent is in status before the call (reconcile-cluster.ts writes it); once
 // the call returned, the stage is recorded as done here, so a pass cut short
 // between the two repeats the call, which is harmless for all three.
+import { findStatusCondition } from '@switchboard/core';
+
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
 import type { EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
@@ -41,13 +44,11 @@ function anyMemberClient(obs: ClusterObservation, ctx: StepContext): EtcdEndpoin
 async function recordDone(ctx: StepContext, obs: ClusterObservation, step: SpaceStep): Promise<void> {
   const done = afterSpaceStep(obs.previousStatus.space, step);
   if (done === undefined) return;
-  const updated = await ctx.client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .status.patch(
-      { namespace: obs.namespace, name: obs.name },
-      { type: 'merge', body: { status: { space: { recovery: done } } } },
-      { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-    );
+  const updated = await EtcdClusterResource.client(ctx.client).status.patch(
+    { namespace: obs.namespace, name: obs.name },
+    { type: 'merge', body: { status: { space: { recovery: done } } } },
+    { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
   // An EtcdCluster CRD older than the operator prunes the record, and every
   // pass would start the recovery over: say so instead of looping quietly.
   if (updated.status?.space?.recovery === undefined)
@@ -100,7 +101,7 @@ export async function recordRecurringNoSpace(
   step: Step,
 ): Promise<void> {
   if (step.kind !== 'Wait' || step.reason !== NOSPACE_RECURRING) return;
-  const degraded = obs.previousStatus.conditions?.find((c) => c.type === ConditionType.Degraded);
+  const degraded = findStatusCondition(obs.previousStatus.conditions, ConditionType.Degraded);
   if (degraded?.status === 'True' && degraded.reason === NOSPACE_RECURRING) return;
   await ctx.events.record(cluster, 'Warning', NOSPACE_RECURRING, step.message);
 }

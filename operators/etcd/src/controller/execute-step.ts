@@ -6,9 +6,11 @@
 // without a member is an orphan and is deleted, or its PVC retained).
 // Writes to a member's own Pod and PVC are in ./member-objects.ts.
 import type { Client } from '@switchboard/core';
+import { findStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory, EtcdEndpointClient, EtcdErrorReason } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { peerScheme } from '../tls/cluster-tls.js';
@@ -86,18 +88,16 @@ export async function removeRecoverAnnotation(
   call: { signal?: AbortSignal } = {},
 ): Promise<void> {
   if (cluster.metadata.annotations?.[RECOVER_ANNOTATION] === undefined) return;
-  await client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .patch(
-      { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name ?? '' },
-      { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
-      { fieldManager: FIELD_MANAGER, ...call },
-    );
+  await EtcdClusterResource.client(client).patch(
+    { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name ?? '' },
+    { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
+    { fieldManager: FIELD_MANAGER, ...call },
+  );
 }
 
 function degradedReason(obs: ClusterObservation): string | undefined {
-  return obs.previousStatus.conditions?.find((c) => c.type === ConditionType.Degraded && c.status === 'True')
-    ?.reason;
+  const degraded = findStatusCondition(obs.previousStatus.conditions, ConditionType.Degraded);
+  return degraded?.status === 'True' ? degraded.reason : undefined;
 }
 
 /** A Warning Event when Degraded turns to ForeignMember (status was written before this call). */

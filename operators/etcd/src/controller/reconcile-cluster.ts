@@ -25,7 +25,8 @@ import type { Client, ObjectKey } from '@switchboard/core';
 import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory, EtcdTLSMaterial } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, PvcType, ServiceType } from '../kube/kube-types.js';
@@ -96,10 +97,7 @@ export async function reconcileEtcdCluster(
 ): Promise<PassResult> {
   const resync = deps.resync ?? DEFAULT_RESYNC;
   const call = signal ? { signal } : {};
-  const clusters = deps.client.resource<EtcdCluster>({
-    apiVersion: ETCD_API_VERSION,
-    kind: ETCD_CLUSTER_KIND,
-  });
+  const clusters = EtcdClusterResource.client(deps.client);
   let cluster: EtcdCluster;
   try {
     cluster = await clusters.get(key, call);
@@ -249,13 +247,11 @@ async function reportTLSProblem(
     },
     new Date(),
   );
-  await deps.client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .status.patch(
-      key,
-      { type: 'merge', body: { status: { conditions } } },
-      { fieldManager: FIELD_MANAGER, ...(signal ? { signal } : {}) },
-    );
+  await EtcdClusterResource.client(deps.client).status.patch(
+    key,
+    { type: 'merge', body: { status: { conditions } } },
+    { fieldManager: FIELD_MANAGER, ...(signal ? { signal } : {}) },
+  );
 }
 
 async function applyClusterObjects(
