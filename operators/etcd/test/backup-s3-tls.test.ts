@@ -217,7 +217,7 @@ describeBuilt('an S3 backup pass of a cluster with client TLS, against loopback 
     } as unknown as EventRecorder;
     try {
       await reconcileEtcdBackup(
-        { namespace: 'ns', name },
+        { namespace: 'ns', name, key: `ns/${name}` },
         { client: api.client(), recorder, etcdClient, addressing: 'pod-ip' },
       );
     } finally {

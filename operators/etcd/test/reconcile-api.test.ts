@@ -1,6 +1,7 @@
 // One reconcile pass against the real API server (no node needed): what the
 // operator writes for a new cluster before any etcd process runs.
 import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
+import { keyString } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
@@ -49,13 +50,16 @@ async function create(name: string, spec: Partial<EtcdClusterSpec>): Promise<Obj
 
 async function pass(key: ObjectKey): Promise<Step> {
   let seen: Step | undefined;
-  await reconcileEtcdCluster(key, {
-    client,
-    etcd: (endpoint) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000 }),
-    events: sink,
-    newMemberName: (c) => `${c}-seed`,
-    onStep: (_k, step) => (seen = step),
-  });
+  await reconcileEtcdCluster(
+    { ...key, key: keyString(key) },
+    {
+      client,
+      etcd: (endpoint) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000 }),
+      events: sink,
+      newMemberName: (c) => `${c}-seed`,
+      onStep: (_k, step) => (seen = step),
+    },
+  );
   return seen!;
 }
 

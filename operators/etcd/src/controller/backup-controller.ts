@@ -7,7 +7,7 @@
 // is written to status by a second patch of the same pass; from a cluster
 // with client TLS it presents the operator's client certificate, read by the
 // same pass, to the member's address as the operator's addressing says.
-import type { Client, Manager, ObjectKey, ReconcileOutcome } from '@switchboard/core';
+import type { Client, Manager, ReconcileOutcome, ReconcileRequest } from '@switchboard/core';
 import {
   AlreadyExistsError,
   EventRecorder,
@@ -236,9 +236,12 @@ async function executeBackupStep(
   }
 }
 
-/** Runs one pass for the EtcdBackup at `key`; returns when to look again (undefined: only on change). */
+/**
+ * Runs one pass for the EtcdBackup `req` names; the outcome says when to
+ * look again: soon after a step, when a Wait says, or only on a change.
+ */
 export async function reconcileEtcdBackup(
-  key: ObjectKey,
+  req: ReconcileRequest,
   deps: {
     client: Client;
     recorder: EventRecorder;
@@ -249,21 +252,21 @@ export async function reconcileEtcdBackup(
     addressing?: MemberAddressing;
   },
   signal?: AbortSignal,
-): Promise<number | undefined> {
+): Promise<ReconcileOutcome> {
   const now = deps.now ?? (() => new Date());
   const call = signal ? { signal } : {};
   const backups = EtcdBackupResource.client(deps.client);
   let backup: EtcdBackup;
   try {
-    backup = await backups.get(key, call);
+    backup = await backups.get(req, call);
   } catch (err) {
     if (isNotFound(err)) {
-      deps.metrics?.deleted(key);
-      return undefined;
+      deps.metrics?.deleted(req);
+      return Outcome.done();
     }
     throw err;
   }
-  if (backup.metadata.deletionTimestamp !== undefined) return undefined;
+  if (backup.metadata.deletionTimestamp !== undefined) return Outcome.done();
   const obs = await observeBackup(deps.client, backup, now(), signal, deps.addressing ?? 'pod-ip');
   const step = decideBackup(obs);
   const status = computeBackupStatus(obs, step);
@@ -276,7 +279,7 @@ export async function reconcileEtcdBackup(
         nextScheduleTime: s.nextScheduleTime ?? null,
       },
     };
-    await backups.status.patch(key, { type: 'merge', body }, { fieldManager: FIELD_MANAGER, ...call });
+    await backups.status.patch(req, { type: 'merge', body }, { fieldManager: FIELD_MANAGER, ...call });
   };
   await writeStatus(status);
   const regarding = { ...backup, apiVersion: EtcdBackupResource.apiVersion, kind: EtcdBackupResource.kind };
@@ -303,15 +306,15 @@ export async function reconcileEtcdBackup(
     await ownEtcd?.close();
   }
   if (step.kind === 'RecordSuccess' || step.kind === 'RecordFailure')
-    deps.metrics?.finished(key, step.kind === 'RecordSuccess' ? 'success' : 'failure');
-  deps.metrics?.observed(key, status.lastSuccessTime);
+    deps.metrics?.finished(req, step.kind === 'RecordSuccess' ? 'success' : 'failure');
+  deps.metrics?.observed(req, status.lastSuccessTime);
   switch (step.kind) {
     case 'Done':
-      return undefined;
+      return Outcome.done();
     case 'Wait':
-      return step.requeueAfterMs;
+      return step.requeueAfterMs === undefined ? Outcome.done() : Outcome.requeueAfter(step.requeueAfterMs);
     default:
-      return 1000;
+      return Outcome.requeueAfter(1000);
   }
 }
 
@@ -338,10 +341,9 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
     .for(EtcdBackupResource, { predicates: [generationChanged] })
     .owns(JobType)
     .withOptions({ maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 2 })
-    .build(async (req, ctx): Promise<ReconcileOutcome> => {
-      const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
-      const after = await reconcileEtcdBackup(
-        key,
+    .build((req, ctx): Promise<ReconcileOutcome> =>
+      reconcileEtcdBackup(
+        req,
         {
           client: manager.client,
           recorder,
@@ -351,7 +353,6 @@ export function addEtcdBackupController(manager: Manager, opts: EtcdBackupContro
           ...(opts.now ? { now: opts.now } : {}),
         },
         ctx.signal,
-      );
-      return after === undefined ? Outcome.done() : Outcome.requeueAfter(after);
-    });
+      ),
+    );
 }

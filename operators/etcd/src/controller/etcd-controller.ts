@@ -3,7 +3,7 @@
 // to any of them requeues the owning cluster), and records Events through
 // core's recorder.
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
-import { EventRecorder, Outcome, annotationsChanged, generationChanged, or } from '@switchboard/core';
+import { EventRecorder, annotationsChanged, generationChanged, or } from '@switchboard/core';
 
 import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
@@ -15,7 +15,7 @@ import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { EventSink } from './execute-step.js';
-import type { ResyncIntervals } from './reconcile-cluster.js';
+import type { ResyncIntervals } from './resync.js';
 import { reconcileEtcdCluster } from './reconcile-cluster.js';
 
 /** Name of the controller (metrics label, events' reporting controller). */
@@ -94,9 +94,8 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .build(async (req, ctx): Promise<ReconcileOutcome> => {
       // Passes run only while this replica leads: the first one is when it began watching.
       watchingSince ??= new Date();
-      const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
-      const result = await reconcileEtcdCluster(
-        key,
+      return reconcileEtcdCluster(
+        req,
         {
           client: manager.client,
           etcd,
@@ -111,6 +110,5 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
         },
         ctx.signal,
       );
-      return 'done' in result ? Outcome.done() : Outcome.requeueAfter(result.requeueAfterMs);
     });
 }

@@ -30,7 +30,12 @@ async function dialled(spec: Partial<EtcdClusterSpec>, step: SpaceStep): Promise
     },
   });
   await executeSpaceStep(
-    { client, etcd: etcd as unknown as EtcdClientFactory, events: { record: answer } },
+    {
+      client,
+      key: { namespace: 'ns', name: 'etcd' },
+      etcd: etcd as unknown as EtcdClientFactory,
+      events: { record: answer },
+    },
     obs,
     step,
   );

@@ -45,7 +45,7 @@ async function recordDone(ctx: StepContext, obs: ClusterObservation, step: Space
   const done = afterSpaceStep(obs.previousStatus.space, step);
   if (done === undefined) return;
   const updated = await EtcdClusterResource.client(ctx.client).status.patch(
-    { namespace: obs.namespace, name: obs.name },
+    ctx.key,
     { type: 'merge', body: { status: { space: { recovery: done } } } },
     { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
   );

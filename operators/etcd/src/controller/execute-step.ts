@@ -5,8 +5,8 @@
 // next pass recognises (a member without a Pod is started; a Pod or PVC
 // without a member is an orphan and is deleted, or its PVC retained).
 // Writes to a member's own Pod and PVC are in ./member-objects.ts.
-import type { Client } from '@switchboard/core';
-import { findStatusCondition } from '@switchboard/core';
+import type { Client, ObjectKey, ReconcileOutcome } from '@switchboard/core';
+import { Outcome, findStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
 import { ConditionType } from '../api/types.js';
@@ -31,6 +31,8 @@ import { executeSpaceStep, recordRecurringNoSpace } from './execute-space-step.j
 import { memberEndpoint } from './member-endpoint.js';
 import { quarantineAll, quarantineReplacedPvc } from './quarantine-pvc.js';
 import { deleteMemberObjects, retainVolume, StaleObservationError, startMember } from './member-objects.js';
+import type { ResyncIntervals } from './resync.js';
+import { DEFAULT_RESYNC } from './resync.js';
 
 /** Where membership-change events go (core's EventRecorder, or a test double). */
 export interface EventSink {
@@ -40,6 +42,8 @@ export interface EventSink {
 /** What executing a step needs. */
 export interface StepContext {
   client: Client;
+  /** The EtcdCluster of the pass (its request). */
+  key: ObjectKey;
   etcd: EtcdClientFactory;
   events: EventSink;
   signal?: AbortSignal;
@@ -47,12 +51,13 @@ export interface StepContext {
   addressing?: MemberAddressing;
   /** Image of a seed's S3 snapshot download (default the operator's, member-pod.ts). */
   toolboxImage?: string;
+  /** When the pass's outcome asks to look again (default {@link DEFAULT_RESYNC}). */
+  resync?: ResyncIntervals;
 }
 
-/** How soon to look again after a step. */
-export interface StepResult {
-  /** True when etcd asked to try again shortly (e.g. learner not in sync yet). */
-  retrySoon: boolean;
+/** The outcome of a step that changed something, or that etcd asked to try again shortly. */
+export function lookAgainSoon(ctx: StepContext): ReconcileOutcome {
+  return Outcome.requeueAfter((ctx.resync ?? DEFAULT_RESYNC).afterChangeMs);
 }
 
 /** A client of a healthy voter other than `except`, the leader preferred (membership calls go there anyway). */
@@ -81,17 +86,17 @@ function bootstrapFor(obs: ClusterObservation, member: string, state: 'new' | 'e
   return { state, initialCluster: [...others, self].sort() };
 }
 
-/** Removes the `etcd.switchboard.dev/recover` annotation from `cluster`, if set. */
+/** Removes the `etcd.switchboard.dev/recover` annotation from `cluster` (at `key`), if set. */
 export async function removeRecoverAnnotation(
-  client: Client,
+  ctx: { client: Client; signal?: AbortSignal },
+  key: ObjectKey,
   cluster: EtcdCluster,
-  call: { signal?: AbortSignal } = {},
 ): Promise<void> {
   if (cluster.metadata.annotations?.[RECOVER_ANNOTATION] === undefined) return;
-  await EtcdClusterResource.client(client).patch(
-    { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name ?? '' },
+  await EtcdClusterResource.client(ctx.client).patch(
+    key,
     { type: 'merge', body: { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } } },
-    { fieldManager: FIELD_MANAGER, ...call },
+    { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
   );
 }
 
@@ -111,22 +116,32 @@ async function recordForeignAnswers(
     await ctx.events.record(cluster, 'Warning', FOREIGN_MEMBER_REASON, message);
 }
 
-/** What a refusal by etcd means for the step: try again soon, or it is done already. */
-type Refusals = Partial<Record<EtcdErrorReason, 'retrySoon' | 'done'>>;
+/** The refusals by etcd a step takes in its stride instead of as errors. */
+interface Refusals {
+  /** The call's effect is there already (a re-run): the step goes on. */
+  alreadyDone?: readonly EtcdErrorReason[];
+  /** Not now, but soon (e.g. a learner not in sync yet): the step stops and the pass looks again soon. */
+  notYet?: readonly EtcdErrorReason[];
+}
 
 /**
- * Runs one etcd call of a step, taking the refusals in `refusals` as the
- * outcome they name instead of as errors; any other error is thrown (the
- * controller backs off).
+ * Runs one etcd call of a step. Returns the outcome the step stops with
+ * when etcd answered one of `refusals.notYet`, or undefined for the step to
+ * go on; any refusal not named is thrown (the controller backs off).
  */
-async function taking(refusals: Refusals, call: () => Promise<unknown>): Promise<'done' | 'retrySoon'> {
+async function etcdCall(
+  ctx: StepContext,
+  refusals: Refusals,
+  call: () => Promise<unknown>,
+): Promise<ReconcileOutcome | undefined> {
   try {
     await call();
-    return 'done';
+    return undefined;
   } catch (err) {
-    const outcome = err instanceof EtcdRequestError ? refusals[err.reason] : undefined;
-    if (outcome === undefined) throw err;
-    return outcome;
+    if (!(err instanceof EtcdRequestError)) throw err;
+    if (refusals.alreadyDone?.includes(err.reason)) return undefined;
+    if (refusals.notYet?.includes(err.reason)) return lookAgainSoon(ctx);
+    throw err;
   }
 }
 
@@ -140,35 +155,37 @@ async function recreateMember(
   ctx: StepContext,
   obs: ClusterObservation,
   step: { member: string; memberId: string; how: 'RecreatePod' | 'ReplaceMember' },
-): Promise<'done' | 'retrySoon'> {
+): Promise<ReconcileOutcome | undefined> {
   if (step.how === 'ReplaceMember') {
     const call = ctx.signal ? { signal: ctx.signal } : {};
-    const removed = await taking({ Unhealthy: 'retrySoon', MemberNotFound: 'done' }, () =>
+    const stopped = await etcdCall(ctx, { notYet: ['Unhealthy'], alreadyDone: ['MemberNotFound'] }, () =>
       voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call),
     );
-    if (removed === 'retrySoon') return removed;
+    if (stopped) return stopped;
   }
   await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
-  return 'done';
+  return undefined;
 }
 
 /**
- * Executes one mutating step; Wait and Converged change nothing (a degraded
- * Wait records an Event). A step that finds a Pod or PVC recreated since the
- * observation stops there (an Event says so) and asks to look again soon.
+ * Executes one step and says when to look again: a mutating step soon
+ * after (its Event recorded once it is carried out), a Wait later, a
+ * converged cluster much later; Wait and Converged change nothing (a
+ * degraded Wait records an Event). A step that finds a Pod or PVC recreated
+ * since the observation stops there (an Event says so) and looks again soon.
  */
 export async function executeStep(
   ctx: StepContext,
   cluster: EtcdCluster,
   obs: ClusterObservation,
   step: Step,
-): Promise<StepResult> {
+): Promise<ReconcileOutcome> {
   try {
     return await carryOut(ctx, cluster, obs, step);
   } catch (err) {
     if (!(err instanceof StaleObservationError)) throw err;
     await ctx.events.record(cluster, 'Normal', err.reason, `${describeStep(step)}: stopped: ${err.message}`);
-    return { retrySoon: true };
+    return lookAgainSoon(ctx);
   }
 }
 
@@ -177,9 +194,9 @@ async function carryOut(
   cluster: EtcdCluster,
   obs: ClusterObservation,
   step: Step,
-): Promise<StepResult> {
+): Promise<ReconcileOutcome> {
   const call = ctx.signal ? { signal: ctx.signal } : {};
-  const done: StepResult = { retrySoon: false };
+  const resync = ctx.resync ?? DEFAULT_RESYNC;
   await recordRecurringNoSpace(ctx, cluster, obs, step);
   await recordForeignAnswers(ctx, cluster, obs);
   switch (step.kind) {
@@ -187,9 +204,9 @@ async function carryOut(
       // Announced once, when Degraded turns to this reason (status was written before this call).
       if (step.degraded && degradedReason(obs) !== step.reason)
         await ctx.events.record(cluster, 'Warning', step.reason, step.message);
-      return done;
+      return Outcome.requeueAfter(resync.waitingMs);
     case 'Converged':
-      return done;
+      return Outcome.requeueAfter(resync.convergedMs);
     case 'CreateSeed': {
       const boot = bootstrapFor(obs, step.member, 'new');
       await startMember(ctx, cluster, step.member, step.restore ? { ...boot, restore: step.restore } : boot);
@@ -218,43 +235,41 @@ async function carryOut(
         // etcd's strict reconfiguration check: it adds a member only once
         // every member has been connected for a few seconds (just after a
         // member started or was promoted, it is not). Not a failure.
-        const added = await taking({ Unhealthy: 'retrySoon' }, () =>
+        const stopped = await etcdCall(ctx, { notYet: ['Unhealthy'] }, () =>
           client.memberAdd(url, { learner: true, ...call }),
         );
-        if (added === 'retrySoon') return { retrySoon: true };
+        if (stopped) return stopped;
       }
       await startMember(ctx, cluster, step.member, bootstrapFor(obs, step.member, 'existing'));
       break;
     }
-    case 'PromoteLearner':
+    case 'PromoteLearner': {
       // A learner is promoted only once its log caught up with the leader's.
-      if (
-        (await taking({ LearnerNotInSync: 'retrySoon' }, () =>
-          voterClient(obs, ctx).memberPromote(step.memberId, call),
-        )) === 'retrySoon'
-      )
-        return { retrySoon: true };
+      const stopped = await etcdCall(ctx, { notYet: ['LearnerNotInSync'] }, () =>
+        voterClient(obs, ctx).memberPromote(step.memberId, call),
+      );
+      if (stopped) return stopped;
       break;
+    }
     case 'MoveLeader': {
       const from = obs.membership?.members.find((m) => m.id === step.fromId);
       const endpoint = from ? memberEndpoint(obs, ctx.addressing, from.memberName) : undefined;
-      if (endpoint === undefined) return { retrySoon: true };
+      if (endpoint === undefined) return lookAgainSoon(ctx);
       await ctx.etcd(endpoint).moveLeader(step.toId, call);
       break;
     }
-    case 'RemoveMember':
+    case 'RemoveMember': {
       // Refused like an add by the strict reconfiguration check; gone already is done (a re-run).
-      if (
-        (await taking({ Unhealthy: 'retrySoon', MemberNotFound: 'done' }, () =>
-          voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call),
-        )) === 'retrySoon'
-      )
-        return { retrySoon: true };
+      const stopped = await etcdCall(ctx, { notYet: ['Unhealthy'], alreadyDone: ['MemberNotFound'] }, () =>
+        voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, call),
+      );
+      if (stopped) return stopped;
       await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
       if (step.volume === 'Retain') await retainVolume(ctx, obs, step.member, 'ScaledDown');
       else if (step.volume === 'Quarantine') await quarantineReplacedPvc(ctx, cluster, obs, step);
       else await deleteMemberObjects(ctx, obs, step.member, { pod: false, pvc: true });
       break;
+    }
     case 'DeleteOrphan':
       await deleteMemberObjects(ctx, obs, step.member, step);
       break;
@@ -286,7 +301,7 @@ async function carryOut(
       break;
     case 'FinishRecovery':
       if (step.restart) await deleteMemberObjects(ctx, obs, step.member, { pod: true, pvc: false });
-      else await removeRecoverAnnotation(ctx.client, cluster, call);
+      else await removeRecoverAnnotation(ctx, ctx.key, cluster);
       break;
     case 'CompactForSpace':
     case 'DefragmentMember':
@@ -294,13 +309,15 @@ async function carryOut(
     case 'FinishSpaceRecovery':
       await executeSpaceStep(ctx, obs, step);
       break;
-    case 'RollMember':
-      if ((await recreateMember(ctx, obs, step)) === 'retrySoon') return { retrySoon: true };
+    case 'RollMember': {
+      const stopped = await recreateMember(ctx, obs, step);
+      if (stopped) return stopped;
       break;
+    }
     case 'UpgradeMember':
       if (step.how !== 'PatchImage') {
-        if ((await recreateMember(ctx, obs, { ...step, how: step.how })) === 'retrySoon')
-          return { retrySoon: true };
+        const stopped = await recreateMember(ctx, obs, { ...step, how: step.how });
+        if (stopped) return stopped;
         break;
       }
       // Changing a Pod's image restarts its container in place: same Pod, same volume, same member.
@@ -320,5 +337,5 @@ async function carryOut(
     step.kind === 'StartBackupRecovery' ||
     (step.kind === 'CompactForSpace' && obs.previousStatus.space?.recovery === undefined);
   await ctx.events.record(cluster, warning ? 'Warning' : 'Normal', step.kind, describeStep(step));
-  return done;
+  return lookAgainSoon(ctx);
 }
