@@ -64,6 +64,6 @@ export { reconcileEtcdCluster } from './controller/reconcile-cluster.js';
 export type { EtcdReconcilerDeps } from './controller/reconcile-cluster.js';
 export { DEFAULT_RESYNC } from './controller/resync.js';
 export type { ResyncIntervals } from './controller/resync.js';
-export type { EventSink } from './controller/execute-step.js';
+export type { EventSink } from './controller/step-context.js';
 export { CLUSTER_LABEL, MEMBER_LABEL } from './kube/labels.js';
 export { clientServiceName, peerServiceName } from './runbook/member-names.js';

@@ -10,7 +10,7 @@ import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster } from '../src/api/types.js';
-import type { EventSink } from '../src/controller/execute-step.js';
+import type { EventSink } from '../src/controller/step-context.js';
 import { executeStep } from '../src/controller/execute-step.js';
 import { observeCluster } from '../src/controller/observe-cluster.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';

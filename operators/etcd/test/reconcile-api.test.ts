@@ -8,7 +8,7 @@ import type { TestNamespace } from '@switchboard/testing';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../src/api/types.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';
-import type { EventSink } from '../src/controller/execute-step.js';
+import type { EventSink } from '../src/controller/step-context.js';
 import { GatewayEtcdClient } from '../src/etcd/gateway-client.js';
 import type { PersistentVolumeClaim, Pod, PodDisruptionBudget, Service } from '../src/kube/kube-types.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../src/kube/kube-types.js';

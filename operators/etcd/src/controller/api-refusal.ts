@@ -23,7 +23,7 @@ import type { EtcdCluster } from '../api/types.js';
 import { EtcdClusterResource } from '../api/crd.js';
 import { ConditionType } from '../api/types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
-import type { EventSink } from './execute-step.js';
+import type { EventSink } from './step-context.js';
 
 /** Reason of the Degraded condition and the Warning Event while the API server refuses a rendered object. */
 export const API_REFUSAL_REASON = 'RefusedByAPIServer';

@@ -14,7 +14,7 @@ import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
-import type { EventSink } from './execute-step.js';
+import type { EventSink } from './step-context.js';
 import type { ResyncIntervals } from './resync.js';
 import { reconcileEtcdCluster } from './reconcile-cluster.js';
 

@@ -14,8 +14,9 @@ import type { ClusterObservation, ObservedMember } from '../runbook/observation.
 import type { SpaceStep } from '../runbook/space.js';
 import { NOSPACE, NOSPACE_RECURRING, afterSpaceStep } from '../runbook/space.js';
 import type { Step } from '../runbook/step.js';
-import type { StepContext } from './execute-step.js';
 import { memberEndpoint } from './member-endpoint.js';
+import type { StepContext, StepExecutor, StepExecutors } from './step-context.js';
+import { carriedOut } from './step-context.js';
 
 function clientOf(obs: ClusterObservation, ctx: StepContext, member: ObservedMember): EtcdEndpointClient {
   const endpoint = memberEndpoint(obs, ctx.addressing, member.memberName);
@@ -57,38 +58,49 @@ async function recordDone(ctx: StepContext, obs: ClusterObservation, step: Space
     );
 }
 
-/** Executes one space-recovery step (the caller records the step's Event). */
-export async function executeSpaceStep(
-  ctx: StepContext,
-  obs: ClusterObservation,
-  step: SpaceStep,
-): Promise<void> {
-  const call = ctx.signal ? { signal: ctx.signal } : {};
-  switch (step.kind) {
-    case 'CompactForSpace':
-      try {
-        await anyMemberClient(obs, ctx).compact(BigInt(step.revision), call);
-      } catch (err) {
-        // Compacted at or past this revision already (a repeated pass, or auto-compaction).
-        if (!(err instanceof EtcdRequestError && err.reason === 'Compacted')) throw err;
-      }
-      break;
-    case 'DefragmentMember': {
-      const member = obs.membership?.members.find((m) => m.id === step.memberId);
-      if (member === undefined) return; // gone since the observation; the next pass picks another
-      await clientOf(obs, ctx, member).defragment(call);
-      break;
-    }
-    case 'DisarmNoSpace': {
-      const client = anyMemberClient(obs, ctx);
-      for (const id of step.memberIds) await client.disarmAlarm(id, NOSPACE, call);
-      break;
-    }
-    case 'FinishSpaceRecovery':
-      return; // status.ts and the Event carry it
+function callOptions(ctx: StepContext): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}
+
+const compactForSpace: StepExecutor<'CompactForSpace'> = async (ctx, cluster, obs, step) => {
+  try {
+    await anyMemberClient(obs, ctx).compact(BigInt(step.revision), callOptions(ctx));
+  } catch (err) {
+    // Compacted at or past this revision already (a repeated pass, or auto-compaction).
+    if (!(err instanceof EtcdRequestError && err.reason === 'Compacted')) throw err;
   }
   await recordDone(ctx, obs, step);
-}
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+const defragmentMember: StepExecutor<'DefragmentMember'> = async (ctx, cluster, obs, step) => {
+  const member = obs.membership?.members.find((m) => m.id === step.memberId);
+  // Gone since the observation: nothing is recorded as done; the next pass picks another.
+  if (member !== undefined) {
+    await clientOf(obs, ctx, member).defragment(callOptions(ctx));
+    await recordDone(ctx, obs, step);
+  }
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+const disarmNoSpace: StepExecutor<'DisarmNoSpace'> = async (ctx, cluster, obs, step) => {
+  const client = anyMemberClient(obs, ctx);
+  for (const id of step.memberIds) await client.disarmAlarm(id, NOSPACE, callOptions(ctx));
+  await recordDone(ctx, obs, step);
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+/** status.ts and the Event carry it. */
+const finishSpaceRecovery: StepExecutor<'FinishSpaceRecovery'> = (ctx, cluster, obs, step) =>
+  carriedOut(ctx, cluster, obs, step);
+
+/** The executors of the space-recovery steps (part of ./step-executors.ts's table). */
+export const SPACE_STEP_EXECUTORS: StepExecutors<SpaceStep['kind']> = {
+  CompactForSpace: compactForSpace,
+  DefragmentMember: defragmentMember,
+  DisarmNoSpace: disarmNoSpace,
+  FinishSpaceRecovery: finishSpaceRecovery,
+};
 
 /**
  * A Warning Event when a NOSPACE that came back too soon starts being waited

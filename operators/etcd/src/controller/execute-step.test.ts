@@ -7,7 +7,7 @@ import type { EtcdClientFactory, EtcdErrorReason } from '../etcd/etcd-client.js'
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { Step } from '../runbook/step.js';
 import { isDestructive } from '../runbook/step.js';
-import type { EventSink } from './execute-step.js';
+import type { EventSink } from './step-context.js';
 import { executeStep } from './execute-step.js';
 import { DEFAULT_RESYNC } from './resync.js';
 

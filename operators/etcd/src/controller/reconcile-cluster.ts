@@ -15,7 +15,8 @@
 //   6. write status, with the step as intent, before acting; a destructive
 //      step's only if the EtcdCluster is as read (resourceVersion), else
 //      requeue without acting
-//   7. execute the step                            (execute-step.ts)
+//   7. execute the step                            (execute-step.ts, by
+//      its kind's executor in step-executors.ts)
 //   8. say when to look again (the step's executor does: soon after a
 //      change, later when converged; ./resync.ts)
 //
@@ -47,8 +48,9 @@ import type { Step } from '../runbook/step.js';
 import { isDestructive } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import { clearRefusal, isApiRefusal, keepRefusal, refusalOnRecord, reportApiRefusal } from './api-refusal.js';
-import type { EventSink } from './execute-step.js';
-import { executeStep, removeRecoverAnnotation } from './execute-step.js';
+import type { EventSink } from './step-context.js';
+import { executeStep } from './execute-step.js';
+import { removeRecoverAnnotation } from './recover-annotation.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
 import { observeCluster } from './observe-cluster.js';
 import type { ResyncIntervals } from './resync.js';
