@@ -15,10 +15,10 @@
 // read by the same pass, to the member's address as the operator's
 // addressing says.
 import type { Client, EventRecorder, ReconcileOutcome, ReconcileRequest } from '@switchboard/core';
-import { Outcome, isNotFound } from '@switchboard/core';
+import { Outcome } from '@switchboard/core';
 
 import { EtcdBackupResource } from '../api/backup-crd.js';
-import type { EtcdBackup, EtcdBackupStatus } from '../api/backup-types.js';
+import type { EtcdBackupStatus } from '../api/backup-types.js';
 import { decideBackup } from '../backup/decide.js';
 import { computeBackupStatus } from '../backup/status.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
@@ -27,6 +27,7 @@ import { FIELD_MANAGER } from '../kube/labels.js';
 import type { BackupMetricsSink } from '../metrics/operator-metrics.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import { executeBackupStep } from './execute-backup-step.js';
+import { getIfPresent } from './get-if-present.js';
 import { observeBackup } from './observe-backup.js';
 
 /** What {@link reconcileEtcdBackup} needs. */
@@ -55,15 +56,10 @@ export async function reconcileEtcdBackup(
   const now = deps.now ?? (() => new Date());
   const call = signal ? { signal } : {};
   const backups = EtcdBackupResource.client(deps.client);
-  let backup: EtcdBackup;
-  try {
-    backup = await backups.get(req, call);
-  } catch (err) {
-    if (isNotFound(err)) {
-      deps.metrics?.deleted(req);
-      return Outcome.done();
-    }
-    throw err;
+  const backup = await getIfPresent(backups, req, signal);
+  if (backup === undefined) {
+    deps.metrics?.deleted(req);
+    return Outcome.done();
   }
   if (backup.metadata.deletionTimestamp !== undefined) return Outcome.done();
   const obs = await observeBackup(deps.client, backup, now(), signal, deps.addressing ?? 'pod-ip');

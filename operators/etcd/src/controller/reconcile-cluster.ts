@@ -52,6 +52,7 @@ import type { EventSink } from './step-context.js';
 import { executeStep } from './execute-step.js';
 import { removeRecoverAnnotation } from './recover-annotation.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
+import { getIfPresent } from './get-if-present.js';
 import { observeCluster } from './observe-cluster.js';
 import type { ResyncIntervals } from './resync.js';
 import { DEFAULT_RESYNC } from './resync.js';
@@ -91,17 +92,8 @@ export async function reconcileEtcdCluster(
   const resync = deps.resync ?? DEFAULT_RESYNC;
   const call = signal ? { signal } : {};
   const clusters = EtcdClusterResource.client(deps.client);
-  let cluster: EtcdCluster;
-  try {
-    cluster = await clusters.get(req, call);
-  } catch (err) {
-    if (isNotFound(err)) {
-      deps.metrics?.deleted(req);
-      return Outcome.done();
-    }
-    throw err;
-  }
-  if (cluster.metadata.deletionTimestamp !== undefined) {
+  const cluster = await getIfPresent(clusters, req, signal);
+  if (cluster === undefined || cluster.metadata.deletionTimestamp !== undefined) {
     deps.metrics?.deleted(req);
     return Outcome.done();
   }
