@@ -20,7 +20,7 @@ import { eventually, MissingBinaryError, objectStoreBinary, startObjectStore } f
 import type { ObjectStore } from '@switchboard/testing';
 
 import type { EtcdBackup, EtcdBackupStatus } from '../src/api/backup-types.js';
-import { reconcileEtcdBackup } from '../src/controller/backup-controller.js';
+import { reconcileEtcdBackup } from '../src/controller/reconcile-backup.js';
 import type { EtcdClientFactory, EtcdTLSMaterial } from '../src/etcd/etcd-client.js';
 import { GatewayEtcdClient, gatewayClientFactory } from '../src/etcd/gateway-client.js';
 import type { Secret } from '../src/kube/kube-types.js';
@@ -217,7 +217,7 @@ describeBuilt('an S3 backup pass of a cluster with client TLS, against loopback 
     } as unknown as EventRecorder;
     try {
       await reconcileEtcdBackup(
-        { namespace: 'ns', name },
+        { namespace: 'ns', name, key: `ns/${name}` },
         { client: api.client(), recorder, etcdClient, addressing: 'pod-ip' },
       );
     } finally {

@@ -4,12 +4,13 @@
 // the EtcdCluster as read is not taken, and a Pod recreated under the same
 // name since the observation is never deleted.
 import type { Client, ObjectKey, ResourceClient, TypeMeta } from '@switchboard/core';
+import { Outcome, keyString, objectKey } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster } from '../src/api/types.js';
-import type { EventSink } from '../src/controller/execute-step.js';
+import type { EventSink } from '../src/controller/step-context.js';
 import { executeStep } from '../src/controller/execute-step.js';
 import { observeCluster } from '../src/controller/observe-cluster.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';
@@ -141,16 +142,19 @@ describe('two writers in overlapping leases', () => {
       events: sink,
       onStep: (_k: ObjectKey, step: Step) => void steps.push(step),
     };
-    const result = await reconcileEtcdCluster(key, { ...deps, client: withRacingWriter(key) });
+    const result = await reconcileEtcdCluster(
+      { ...key, key: keyString(key) },
+      { ...deps, client: withRacingWriter(key) },
+    );
     expect(steps).toEqual([{ kind: 'DeleteOrphan', member: 'race-x', pod: true, pvc: false }]);
-    expect(result).toEqual({ requeueAfterMs: 2000 });
+    expect(result).toEqual(Outcome.requeueAfter(2000));
     // Nothing acted on: the leftover Pod is still there, no step Event, no intent recorded.
     const leftover = await pods.get({ namespace: ns.name, name: 'race-x' });
     expect(leftover.metadata.deletionTimestamp).toBeUndefined();
     expect(events).not.toContain('Normal DeleteOrphan');
     expect((await clusters.get(key)).status?.conditions).toBeUndefined();
 
-    await reconcileEtcdCluster(key, { ...deps, client });
+    await reconcileEtcdCluster({ ...key, key: keyString(key) }, { ...deps, client });
     expect(steps[1]).toEqual(steps[0]);
     const gone = await pods.get({ namespace: ns.name, name: 'race-x' }).catch((err: unknown) => err);
     expect(gone).toMatchObject({ code: 404 });
@@ -169,12 +173,12 @@ describe('two writers in overlapping leases', () => {
 
     const step: Step = { kind: 'DeleteOrphan', member: 'stale-x', pod: true, pvc: true };
     const result = await executeStep(
-      { client, etcd: oneMemberEtcd('stale'), events: sink },
+      { client, key: objectKey(cluster), etcd: oneMemberEtcd('stale'), events: sink },
       cluster,
       obs,
       step,
     );
-    expect(result).toEqual({ retrySoon: true });
+    expect(result).toEqual(Outcome.requeueAfter(2000));
     expect(events).toContain('Normal StaleObservation');
     const still = await pods.get({ namespace: ns.name, name: 'stale-x' });
     expect(still.metadata).toMatchObject({ uid: recreated.metadata.uid });

@@ -1,13 +1,14 @@
 // One reconcile pass against the real API server (no node needed): what the
 // operator writes for a new cluster before any etcd process runs.
 import type { Client, ObjectKey, ResourceClient } from '@switchboard/core';
+import { keyString } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../src/api/types.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';
-import type { EventSink } from '../src/controller/execute-step.js';
+import type { EventSink } from '../src/controller/step-context.js';
 import { GatewayEtcdClient } from '../src/etcd/gateway-client.js';
 import type { PersistentVolumeClaim, Pod, PodDisruptionBudget, Service } from '../src/kube/kube-types.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../src/kube/kube-types.js';
@@ -49,13 +50,16 @@ async function create(name: string, spec: Partial<EtcdClusterSpec>): Promise<Obj
 
 async function pass(key: ObjectKey): Promise<Step> {
   let seen: Step | undefined;
-  await reconcileEtcdCluster(key, {
-    client,
-    etcd: (endpoint) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000 }),
-    events: sink,
-    newMemberName: (c) => `${c}-seed`,
-    onStep: (_k, step) => (seen = step),
-  });
+  await reconcileEtcdCluster(
+    { ...key, key: keyString(key) },
+    {
+      client,
+      etcd: (endpoint) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000 }),
+      events: sink,
+      newMemberName: (c) => `${c}-seed`,
+      onStep: (_k, step) => (seen = step),
+    },
+  );
   return seen!;
 }
 

@@ -9,7 +9,7 @@ import type { Client } from '@switchboard/core';
 import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
+import { EtcdClusterResource } from '../src/api/crd.js';
 import type { EtcdCluster } from '../src/api/types.js';
 import { startMember } from '../src/controller/member-objects.js';
 import type { PersistentVolumeClaim, Pod } from '../src/kube/kube-types.js';
@@ -35,14 +35,12 @@ beforeAll(async () => {
         .get({ namespace: ns.name, name: 'default' }),
     { timeout: 60_000, message: 'the default ServiceAccount' },
   );
-  cluster = await client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .create({
-      apiVersion: ETCD_API_VERSION,
-      kind: ETCD_CLUSTER_KIND,
-      metadata: { name: 'web', namespace: ns.name },
-      spec: { size: 3, version: '3.6.16', storage: { type: 'PersistentVolume', size: '1Gi' } },
-    });
+  cluster = await EtcdClusterResource.client(client).create({
+    apiVersion: EtcdClusterResource.apiVersion,
+    kind: EtcdClusterResource.kind,
+    metadata: { name: 'web', namespace: ns.name },
+    spec: { size: 3, version: '3.6.16', storage: { type: 'PersistentVolume', size: '1Gi' } },
+  });
 });
 
 afterAll(async () => {

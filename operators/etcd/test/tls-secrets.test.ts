@@ -2,7 +2,7 @@
 // what the operator generates, that a second pass changes nothing, that
 // renewal replaces the leaves but never the CA, and that a missing named
 // Secret stops the pass with a Warning Event and a condition naming it.
-import { Client } from '@switchboard/core';
+import { Client, keyString } from '@switchboard/core';
 import type { ObjectKey, ResourceClient } from '@switchboard/core';
 import { createTestNamespace, testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
@@ -10,7 +10,7 @@ import type { TestNamespace } from '@switchboard/testing';
 import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../src/api/types.js';
 import type { EtcdCluster, EtcdClusterSpec } from '../src/api/types.js';
 import { ensureGeneratedTLS, prepareClusterTLS, TLSSecretError } from '../src/controller/ensure-tls.js';
-import type { EventSink } from '../src/controller/execute-step.js';
+import type { EventSink } from '../src/controller/step-context.js';
 import { reconcileEtcdCluster } from '../src/controller/reconcile-cluster.js';
 import { GatewayEtcdClient } from '../src/etcd/gateway-client.js';
 import type { Pod, Secret } from '../src/kube/kube-types.js';
@@ -54,12 +54,15 @@ async function create(name: string, spec: Partial<EtcdClusterSpec>): Promise<Obj
 }
 
 async function pass(key: ObjectKey): Promise<void> {
-  await reconcileEtcdCluster(key, {
-    client,
-    etcd: (endpoint, tls) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000, ...(tls ? { tls } : {}) }),
-    events: sink,
-    newMemberName: (c) => `${c}-seed`,
-  });
+  await reconcileEtcdCluster(
+    { ...key, key: keyString(key) },
+    {
+      client,
+      etcd: (endpoint, tls) => new GatewayEtcdClient(endpoint, { timeoutMs: 1000, ...(tls ? { tls } : {}) }),
+      events: sink,
+      newMemberName: (c) => `${c}-seed`,
+    },
+  );
 }
 
 const text = (s: Secret, k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');

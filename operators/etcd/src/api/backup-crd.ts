@@ -10,7 +10,7 @@
 // fixed after creation (changing either would strand the kept snapshots).
 // The schedule is parsed fully by the operator (schedule.ts); a schedule that
 // passes the pattern but not the parser is reported as InvalidSchedule.
-import { defineResource } from '@switchboard/core';
+import { conditionsSchema, defineResource } from '@switchboard/core';
 import type { JsonSchema } from '@switchboard/core';
 
 import type { EtcdBackupSpec, EtcdBackupStatus } from './backup-types.js';
@@ -20,7 +20,6 @@ import {
   ETCD_BACKUP_KIND,
   MAX_MAX_BACKUPS,
 } from './backup-types.js';
-import { conditionSchema } from './crd.js';
 import { objectName, patternedString } from './field-rules.js';
 import { SCHEDULE_PATTERN } from './schedule-pattern.js';
 import { ETCD_API_VERSION_NAME, ETCD_GROUP } from './types.js';
@@ -215,7 +214,7 @@ const statusSchema: JsonSchema = {
     lastSnapshot: snapshotSchema,
     snapshots: { type: 'array', items: snapshotSchema },
     consecutiveFailures: { type: 'integer' },
-    conditions: { type: 'array', items: conditionSchema },
+    conditions: conditionsSchema,
   },
 };
 

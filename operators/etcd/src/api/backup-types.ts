@@ -1,9 +1,7 @@
 // The EtcdBackup API (etcd.switchboard.dev/v1alpha1): a snapshot of one
 // EtcdCluster, taken once or on a schedule, kept in a destination with a
 // retention count. The CRD in ./backup-crd.ts is the same shape as a schema.
-import type { Condition, KubeObject, ObjectMeta } from '@switchboard/core';
-
-import type { ETCD_API_VERSION } from './types.js';
+import type { Condition, ObjectMeta, Resource } from '@switchboard/core';
 
 /** `kind` of EtcdBackup objects. */
 export const ETCD_BACKUP_KIND = 'EtcdBackup' as const;
@@ -130,11 +128,7 @@ export interface EtcdBackupStatus {
   conditions?: Condition[];
 }
 
-/** An EtcdBackup object. */
-export interface EtcdBackup extends KubeObject {
-  apiVersion?: typeof ETCD_API_VERSION;
-  kind?: typeof ETCD_BACKUP_KIND;
+/** An EtcdBackup object: what `EtcdBackupResource.client()` (./backup-crd.ts) reads and writes. */
+export interface EtcdBackup extends Resource<EtcdBackupSpec, EtcdBackupStatus> {
   metadata: ObjectMeta;
-  spec: EtcdBackupSpec;
-  status?: EtcdBackupStatus;
 }

@@ -11,7 +11,7 @@
 // field-rules.ts), each with a message that names the field. What only the
 // API server can judge on the rendered object (a request above its limit, an
 // affinity term) is reported as Degraded when it refuses it.
-import { defineResource } from '@switchboard/core';
+import { conditionsSchema, defineResource } from '@switchboard/core';
 import type { CustomResourceDefinitionManifest, JsonSchema } from '@switchboard/core';
 
 import {
@@ -371,20 +371,6 @@ const specSchema: JsonSchema = {
   },
 };
 
-/** metav1.Condition, as every kind of this operator reports it. */
-export const conditionSchema: JsonSchema = {
-  type: 'object',
-  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-  properties: {
-    type: { type: 'string' },
-    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    observedGeneration: { type: 'integer' },
-    lastTransitionTime: { type: 'string', format: 'date-time' },
-    reason: { type: 'string' },
-    message: { type: 'string' },
-  },
-};
-
 const statusSchema: JsonSchema = {
   type: 'object',
   properties: {
@@ -495,7 +481,7 @@ const statusSchema: JsonSchema = {
         },
       },
     },
-    conditions: { type: 'array', items: conditionSchema },
+    conditions: conditionsSchema,
   },
 };
 

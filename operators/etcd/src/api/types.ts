@@ -2,7 +2,7 @@
 // (spec) and what the operator reports (status). The CRD in ./crd.ts is the
 // same shape as a schema; the two are kept in step by crd.test.ts.
 import type { V1Affinity, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import type { Condition, KubeObject, ObjectMeta } from '@switchboard/core';
+import type { Condition, ObjectMeta, Resource } from '@switchboard/core';
 
 /** API group of every etcd operator resource. */
 export const ETCD_GROUP = 'etcd.switchboard.dev';
@@ -437,11 +437,10 @@ export interface EtcdClusterStatus {
   conditions?: Condition[];
 }
 
-/** An EtcdCluster object. */
-export interface EtcdCluster extends KubeObject {
-  apiVersion?: typeof ETCD_API_VERSION;
-  kind?: typeof ETCD_CLUSTER_KIND;
+/**
+ * An EtcdCluster object: what `EtcdClusterResource.client()` (./crd.ts) reads
+ * and writes, so the typed client needs no kind descriptor of its own.
+ */
+export interface EtcdCluster extends Resource<EtcdClusterSpec, EtcdClusterStatus> {
   metadata: ObjectMeta;
-  spec: EtcdClusterSpec;
-  status?: EtcdClusterStatus;
 }

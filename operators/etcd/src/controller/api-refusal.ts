@@ -20,9 +20,10 @@ import type { ApiError, Client, Condition, ObjectKey } from '@switchboard/core';
 import { ForbiddenError, InvalidError, findStatusCondition, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
+import { ConditionType } from '../api/types.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
-import type { EventSink } from './execute-step.js';
+import type { EventSink } from './step-context.js';
 
 /** Reason of the Degraded condition and the Warning Event while the API server refuses a rendered object. */
 export const API_REFUSAL_REASON = 'RefusedByAPIServer';
@@ -99,11 +100,9 @@ export async function clearRefusal(
 }
 
 async function writeConditions(ctx: RefusalContext, key: ObjectKey, conditions: Condition[]): Promise<void> {
-  await ctx.client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .status.patch(
-      key,
-      { type: 'merge', body: { status: { conditions } } },
-      { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-    );
+  await EtcdClusterResource.client(ctx.client).status.patch(
+    key,
+    { type: 'merge', body: { status: { conditions } } },
+    { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
 }

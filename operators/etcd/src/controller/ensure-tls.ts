@@ -106,8 +106,9 @@ class PassSecrets {
     readonly signal?: AbortSignal,
   ) {}
 
-  async get(name: string, fresh = false): Promise<Secret | undefined> {
-    if (!fresh && this.seen.has(name)) return this.seen.get(name);
+  /** The Secret `name` as this pass saw it; `fresh` reads it again (e.g. after a create lost a race). */
+  async get(name: string, opts: { fresh?: boolean } = {}): Promise<Secret | undefined> {
+    if (opts.fresh !== true && this.seen.has(name)) return this.seen.get(name);
     let secret: Secret | undefined;
     try {
       secret = await this.client
@@ -166,7 +167,7 @@ async function ensureCA(
       created = true;
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
-      secret = await reads.get(name, true);
+      secret = await reads.get(name, { fresh: true });
     }
   }
   const files = secret === undefined ? { missing: ['the Secret'] } : tlsFiles(secret);
@@ -250,7 +251,7 @@ async function issueGenerated(reads: PassSecrets, cluster: EtcdCluster, now: Dat
         reads.wrote(await secrets.create(desired, opts));
       } catch (err) {
         if (!(err instanceof AlreadyExistsError)) throw err;
-        await reads.get(secretName, true); // another pass created it; the next pass checks it
+        await reads.get(secretName, { fresh: true }); // another pass created it; the next pass checks it
         continue;
       }
     } else {

@@ -3,9 +3,9 @@
 // to any of them requeues the owning cluster), and records Events through
 // core's recorder.
 import type { Manager, ReconcileOutcome } from '@switchboard/core';
-import { EventRecorder, Outcome, annotationsChanged, generationChanged, or } from '@switchboard/core';
+import { EventRecorder, annotationsChanged, generationChanged, or } from '@switchboard/core';
 
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { gatewayClientFactoryClosedWith } from '../etcd/gateway-client.js';
 import { PdbType, PodType, PvcType, ServiceType } from '../kube/kube-types.js';
@@ -14,8 +14,8 @@ import type { ClusterMetricsSink } from '../metrics/operator-metrics.js';
 import { EtcdClusterMetrics } from '../metrics/operator-metrics.js';
 import { defaultMemberAddressing } from '../runbook/member-names.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
-import type { EventSink } from './execute-step.js';
-import type { ResyncIntervals } from './reconcile-cluster.js';
+import type { EventSink } from './step-context.js';
+import type { ResyncIntervals } from './resync.js';
 import { reconcileEtcdCluster } from './reconcile-cluster.js';
 
 /** Name of the controller (metrics label, events' reporting controller). */
@@ -75,7 +75,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
   const events: EventSink = {
     record: (cluster, type, reason, note) =>
       recorder.record(
-        { ...cluster, apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
+        { ...cluster, apiVersion: EtcdClusterResource.apiVersion, kind: EtcdClusterResource.kind },
         { type, reason, action: 'Reconcile', note },
       ),
   };
@@ -85,10 +85,7 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .named(ETCD_CONTROLLER_NAME)
     // Our own status writes must not trigger passes: the runbook requeues itself.
     // Annotations do (the recover annotation is acted on at once).
-    .for(
-      { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND },
-      { predicates: [or(generationChanged, annotationsChanged)] },
-    )
+    .for(EtcdClusterResource, { predicates: [or(generationChanged, annotationsChanged)] })
     .owns(PodType)
     .owns(PvcType)
     .owns(ServiceType)
@@ -97,9 +94,8 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
     .build(async (req, ctx): Promise<ReconcileOutcome> => {
       // Passes run only while this replica leads: the first one is when it began watching.
       watchingSince ??= new Date();
-      const key = { name: req.name, ...(req.namespace ? { namespace: req.namespace } : {}) };
-      const result = await reconcileEtcdCluster(
-        key,
+      return reconcileEtcdCluster(
+        req,
         {
           client: manager.client,
           etcd,
@@ -114,6 +110,5 @@ export function addEtcdController(manager: Manager, opts: EtcdControllerOptions 
         },
         ctx.signal,
       );
-      return 'done' in result ? Outcome.done() : Outcome.requeueAfter(result.requeueAfterMs);
     });
 }

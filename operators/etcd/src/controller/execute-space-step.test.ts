@@ -1,10 +1,10 @@
 import type { Client } from '@switchboard/core';
 
 import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
-import type { EtcdClusterSpec } from '../api/types.js';
+import type { EtcdCluster, EtcdClusterSpec } from '../api/types.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import type { SpaceStep } from '../runbook/space.js';
-import { executeSpaceStep } from './execute-space-step.js';
+import { executeStep } from './execute-step.js';
 
 /** Status patches answer with the record kept, as an up-to-date CRD does. */
 const client = {
@@ -29,8 +29,14 @@ async function dialled(spec: Partial<EtcdClusterSpec>, step: SpaceStep): Promise
       space: { recovery: { phase: 'Defragmenting', startedAt: '', defragmented: [] } },
     },
   });
-  await executeSpaceStep(
-    { client, etcd: etcd as unknown as EtcdClientFactory, events: { record: answer } },
+  await executeStep(
+    {
+      client,
+      key: { namespace: 'ns', name: 'etcd' },
+      etcd: etcd as unknown as EtcdClientFactory,
+      events: { record: answer },
+    },
+    { metadata: { name: 'etcd', namespace: 'ns' }, spec } as unknown as EtcdCluster,
     obs,
     step,
   );

@@ -2,8 +2,11 @@
 // intent is in status before the call (reconcile-cluster.ts writes it); once
 // the call returned, the stage is recorded as done here, so a pass cut short
 // between the two repeats the call, which is harmless for all three.
+import { findStatusCondition } from '@switchboard/core';
+
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
 import type { EtcdEndpointClient } from '../etcd/etcd-client.js';
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
@@ -11,8 +14,9 @@ import type { ClusterObservation, ObservedMember } from '../runbook/observation.
 import type { SpaceStep } from '../runbook/space.js';
 import { NOSPACE, NOSPACE_RECURRING, afterSpaceStep } from '../runbook/space.js';
 import type { Step } from '../runbook/step.js';
-import type { StepContext } from './execute-step.js';
 import { memberEndpoint } from './member-endpoint.js';
+import type { StepContext, StepExecutor, StepExecutors } from './step-context.js';
+import { carriedOut } from './step-context.js';
 
 function clientOf(obs: ClusterObservation, ctx: StepContext, member: ObservedMember): EtcdEndpointClient {
   const endpoint = memberEndpoint(obs, ctx.addressing, member.memberName);
@@ -41,13 +45,11 @@ function anyMemberClient(obs: ClusterObservation, ctx: StepContext): EtcdEndpoin
 async function recordDone(ctx: StepContext, obs: ClusterObservation, step: SpaceStep): Promise<void> {
   const done = afterSpaceStep(obs.previousStatus.space, step);
   if (done === undefined) return;
-  const updated = await ctx.client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .status.patch(
-      { namespace: obs.namespace, name: obs.name },
-      { type: 'merge', body: { status: { space: { recovery: done } } } },
-      { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-    );
+  const updated = await EtcdClusterResource.client(ctx.client).status.patch(
+    ctx.key,
+    { type: 'merge', body: { status: { space: { recovery: done } } } },
+    { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
   // An EtcdCluster CRD older than the operator prunes the record, and every
   // pass would start the recovery over: say so instead of looping quietly.
   if (updated.status?.space?.recovery === undefined)
@@ -56,38 +58,49 @@ async function recordDone(ctx: StepContext, obs: ClusterObservation, step: Space
     );
 }
 
-/** Executes one space-recovery step (the caller records the step's Event). */
-export async function executeSpaceStep(
-  ctx: StepContext,
-  obs: ClusterObservation,
-  step: SpaceStep,
-): Promise<void> {
-  const call = ctx.signal ? { signal: ctx.signal } : {};
-  switch (step.kind) {
-    case 'CompactForSpace':
-      try {
-        await anyMemberClient(obs, ctx).compact(BigInt(step.revision), call);
-      } catch (err) {
-        // Compacted at or past this revision already (a repeated pass, or auto-compaction).
-        if (!(err instanceof EtcdRequestError && err.reason === 'Compacted')) throw err;
-      }
-      break;
-    case 'DefragmentMember': {
-      const member = obs.membership?.members.find((m) => m.id === step.memberId);
-      if (member === undefined) return; // gone since the observation; the next pass picks another
-      await clientOf(obs, ctx, member).defragment(call);
-      break;
-    }
-    case 'DisarmNoSpace': {
-      const client = anyMemberClient(obs, ctx);
-      for (const id of step.memberIds) await client.disarmAlarm(id, NOSPACE, call);
-      break;
-    }
-    case 'FinishSpaceRecovery':
-      return; // status.ts and the Event carry it
+function callOptions(ctx: StepContext): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}
+
+const compactForSpace: StepExecutor<'CompactForSpace'> = async (ctx, cluster, obs, step) => {
+  try {
+    await anyMemberClient(obs, ctx).compact(BigInt(step.revision), callOptions(ctx));
+  } catch (err) {
+    // Compacted at or past this revision already (a repeated pass, or auto-compaction).
+    if (!(err instanceof EtcdRequestError && err.reason === 'Compacted')) throw err;
   }
   await recordDone(ctx, obs, step);
-}
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+const defragmentMember: StepExecutor<'DefragmentMember'> = async (ctx, cluster, obs, step) => {
+  const member = obs.membership?.members.find((m) => m.id === step.memberId);
+  // Gone since the observation: nothing is recorded as done; the next pass picks another.
+  if (member !== undefined) {
+    await clientOf(obs, ctx, member).defragment(callOptions(ctx));
+    await recordDone(ctx, obs, step);
+  }
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+const disarmNoSpace: StepExecutor<'DisarmNoSpace'> = async (ctx, cluster, obs, step) => {
+  const client = anyMemberClient(obs, ctx);
+  for (const id of step.memberIds) await client.disarmAlarm(id, NOSPACE, callOptions(ctx));
+  await recordDone(ctx, obs, step);
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+/** status.ts and the Event carry it. */
+const finishSpaceRecovery: StepExecutor<'FinishSpaceRecovery'> = (ctx, cluster, obs, step) =>
+  carriedOut(ctx, cluster, obs, step);
+
+/** The executors of the space-recovery steps (part of ./step-executors.ts's table). */
+export const SPACE_STEP_EXECUTORS: StepExecutors<SpaceStep['kind']> = {
+  CompactForSpace: compactForSpace,
+  DefragmentMember: defragmentMember,
+  DisarmNoSpace: disarmNoSpace,
+  FinishSpaceRecovery: finishSpaceRecovery,
+};
 
 /**
  * A Warning Event when a NOSPACE that came back too soon starts being waited
@@ -100,7 +113,7 @@ export async function recordRecurringNoSpace(
   step: Step,
 ): Promise<void> {
   if (step.kind !== 'Wait' || step.reason !== NOSPACE_RECURRING) return;
-  const degraded = obs.previousStatus.conditions?.find((c) => c.type === ConditionType.Degraded);
+  const degraded = findStatusCondition(obs.previousStatus.conditions, ConditionType.Degraded);
   if (degraded?.status === 'True' && degraded.reason === NOSPACE_RECURRING) return;
   await ctx.events.record(cluster, 'Warning', NOSPACE_RECURRING, step.message);
 }

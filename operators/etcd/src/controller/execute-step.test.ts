@@ -1,5 +1,5 @@
 import type { Client, Condition } from '@switchboard/core';
-import { ConflictError } from '@switchboard/core';
+import { ConflictError, Outcome } from '@switchboard/core';
 
 import { healthy, idOf, observe } from '../../test/support/observation-fixture.js';
 import type { EtcdCluster } from '../api/types.js';
@@ -7,10 +7,14 @@ import type { EtcdClientFactory, EtcdErrorReason } from '../etcd/etcd-client.js'
 import { EtcdRequestError } from '../etcd/etcd-client.js';
 import type { Step } from '../runbook/step.js';
 import { isDestructive } from '../runbook/step.js';
-import type { EventSink } from './execute-step.js';
+import type { EventSink } from './step-context.js';
 import { executeStep } from './execute-step.js';
+import { DEFAULT_RESYNC } from './resync.js';
 
 const cluster = { metadata: { name: 'etcd', namespace: 'ns' }, spec: {} } as unknown as EtcdCluster;
+const key = { namespace: 'ns', name: 'etcd' };
+/** The outcome of a step that changed something, or that etcd asked to try again soon. */
+const soon = Outcome.requeueAfter(DEFAULT_RESYNC.afterChangeMs);
 /** Waits touch neither Kubernetes nor etcd: any call fails the test. */
 const untouchable = new Proxy({}, { get: () => () => Promise.reject(new Error('called')) });
 
@@ -37,6 +41,7 @@ describe('executing a Wait', () => {
     await executeStep(
       {
         client: untouchable as Client,
+        key,
         etcd: untouchable as unknown as EtcdClientFactory,
         events: {
           record: (_c, type, reason, message) =>
@@ -64,26 +69,29 @@ describe('executing a Wait', () => {
 });
 
 describe('etcd refusals that pass by themselves', () => {
-  /** Runs `step` against a 3-voter cluster whose etcd refuses every call with `reason`; returns whether it asked to retry soon. */
-  async function refusedWith(reason: EtcdErrorReason, step: Step): Promise<boolean> {
+  /** Runs `step` against a 3-voter cluster whose etcd refuses every call with `reason`; returns its outcome and Events. */
+  async function refusedWith(reason: EtcdErrorReason, step: Step) {
     const refuse = () => Promise.reject(new EtcdRequestError(reason, 'http://x', 'call', reason));
     const etcd = () => new Proxy({}, { get: () => refuse });
-    const result = await executeStep(
+    const events: string[] = [];
+    const outcome = await executeStep(
       {
         client: untouchable as Client,
+        key,
         etcd: etcd as unknown as EtcdClientFactory,
-        events: { record: () => Promise.resolve() },
+        events: recording(events),
       },
       cluster,
       observe({ spec: { size: 3 }, members: healthy(3) }),
       step,
     );
-    return result.retrySoon;
+    return { outcome, events };
   }
   const promote: Step = { kind: 'PromoteLearner', member: 'etcd-b', memberId: idOf('etcd-b') };
 
   it('retries a promotion soon while the learner is not in sync', async () => {
-    await expect(refusedWith('LearnerNotInSync', promote)).resolves.toBe(true);
+    // Stopped before its Event: the promotion is not carried out yet.
+    await expect(refusedWith('LearnerNotInSync', promote)).resolves.toEqual({ outcome: soon, events: [] });
   });
 
   it('fails a step on any other refusal, so the controller backs off', async () => {
@@ -141,6 +149,7 @@ describe('executing a disaster recovery', () => {
     await executeStep(
       {
         client: recordingClient(calls, patches),
+        key,
         etcd: untouchable as unknown as EtcdClientFactory,
         events: {
           record: (_c, type, reason, message) =>
@@ -184,6 +193,7 @@ describe('answers from another etcd cluster', () => {
       executeStep(
         {
           client: untouchable as Client,
+          key,
           etcd: untouchable as unknown as EtcdClientFactory,
           events: { record: (_c, type, reason) => Promise.resolve(void seen.push(`${type} ${reason}`)) },
         },
@@ -237,16 +247,16 @@ describe('deleting what was observed, and only that', () => {
   async function deleteLeftover(refusePods: boolean) {
     const { client, calls } = deletes(refusePods);
     const events: string[] = [];
-    const ctx = { client, etcd: untouchable as unknown as EtcdClientFactory, events: recording(events) };
-    const result = await executeStep(ctx, cluster, obs, orphan);
-    return { calls, events, retrySoon: result.retrySoon };
+    const ctx = { client, key, etcd: untouchable as unknown as EtcdClientFactory, events: recording(events) };
+    const outcome = await executeStep(ctx, cluster, obs, orphan);
+    return { calls, events, outcome };
   }
 
   it('deletes a Pod and its PVC with the UIDs observed as preconditions', async () => {
     expect(await deleteLeftover(false)).toEqual({
       calls: ['Pod etcd-x uid=pod-uid-x', 'PersistentVolumeClaim etcd-x uid=pvc-uid-x'],
       events: ['Normal DeleteOrphan'],
-      retrySoon: false,
+      outcome: soon,
     });
   });
 
@@ -254,7 +264,7 @@ describe('deleting what was observed, and only that', () => {
     expect(await deleteLeftover(true)).toEqual({
       calls: ['Pod etcd-x uid=pod-uid-x'],
       events: ['Normal StaleObservation'],
-      retrySoon: true,
+      outcome: soon,
     });
   });
 

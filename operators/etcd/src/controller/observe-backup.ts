@@ -5,11 +5,12 @@
 // exists and holds both keys), and the backup's snapshot Jobs with the
 // results their Pods left in their termination messages.
 import type { Client } from '@switchboard/core';
-import { isNotFound } from '@switchboard/core';
+import { isNotFound, isStatusConditionTrue } from '@switchboard/core';
 
 import type { EtcdBackup } from '../api/backup-types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdCluster } from '../api/types.js';
-import { ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
 import type {
   BackupObservation,
   DestinationObservation,
@@ -37,8 +38,6 @@ import { readS3Credentials } from '../s3/credentials.js';
 import { S3BackupError } from '../s3/s3-store.js';
 import { clusterTLSSecrets } from '../tls/cluster-tls.js';
 import { loadClientTLS, TLSSecretError } from './ensure-tls.js';
-
-const ClusterType = { apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND } as const;
 
 /** How the backup's reader reaches the source: the operator streams S3 snapshots itself. */
 interface SourceReader {
@@ -78,15 +77,16 @@ async function observeSource(
 ): Promise<SourceObservation> {
   let cluster: EtcdCluster;
   try {
-    cluster = await client
-      .resource<EtcdCluster>(ClusterType)
-      .get({ namespace, name: clusterName }, signal ? { signal } : {});
+    cluster = await EtcdClusterResource.client(client).get(
+      { namespace, name: clusterName },
+      signal ? { signal } : {},
+    );
   } catch (err) {
     if (isNotFound(err)) return { found: false };
     throw err;
   }
   const status = cluster.status ?? {};
-  const available = status.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
+  const available = isStatusConditionTrue(status.conditions, ConditionType.Available);
   const image = etcdImage(cluster, status.currentVersion ?? cluster.spec.version);
   const pods = await client
     .resource<Pod>(PodType)

@@ -200,7 +200,7 @@ export async function observeCluster(
   const name = cluster.metadata.name ?? '';
   const endpointOf = (pod: MemberPod): string =>
     memberClientURL(addressing, name, namespace, pod.name, pod.podIP ?? '', clientScheme(cluster.spec));
-  const selector = { namespace, labelSelector: clusterSelectorString(name) };
+  const selector = { namespace, labelSelector: clusterSelectorString(name), ...(signal ? { signal } : {}) };
   const [podList, pvcList] = await Promise.all([
     client.resource<Pod>(PodType).listAll(selector),
     client.resource<PersistentVolumeClaim>(PvcType).listAll(selector),

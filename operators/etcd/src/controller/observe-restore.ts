@@ -6,10 +6,9 @@
 import type { Client } from '@switchboard/core';
 import { isNotFound } from '@switchboard/core';
 
+import { EtcdBackupResource } from '../api/backup-crd.js';
 import type { EtcdBackup } from '../api/backup-types.js';
-import { ETCD_BACKUP_KIND } from '../api/backup-types.js';
 import type { EtcdCluster, EtcdRestoreSpec } from '../api/types.js';
-import { ETCD_API_VERSION } from '../api/types.js';
 import { backupSnapshots } from '../runbook/recover-from-backup.js';
 import type { BackupSnapshot, RestoreSource } from '../runbook/restore.js';
 import { snapshotLocation } from '../runbook/restore.js';
@@ -23,9 +22,10 @@ export async function observeRestoreSource(
 ): Promise<RestoreSource> {
   let backup: EtcdBackup;
   try {
-    backup = await client
-      .resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND })
-      .get({ namespace, name: restore.backupName }, signal ? { signal } : {});
+    backup = await EtcdBackupResource.client(client).get(
+      { namespace, name: restore.backupName },
+      signal ? { signal } : {},
+    );
   } catch (err) {
     if (isNotFound(err))
       return {
@@ -73,8 +73,9 @@ export async function observeRecoveryBackups(
   cluster: EtcdCluster,
   signal?: AbortSignal,
 ): Promise<BackupSnapshot[]> {
-  const list = await client
-    .resource<EtcdBackup>({ apiVersion: ETCD_API_VERSION, kind: ETCD_BACKUP_KIND })
-    .listAll({ namespace: cluster.metadata.namespace ?? 'default', ...(signal ? { signal } : {}) });
+  const list = await EtcdBackupResource.client(client).listAll({
+    namespace: cluster.metadata.namespace ?? 'default',
+    ...(signal ? { signal } : {}),
+  });
   return backupSnapshots(list.items, cluster.metadata.name ?? '', cluster.metadata.creationTimestamp);
 }

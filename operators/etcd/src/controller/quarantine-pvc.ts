@@ -18,7 +18,7 @@ import {
 import type { ClusterObservation } from '../runbook/observation.js';
 import type { Step } from '../runbook/step.js';
 import { describeStep } from '../runbook/step.js';
-import type { StepContext } from './execute-step.js';
+import type { StepContext } from './step-context.js';
 
 /** The words a person finds on a quarantined PVC. */
 function note(cluster: EtcdCluster, obs: ClusterObservation, member: string, step: Step): string {

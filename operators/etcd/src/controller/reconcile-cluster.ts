@@ -15,17 +15,20 @@
 //   6. write status, with the step as intent, before acting; a destructive
 //      step's only if the EtcdCluster is as read (resourceVersion), else
 //      requeue without acting
-//   7. execute the step                            (execute-step.ts)
-//   8. say when to look again: soon after a change, later when converged
+//   7. execute the step                            (execute-step.ts, by
+//      its kind's executor in step-executors.ts)
+//   8. say when to look again (the step's executor does: soon after a
+//      change, later when converged; ./resync.ts)
 //
 // The API server refusing an object rendered from the spec (3 or 7) ends the
 // pass as Degraded with its message and a Warning Event (api-refusal.ts),
 // kept until a pass gets through.
-import type { Client, ObjectKey } from '@switchboard/core';
-import { ConflictError, isNotFound, setStatusCondition } from '@switchboard/core';
+import type { Client, ObjectKey, ReconcileOutcome, ReconcileRequest } from '@switchboard/core';
+import { ConflictError, Outcome, isNotFound, setStatusCondition } from '@switchboard/core';
 
 import type { EtcdCluster } from '../api/types.js';
-import { ConditionType, ETCD_API_VERSION, ETCD_CLUSTER_KIND } from '../api/types.js';
+import { ConditionType } from '../api/types.js';
+import { EtcdClusterResource } from '../api/crd.js';
 import type { EtcdClientFactory, EtcdTLSMaterial } from '../etcd/etcd-client.js';
 import type { PersistentVolumeClaim, PodDisruptionBudget, Service } from '../kube/kube-types.js';
 import { PdbType, PvcType, ServiceType } from '../kube/kube-types.js';
@@ -42,26 +45,17 @@ import { RECOVER_ANNOTATION, recoveryStatus, staleRecoverAnnotation } from '../r
 import { spaceStatus } from '../runbook/space.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
 import type { Step } from '../runbook/step.js';
-import { isDestructive, isMutating } from '../runbook/step.js';
+import { isDestructive } from '../runbook/step.js';
 import { computeStatus } from '../runbook/status.js';
 import { clearRefusal, isApiRefusal, keepRefusal, refusalOnRecord, reportApiRefusal } from './api-refusal.js';
-import type { EventSink } from './execute-step.js';
-import { executeStep, removeRecoverAnnotation } from './execute-step.js';
+import type { EventSink } from './step-context.js';
+import { executeStep } from './execute-step.js';
+import { removeRecoverAnnotation } from './recover-annotation.js';
 import { prepareClusterTLS, TLSSecretError } from './ensure-tls.js';
+import { getIfPresent } from './get-if-present.js';
 import { observeCluster } from './observe-cluster.js';
-
-/** Delays between passes, in ms. */
-export interface ResyncIntervals {
-  /** After a mutating step (default 2 000). */
-  afterChangeMs: number;
-  /** While waiting for something (default 5 000). */
-  waitingMs: number;
-  /** Once converged: periodic health check (default 30 000). */
-  convergedMs: number;
-}
-
-/** Defaults of {@link ResyncIntervals}. */
-export const DEFAULT_RESYNC: ResyncIntervals = { afterChangeMs: 2000, waitingMs: 5000, convergedMs: 30_000 };
+import type { ResyncIntervals } from './resync.js';
+import { DEFAULT_RESYNC } from './resync.js';
 
 /** What {@link reconcileEtcdCluster} needs. */
 export interface EtcdReconcilerDeps {
@@ -85,35 +79,25 @@ export interface EtcdReconcilerDeps {
   watchingSince?: Date;
 }
 
-/** How a pass ended: look again after this many ms, or not at all. */
-export type PassResult = { requeueAfterMs: number } | { done: true };
-
-/** Runs one pass for the EtcdCluster at `key`. Throws on API or etcd errors (the controller retries with backoff). */
+/**
+ * Runs one pass for the EtcdCluster `req` names; the outcome says when to
+ * look again ({@link ResyncIntervals}), or not at all once it is gone.
+ * Throws on API or etcd errors (the controller retries with backoff).
+ */
 export async function reconcileEtcdCluster(
-  key: ObjectKey,
+  req: ReconcileRequest,
   deps: EtcdReconcilerDeps,
   signal?: AbortSignal,
-): Promise<PassResult> {
+): Promise<ReconcileOutcome> {
   const resync = deps.resync ?? DEFAULT_RESYNC;
   const call = signal ? { signal } : {};
-  const clusters = deps.client.resource<EtcdCluster>({
-    apiVersion: ETCD_API_VERSION,
-    kind: ETCD_CLUSTER_KIND,
-  });
-  let cluster: EtcdCluster;
-  try {
-    cluster = await clusters.get(key, call);
-  } catch (err) {
-    if (isNotFound(err)) {
-      deps.metrics?.deleted(key);
-      return { done: true };
-    }
-    throw err;
+  const clusters = EtcdClusterResource.client(deps.client);
+  const cluster = await getIfPresent(clusters, req, signal);
+  if (cluster === undefined || cluster.metadata.deletionTimestamp !== undefined) {
+    deps.metrics?.deleted(req);
+    return Outcome.done();
   }
-  if (cluster.metadata.deletionTimestamp !== undefined) {
-    deps.metrics?.deleted(key);
-    return { done: true };
-  }
+  const waiting = Outcome.requeueAfter(resync.waitingMs);
 
   const addressing = deps.addressing ?? 'pod-ip';
   let tls: EtcdTLSMaterial | undefined;
@@ -126,8 +110,8 @@ export async function reconcileEtcdCluster(
     tls = prepared.material;
   } catch (err) {
     if (!(err instanceof TLSSecretError)) throw err;
-    await reportTLSProblem(deps, key, cluster, err, signal);
-    return { requeueAfterMs: resync.waitingMs };
+    await reportTLSProblem(deps, req, cluster, err, signal);
+    return waiting;
   }
   // Every client of this pass presents the operator's certificate (plain http: no material).
   const etcd: EtcdClientFactory = tls ? (endpoint) => deps.etcd(endpoint, tls) : deps.etcd;
@@ -140,13 +124,12 @@ export async function reconcileEtcdCluster(
       return true;
     } catch (err) {
       if (!isApiRefusal(err)) throw err;
-      await reportApiRefusal(refusals, key, cluster, cluster.status?.conditions, err);
+      await reportApiRefusal(refusals, req, cluster, cluster.status?.conditions, err);
       return false;
     }
   };
   if (!cluster.spec.paused) {
-    if (!(await accepted(() => applyClusterObjects(deps.client, cluster, signal))))
-      return { requeueAfterMs: resync.waitingMs };
+    if (!(await accepted(() => applyClusterObjects(deps.client, cluster, signal)))) return waiting;
     if (deps.serviceMonitors) await keepServiceMonitor(deps, deps.serviceMonitors, cluster, signal);
   }
   const obs = await observeCluster(deps.client, cluster, etcd, signal, addressing);
@@ -157,7 +140,7 @@ export async function reconcileEtcdCluster(
         .resource<PodDisruptionBudget>(PdbType)
         .apply(budget, { fieldManager: FIELD_MANAGER, force: true, ...call });
     };
-    if (!(await accepted(apply))) return { requeueAfterMs: resync.waitingMs };
+    if (!(await accepted(apply))) return waiting;
   }
   const name = cluster.metadata.name ?? '';
   const now = new Date();
@@ -166,8 +149,8 @@ export async function reconcileEtcdCluster(
     now,
     ...(deps.watchingSince ? { watchingSince: deps.watchingSince } : {}),
   });
-  deps.onStep?.(key, step);
-  deps.metrics?.observed(key, obs, step);
+  deps.onStep?.(req, step);
+  deps.metrics?.observed(req, obs, step);
 
   const computed = computeStatus(obs, step, now);
   const refused = refusalOnRecord(cluster.status?.conditions);
@@ -185,16 +168,16 @@ export async function reconcileEtcdCluster(
     : {};
   try {
     await clusters.status.patch(
-      key,
+      req,
       { type: 'merge', body: { ...precondition, status } },
       { fieldManager: FIELD_MANAGER, ...call },
     );
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    return { requeueAfterMs: resync.afterChangeMs };
+    return Outcome.requeueAfter(resync.afterChangeMs);
   }
   if (!cluster.spec.paused && staleRecoverAnnotation(obs)) {
-    await removeRecoverAnnotation(deps.client, cluster, call);
+    await removeRecoverAnnotation({ client: deps.client, ...call }, req, cluster);
     await deps.events.record(
       cluster,
       'Normal',
@@ -203,14 +186,16 @@ export async function reconcileEtcdCluster(
     );
   }
 
-  let result;
+  let outcome: ReconcileOutcome;
   try {
-    result = await executeStep(
+    outcome = await executeStep(
       {
         client: deps.client,
+        key: req,
         etcd,
         events: deps.events,
         addressing,
+        resync,
         ...(deps.toolboxImage ? { toolboxImage: deps.toolboxImage } : {}),
         ...call,
       },
@@ -220,13 +205,12 @@ export async function reconcileEtcdCluster(
     );
   } catch (err) {
     if (!isApiRefusal(err)) throw err;
-    await reportApiRefusal(refusals, key, cluster, status.conditions, err);
-    return { requeueAfterMs: resync.waitingMs };
+    await reportApiRefusal(refusals, req, cluster, status.conditions, err);
+    return waiting;
   }
-  if (refused) await clearRefusal(refusals, key, computed.conditions ?? []);
-  deps.metrics?.stepTaken(key, step);
-  if (result.retrySoon || isMutating(step)) return { requeueAfterMs: resync.afterChangeMs };
-  return { requeueAfterMs: step.kind === 'Converged' ? resync.convergedMs : resync.waitingMs };
+  if (refused) await clearRefusal(refusals, req, computed.conditions ?? []);
+  deps.metrics?.stepTaken(req, step);
+  return outcome;
 }
 
 /** A TLS Secret problem: a Warning Event, and Progressing=False naming it (the rest of status is left as it was). */
@@ -249,13 +233,11 @@ async function reportTLSProblem(
     },
     new Date(),
   );
-  await deps.client
-    .resource<EtcdCluster>({ apiVersion: ETCD_API_VERSION, kind: ETCD_CLUSTER_KIND })
-    .status.patch(
-      key,
-      { type: 'merge', body: { status: { conditions } } },
-      { fieldManager: FIELD_MANAGER, ...(signal ? { signal } : {}) },
-    );
+  await EtcdClusterResource.client(deps.client).status.patch(
+    key,
+    { type: 'merge', body: { status: { conditions } } },
+    { fieldManager: FIELD_MANAGER, ...(signal ? { signal } : {}) },
+  );
 }
 
 async function applyClusterObjects(

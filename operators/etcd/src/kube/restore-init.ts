@@ -48,8 +48,11 @@ export interface RestoreTarget {
   toolboxImage: string;
 }
 
-function secretEnv(name: string, secret: string, key: string, optional = false): V1EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional ? { optional } : {}) } } };
+function secretEnv(name: string, secret: string, key: string, opts: { optional?: boolean } = {}): V1EnvVar {
+  return {
+    name,
+    valueFrom: { secretKeyRef: { name: secret, key, ...(opts.optional === true ? { optional: true } : {}) } },
+  };
 }
 
 /** The container downloading an S3 snapshot into the tools volume; none for PVC snapshots. */
@@ -76,7 +79,7 @@ function fetchContainer(from: RestoreFrom, target: RestoreTarget): V1Container[]
         { name: FETCH_ENV.skipIfExists, value: target.dataDir },
         secretEnv(FETCH_ENV.accessKeyId, s3.credentialsSecret, SECRET_ACCESS_KEY_ID),
         secretEnv(FETCH_ENV.secretAccessKey, s3.credentialsSecret, SECRET_SECRET_ACCESS_KEY),
-        secretEnv(FETCH_ENV.sessionToken, s3.credentialsSecret, SECRET_SESSION_TOKEN, true),
+        secretEnv(FETCH_ENV.sessionToken, s3.credentialsSecret, SECRET_SESSION_TOKEN, { optional: true }),
       ],
       volumeMounts: [{ ...target.dataMount, readOnly: true }, toolsMount()],
       terminationMessagePolicy: 'FallbackToLogsOnError',

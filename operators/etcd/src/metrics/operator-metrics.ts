@@ -27,7 +27,7 @@ export interface ClusterMetricsSink {
   deleted(key: MetricsKey): void;
 }
 
-/** What the EtcdBackup reconciler reports (see backup-controller.ts). */
+/** What the EtcdBackup reconciler reports (see reconcile-backup.ts). */
 export interface BackupMetricsSink {
   /** A snapshot was recorded as succeeded or failed. */
   finished(key: MetricsKey, result: 'success' | 'failure'): void;

@@ -14,10 +14,15 @@ export interface VoterCount {
   healthyVoters: number;
 }
 
-/** True when removing one voter (healthy or not) leaves a healthy quorum. */
-export function hasQuorumAfterRemoval(count: VoterCount, removedIsHealthy: boolean): boolean {
+/**
+ * True when removing the voter `removed` (healthy or not) leaves a healthy quorum.
+ *
+ * @example
+ * hasQuorumAfterRemoval({ voters: 3, healthyVoters: 2 }, { healthy: false }); // true
+ */
+export function hasQuorumAfterRemoval(count: VoterCount, removed: { healthy: boolean }): boolean {
   const voters = count.voters - 1;
-  const healthy = count.healthyVoters - (removedIsHealthy ? 1 : 0);
+  const healthy = count.healthyVoters - (removed.healthy ? 1 : 0);
   return voters >= 1 && healthy >= quorum(voters);
 }
 

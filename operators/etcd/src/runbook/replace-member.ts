@@ -161,7 +161,7 @@ export function planReplaceMember(obs: ClusterObservation, watchingSince?: Date)
         message: `member ${member.memberName} failed (${failure}); waiting for learner ${pendingLearner.memberName} first`,
       };
     }
-    if (!member.isLearner && !hasQuorumAfterRemoval(voterCount(membership), member.healthy)) {
+    if (!member.isLearner && !hasQuorumAfterRemoval(voterCount(membership), member)) {
       return {
         kind: 'Wait',
         reason: 'ReplacementWouldLoseQuorum',

@@ -81,7 +81,7 @@ export function nextLeaderLast(
  */
 export function rollMemberStep(obs: ClusterObservation, member: ObservedMember): Step {
   const progress = templateProgress(obs) ?? { updated: 0, total: 1 };
-  if (!isPersistent(obs) && !hasQuorumAfterRemoval(voterCount(obs.membership!), member.healthy)) {
+  if (!isPersistent(obs) && !hasQuorumAfterRemoval(voterCount(obs.membership!), member)) {
     return {
       kind: 'Wait',
       reason: 'RolloutWouldLoseData',

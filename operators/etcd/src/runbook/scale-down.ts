@@ -42,7 +42,7 @@ export function planScaleDown(obs: ClusterObservation): Step | undefined {
   if (membership === undefined || membership.members.length <= obs.spec.size) return undefined;
   const victim = scaleDownVictim(obs, membership.members);
   if (victim === undefined) return undefined;
-  if (!victim.isLearner && !hasQuorumAfterRemoval(voterCount(membership), victim.healthy)) {
+  if (!victim.isLearner && !hasQuorumAfterRemoval(voterCount(membership), victim)) {
     return {
       kind: 'Wait',
       reason: 'ScaleDownWouldLoseQuorum',

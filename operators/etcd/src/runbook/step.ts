@@ -1,6 +1,9 @@
 // The one step a reconcile pass takes, as a closed union: the runbook's
-// operations plan steps (pure), the executor carries them out through
-// MemberActions. One membership change per pass, then observe again.
+// operations plan steps (pure), describeStep says each in one line, and
+// ../controller/step-executors.ts carries each out; both are exhaustive over
+// StepKind, so a kind added here does not compile until it has a
+// description and an executor. One membership change per pass, then observe
+// again.
 import type { HighestRaftIndex } from './quarantine.js';
 import { describeWriteLoss } from './quarantine.js';
 import type { BackupSnapshot, RestoreFrom } from './restore.js';
@@ -118,6 +121,9 @@ export type Step =
 
 /** Kinds of {@link Step}. */
 export type StepKind = Step['kind'];
+
+/** The step of kind `K`. */
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 /** True for steps that change etcd membership or member Pods. */
 export function isMutating(step: Step): boolean {
