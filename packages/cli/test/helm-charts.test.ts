@@ -185,7 +185,7 @@ describeHelm.each(charts)('the $name chart', ({ operator, name, imageFlag }) => 
     const objects = await renderChart(chart, {
       namespace: NS,
       set: {
-        'image.repository': 'registry.example/ops/operator',
+        'image.repository': 'registry.example.com/ops/operator',
         'image.tag': '9.9.9',
         'image.pullPolicy': 'Always',
         replicas: '1',
@@ -203,7 +203,7 @@ describeHelm.each(charts)('the $name chart', ({ operator, name, imageFlag }) => 
     const container = pod.containers[0]!;
     expect(deployment.spec.replicas).toBe(1);
     expect(container).toMatchObject({
-      image: 'registry.example/ops/operator:9.9.9',
+      image: 'registry.example.com/ops/operator:9.9.9',
       imagePullPolicy: 'Always',
       resources: { requests: { cpu: '200m' } },
     });
