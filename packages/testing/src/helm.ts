@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-import { cacheDir, findBinary, MissingBinaryError } from './control-plane/paths.js';
+import { cacheDir, findBinary, kubernetesBinary, MissingBinaryError } from './control-plane/paths.js';
 import type { RenderedObject } from './deployed-operator.js';
 import { run } from './node/command.js';
 
@@ -103,4 +103,111 @@ export async function renderChart(
   return parseAllDocuments(out)
     .map((d) => d.toJS() as RenderedObject | null)
     .filter((o): o is RenderedObject => o !== null);
+}
+
+/** A chart installed by {@link installChart}. */
+export interface HelmRelease {
+  readonly name: string;
+  readonly namespace: string;
+  /** The objects of the release's manifest (its templates; never the CRDs of crds/). */
+  readonly objects: readonly RenderedObject[];
+  /** `helm uninstall --wait`. */
+  uninstall(): Promise<void>;
+  /**
+   * What of the release is still in the cluster, as `Kind/namespace/name`:
+   * every object of its manifest, and any object of those kinds labelled
+   * `app.kubernetes.io/instance=<release>`. Empty after a clean uninstall.
+   */
+  leftovers(): Promise<string[]>;
+}
+
+/** Options of {@link installChart}. */
+export interface InstallChartOptions {
+  /** The chart folder. */
+  readonly chart: string;
+  readonly release: string;
+  /** The release namespace; it must exist. */
+  readonly namespace: string;
+  /** `--set` pairs. */
+  readonly set?: Readonly<Record<string, string>>;
+  /** How long `helm` may wait for the release's workloads to be ready. Default 180 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * `helm upgrade --install --wait` of a chart (a retried test finds its
+ * release and upgrades it); resolves once its workloads are ready.
+ *
+ * @example
+ * const release = await installChart(kubeconfig, { chart: 'operators/etcd/chart', release: 'etcd', namespace: ns });
+ * await release.uninstall();
+ * expect(await release.leftovers()).toEqual([]);
+ */
+export async function installChart(kubeconfig: string, options: InstallChartOptions): Promise<HelmRelease> {
+  const { release, namespace } = options;
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const scope = ['-n', namespace];
+  await helm(
+    [
+      'upgrade',
+      '--install',
+      release,
+      options.chart,
+      ...scope,
+      ...Object.entries(options.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+      '--wait',
+      '--timeout',
+      `${Math.round(timeoutMs / 1000)}s`,
+    ],
+    { kubeconfig, timeoutMs: timeoutMs + 60_000 },
+  );
+  const objects = parseAllDocuments(await helm(['get', 'manifest', release, ...scope], { kubeconfig }))
+    .map((d) => d.toJS() as RenderedObject | null)
+    .filter((o): o is RenderedObject => o !== null);
+  const kubectl = (args: readonly string[]) =>
+    run(kubernetesBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args]);
+  return {
+    name: release,
+    namespace,
+    objects,
+    async uninstall() {
+      await helm(['uninstall', release, ...scope, '--wait', '--timeout', '120s'], {
+        kubeconfig,
+        timeoutMs: 180_000,
+      });
+    },
+    async leftovers() {
+      const found = new Set<string>();
+      for (const o of objects) {
+        const where = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+        const out = await kubectl([
+          'get',
+          o.kind,
+          o.metadata.name,
+          ...where,
+          '--ignore-not-found',
+          '-o',
+          'name',
+        ]);
+        if (out.trim()) found.add([o.kind, o.metadata.namespace, o.metadata.name].filter(Boolean).join('/'));
+      }
+      const kinds = [...new Set(objects.map((o) => o.kind))];
+      if (kinds.length > 0) {
+        const list = JSON.parse(
+          await kubectl([
+            'get',
+            kinds.join(','),
+            '-A',
+            '-l',
+            `app.kubernetes.io/instance=${release}`,
+            '-o',
+            'json',
+          ]),
+        ) as { items: RenderedObject[] };
+        for (const o of list.items)
+          found.add([o.kind, o.metadata.namespace, o.metadata.name].filter(Boolean).join('/'));
+      }
+      return [...found].sort();
+    },
+  };
 }
