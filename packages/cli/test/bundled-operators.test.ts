@@ -1,5 +1,6 @@
 // `switchboard crd --check` and `switchboard rbac --check` over the two
-// bundled operators: their committed config/crd/ and config/rbac/role.yaml are
+// bundled operators: their committed config/crd/ and config/rbac/role.yaml
+// (and the same in their Helm charts' crds/ and files/role.yaml) are
 // exactly what their `operator` descriptions generate, and the check fails
 // as soon as the code moves on without them. Regenerate with
 // `npm run manifests` in the operator's folder.
@@ -47,6 +48,12 @@ describe.each(bundled)('%s', (dir) => {
 
   it('config/rbac/role.yaml is what `switchboard rbac` generates (regenerate: npm run manifests)', async () => {
     await expect(rbacCommand({ module, out: join(config, 'rbac'), check: true })).resolves.toBeUndefined();
+  });
+
+  it('chart/crds and chart/files/role.yaml are what `switchboard crd|rbac --out` generate (regenerate: npm run manifests)', async () => {
+    const chart = join(repo, dir, 'chart');
+    await expect(crdCommand({ module, out: join(chart, 'crds'), check: true })).resolves.toBeUndefined();
+    await expect(rbacCommand({ module, out: join(chart, 'files'), check: true })).resolves.toBeUndefined();
   });
 
   it('crd --check fails, naming the file, when a spec field is added without regenerating', async () => {

@@ -36,7 +36,10 @@ describe('switchboard setup', () => {
       scripts: ['10-kubernetes.sh', '20-etcd.sh', '30-node.sh'],
       etcdVersions: 'newest',
     });
-    expect(setupSteps('all').scripts).toHaveLength(5);
+    expect(setupSteps('all').scripts).toHaveLength(6);
+    // Helm only lints and installs the charts in the repository's own tests: a demo never builds it.
+    expect(setupSteps('all').scripts).toContain('60-helm.sh');
+    expect(setupSteps('node').scripts).not.toContain('60-helm.sh');
   });
 
   it('compares Go versions as numbers', () => {

@@ -97,6 +97,8 @@ export type {
 export { startObjectStore } from './object-store/object-store.js';
 export type { ObjectStore, ObjectStoreOptions } from './object-store/object-store.js';
 export { objectStoreBinary, SEAWEEDFS_VERSION } from './node/binaries.js';
+export { HELM_VERSION, helm, helmBinary, installChart, renderChart, whyNoHelm } from './helm.js';
+export type { HelmOptions, HelmRelease, InstallChartOptions, RenderChartOptions } from './helm.js';
 export {
   IMAGES,
   OPERATOR_IMAGES,

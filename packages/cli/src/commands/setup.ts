@@ -23,7 +23,7 @@ export const setupHelp = `Usage: switchboard setup [--node | --all]
   --node     and a real node: etcd (newest line), containerd, runc, the CNI
              plugins, CoreDNS, a registry, crane, local-path-provisioner
   --all      and the rest the bundled operators' tests use: the older etcd
-             line, Prometheus, Alertmanager, node-exporter, SeaweedFS
+             line, Prometheus, Alertmanager, node-exporter, SeaweedFS, Helm
 
   Needs Go ${'>='} 1.26 on PATH. A cold --node build takes about 20 minutes on 2 cores.
   Two steps build at once on two cores or more; SWITCHBOARD_BUILD_JOBS=N to choose.
@@ -49,7 +49,14 @@ export function setupSteps(scope: SetupScope): { scripts: string[]; etcdVersions
       return { scripts: ['10-kubernetes.sh', '20-etcd.sh', '30-node.sh'], etcdVersions: 'newest' };
     case 'all':
       return {
-        scripts: ['10-kubernetes.sh', '20-etcd.sh', '30-node.sh', '40-prometheus.sh', '50-seaweedfs.sh'],
+        scripts: [
+          '10-kubernetes.sh',
+          '20-etcd.sh',
+          '30-node.sh',
+          '40-prometheus.sh',
+          '50-seaweedfs.sh',
+          '60-helm.sh',
+        ],
       };
   }
 }

@@ -34,11 +34,13 @@ export class MissingBinaryError extends Error {
     readonly binary: string,
     /** Where it was expected (the cache's path for it). */
     readonly path: string,
+    /** The `switchboard setup` scope that builds it. */
+    setupScope: '--node' | '--all' = '--node',
   ) {
     const assets = process.env[ASSETS_ENV];
     super(
       `${binary} not found at ${path}${assets ? ` nor in ${ASSETS_ENV} (${assets})` : ''}: ` +
-        `build it with \`${switchboardCommand('setup --node')}\` (Go >= 1.26 builds it from its module into that cache), ` +
+        `build it with \`${switchboardCommand(`setup ${setupScope}`)}\` (Go >= 1.26 builds it from its module into that cache), ` +
         `or set ${ASSETS_ENV} to a folder that holds it`,
     );
     this.name = 'MissingBinaryError';
@@ -49,11 +51,15 @@ export class MissingBinaryError extends Error {
  * A binary by name: from {@link ASSETS_ENV} when it holds one, else at
  * `cachePath` (where the build puts it); throws {@link MissingBinaryError}.
  */
-export function findBinary(name: string, cachePath: string): string {
+export function findBinary(
+  name: string,
+  cachePath: string,
+  setupScope: '--node' | '--all' = '--node',
+): string {
   const assets = process.env[ASSETS_ENV];
   if (assets && existsSync(join(assets, name))) return join(assets, name);
   if (existsSync(cachePath)) return cachePath;
-  throw new MissingBinaryError(name, cachePath);
+  throw new MissingBinaryError(name, cachePath, setupScope);
 }
 
 /** Path of a binary built from the k8s.io/kubernetes module (kube-apiserver, kubectl, kubelet...). */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
@@ -171,6 +172,39 @@ describe('image tags', () => {
     });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
+  });
+
+  it("move the Helm charts' version and appVersion too, and --check names a chart left behind", async () => {
+    const script = (await import(join(root, 'scripts/sync-image-tags.mjs'))) as {
+      FILES: string[];
+      CHARTS: string[];
+      syncImageTags(dir: string, opts: { check: boolean }): { version: string; stale: string[] };
+    };
+    expect(script.CHARTS).toEqual([
+      'operators/etcd/chart/Chart.yaml',
+      'operators/prometheus/chart/Chart.yaml',
+    ]);
+    const copy = mkdtempSync(join(tmpdir(), 'switchboard-image-tags-'));
+    try {
+      for (const file of [...script.FILES, ...script.CHARTS, 'packages/core/package.json']) {
+        mkdirSync(dirname(join(copy, file)), { recursive: true });
+        cpSync(join(root, file), join(copy, file));
+      }
+      const chart = join(copy, script.CHARTS[0]!);
+      const current = readFileSync(chart, 'utf8');
+      const { version } = script.syncImageTags(copy, { check: true });
+      writeFileSync(chart, current.replace(/^appVersion: .*$/m, "appVersion: '0.0.9'"));
+      expect(script.syncImageTags(copy, { check: true }).stale).toEqual([
+        'operators/etcd/chart/Chart.yaml: appVersion 0.0.9',
+      ]);
+      // Without --check it writes the version back, quoted as it was.
+      expect(script.syncImageTags(copy, { check: false }).stale).toHaveLength(1);
+      expect(readFileSync(chart, 'utf8')).toBe(current);
+      expect(current).toContain(`\nversion: ${version}\n`);
+      expect(script.syncImageTags(copy, { check: true }).stale).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('the config reloader lays out what the final stage of its Dockerfile lays out', () => {

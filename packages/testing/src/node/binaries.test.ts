@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import { HELM_VERSION } from '../helm.js';
 import { NODE_VERSIONS, SEAWEEDFS_VERSION } from './binaries.js';
 
 describe('NODE_VERSIONS', () => {
@@ -16,5 +17,6 @@ describe('NODE_VERSIONS', () => {
     expect(value('LOCAL_PATH_VERSION')).toBe(NODE_VERSIONS.localPathProvisioner);
     expect(value('ETCD_VERSIONS')?.split(' ')).toEqual([...NODE_VERSIONS.etcd]);
     expect(value('SEAWEEDFS_VERSION')).toBe(SEAWEEDFS_VERSION);
+    expect(value('HELM_VERSION')).toBe(HELM_VERSION);
   });
 });
