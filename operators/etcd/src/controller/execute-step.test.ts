@@ -299,3 +299,63 @@ describe('deleting what was observed, and only that', () => {
 function recording(events: string[]): EventSink {
   return { record: (_c, type, reason) => Promise.resolve(void events.push(`${type} ${reason}`)) };
 }
+
+describe("a member removal writes its volume's fate on the PVC first", () => {
+  /** Kubernetes and etcd calls in the order made; etcd's memberRemove fails when `crash` (the operator dies there). */
+  function recorder(crash: boolean) {
+    const calls: string[] = [];
+    const client = {
+      resource: (type: { kind: string }) => ({
+        patch: (
+          k: { name: string },
+          patch: { body: { metadata?: { annotations?: object; labels?: object } } },
+        ) => {
+          calls.push(`${type.kind} ${k.name} patch ${JSON.stringify(patch.body.metadata)}`);
+          return Promise.resolve({});
+        },
+        get: (k: { name: string }) => Promise.resolve({ metadata: { name: k.name, resourceVersion: '7' } }),
+        delete: (k: { name: string }) => Promise.resolve(void calls.push(`${type.kind} ${k.name} delete`)),
+      }),
+    } as unknown as Client;
+    const etcd = (() => ({
+      memberRemove: (id: string) => {
+        calls.push(`etcd memberRemove ${id}`);
+        return crash ? Promise.reject(new Error('operator killed')) : Promise.resolve();
+      },
+    })) as unknown as EtcdClientFactory;
+    return { client, etcd, calls };
+  }
+  const obs = observe({ members: [...healthy(2), { name: 'etcd-2', healthy: false }] });
+  const remove: Step = {
+    kind: 'RemoveMember',
+    member: 'etcd-2',
+    memberId: idOf('etcd-2'),
+    reason: 'Replace',
+    detail: 'its node is lost',
+    volume: 'Quarantine',
+    quarantineId: 'replaced-abc',
+  };
+
+  it('before the member leaves etcd, so a removal stopped there leaves a PVC that says it', async () => {
+    const { client, etcd, calls } = recorder(true);
+    const ctx = { client, key, etcd, events: recording([]) };
+    await expect(executeStep(ctx, cluster, obs, remove)).rejects.toThrow('operator killed');
+    expect(calls).toEqual([
+      'PersistentVolumeClaim etcd-2 patch {"annotations":{"etcd.switchboard.dev/on-removal":"Quarantine:replaced-abc"}}',
+      `etcd memberRemove ${idOf('etcd-2')}`,
+    ]);
+  });
+
+  it('then removes the member and quarantines the PVC', async () => {
+    const { client, etcd, calls } = recorder(false);
+    const events: string[] = [];
+    await executeStep({ client, key, etcd, events: recording(events) }, cluster, obs, remove);
+    expect(calls.slice(0, 2)).toEqual([
+      'PersistentVolumeClaim etcd-2 patch {"annotations":{"etcd.switchboard.dev/on-removal":"Quarantine:replaced-abc"}}',
+      `etcd memberRemove ${idOf('etcd-2')}`,
+    ]);
+    expect(calls.at(-1)).toContain('"etcd.switchboard.dev/quarantined-by":"replaced-abc"');
+    expect(calls.filter((c) => c.startsWith('PersistentVolumeClaim') && c.endsWith(' delete'))).toEqual([]);
+    expect(events).toEqual(['Warning RemoveMember']);
+  });
+});

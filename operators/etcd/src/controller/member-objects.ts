@@ -13,13 +13,15 @@ import {
   CLUSTER_UID_LABEL,
   DATA_OWNER_ANNOTATION,
   FIELD_MANAGER,
+  REMOVAL_FATE_ANNOTATION,
   RETAINED_ANNOTATION,
   RETAINED_LABEL,
 } from '../kube/labels.js';
 import type { MemberBootstrap } from '../kube/member-pod.js';
 import { memberPod, memberPvc } from '../kube/member-pod.js';
 import { originOf } from '../kube/owner.js';
-import type { ClusterObservation } from '../runbook/observation.js';
+import type { ClusterObservation, VolumeFate } from '../runbook/observation.js';
+import { formatVolumeFate } from '../runbook/observation.js';
 import type { RetainedWhy } from '../runbook/retention.js';
 import { isOurs } from '../runbook/retention.js';
 
@@ -184,5 +186,31 @@ export async function retainVolume(
       },
       { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
+  });
+}
+
+/**
+ * Writes on a member's PVC what its removal will do with it
+ * (REMOVAL_FATE_ANNOTATION), before the member leaves etcd: if the operator
+ * stops between the two, the leftover PVC still says it (../runbook/orphans.ts).
+ * A PVC already saying so, or gone, is left as it is.
+ */
+export async function markRemovalFate(
+  ctx: MemberObjectsContext,
+  obs: ClusterObservation,
+  member: string,
+  fate: VolumeFate,
+): Promise<void> {
+  const value = formatVolumeFate(fate);
+  const recorded = obs.pvcFates?.get(member);
+  if (!obs.pvcs.has(member) || (recorded !== undefined && formatVolumeFate(recorded) === value)) return;
+  await ignoringMissing(async () => {
+    await ctx.client
+      .resource<PersistentVolumeClaim>(PvcType)
+      .patch(
+        { namespace: obs.namespace, name: member },
+        { type: 'merge', body: { metadata: { annotations: { [REMOVAL_FATE_ANNOTATION]: value } } } },
+        { fieldManager: FIELD_MANAGER, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      );
   });
 }

@@ -20,6 +20,7 @@ import type {
   ObservedMembership,
   SurvivorCandidate,
 } from '../runbook/observation.js';
+import { parseVolumeFate } from '../runbook/observation.js';
 import type { PersistentVolumeClaim, Pod } from '../kube/kube-types.js';
 import { PodType, PvcType } from '../kube/kube-types.js';
 import {
@@ -27,6 +28,7 @@ import {
   MEMBER_LABEL,
   MEMBER_TEMPLATE_ANNOTATION,
   QUARANTINE_LABEL,
+  REMOVAL_FATE_ANNOTATION,
   RETAINED_LABEL,
 } from '../kube/labels.js';
 import { originOf } from '../kube/owner.js';
@@ -213,6 +215,12 @@ export async function observeCluster(
   const pods = new Map(ours.pods.map((p) => [p.metadata.name ?? '', toMemberPod(p)]));
   const pvcs = new Set(ours.pvcs.map((p) => p.metadata.name ?? ''));
   const pvcUids = new Map(ours.pvcs.map((p) => [p.metadata.name ?? '', p.metadata.uid ?? '']));
+  const pvcFates = new Map(
+    ours.pvcs.flatMap((p) => {
+      const fate = parseVolumeFate(p.metadata.annotations?.[REMOVAL_FATE_ANNOTATION]);
+      return fate ? [[p.metadata.name ?? '', fate] as const] : [];
+    }),
+  );
   const reachable = [...pods.values()]
     .filter((p) => p.podIP !== undefined && p.phase === 'Running' && !p.terminating)
     .sort((a, b) => Number(b.ready) - Number(a.ready) || a.name.localeCompare(b.name));
@@ -234,6 +242,7 @@ export async function observeCluster(
     pods,
     pvcs,
     pvcUids,
+    ...(pvcFates.size > 0 ? { pvcFates } : {}),
     ...(quarantined.size > 0 ? { quarantinedPvcs: quarantined } : {}),
     ...(retained.size > 0 ? { retainedPvcs: retained } : {}),
     ...(foreign.size > 0 ? { foreign } : {}),

@@ -68,12 +68,16 @@ export async function quarantinePvc(
   );
 }
 
-/** Quarantines the PVC of a member replaced because it may only be cut off (../runbook/replace-member.ts). */
+/**
+ * Quarantines the PVC of a member replaced because it may only be cut off
+ * (../runbook/replace-member.ts), or the leftover PVC of such a replacement
+ * that stopped after the member left etcd (../runbook/orphans.ts).
+ */
 export async function quarantineReplacedPvc(
   ctx: StepContext,
   cluster: EtcdCluster,
   obs: ClusterObservation,
-  step: Extract<Step, { kind: 'RemoveMember' }>,
+  step: Extract<Step, { kind: 'RemoveMember' | 'QuarantineVolume' }>,
 ): Promise<void> {
   if (!obs.pvcs.has(step.member)) return; // quarantined already, or gone
   const seen = obs.previousStatus.members?.find((m) => m.name === step.member)?.raftIndex;

@@ -67,6 +67,7 @@ export function degradedReason(obs: ClusterObservation): string | undefined {
 function isWarning(obs: ClusterObservation, step: Step): boolean {
   return (
     (step.kind === 'RemoveMember' && step.reason === 'Replace') ||
+    step.kind === 'QuarantineVolume' ||
     step.kind === 'StartRecovery' ||
     step.kind === 'StartBackupRecovery' ||
     (step.kind === 'CompactForSpace' && obs.previousStatus.space?.recovery === undefined)

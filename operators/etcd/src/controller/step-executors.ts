@@ -28,7 +28,7 @@ import type { StepKind, StepOf } from '../runbook/step.js';
 import { peerScheme } from '../tls/cluster-tls.js';
 import { SPACE_STEP_EXECUTORS } from './execute-space-step.js';
 import { memberEndpoint } from './member-endpoint.js';
-import { deleteMemberObjects, retainVolume, startMember } from './member-objects.js';
+import { deleteMemberObjects, markRemovalFate, retainVolume, startMember } from './member-objects.js';
 import { quarantineAll, quarantineReplacedPvc } from './quarantine-pvc.js';
 import { removeRecoverAnnotation } from './recover-annotation.js';
 import { DEFAULT_RESYNC } from './resync.js';
@@ -185,6 +185,12 @@ const moveLeader: StepExecutor<'MoveLeader'> = async (ctx, cluster, obs, step) =
 
 const removeMember: StepExecutor<'RemoveMember'> = async (ctx, cluster, obs, step) => {
   // Refused like an add by the strict reconfiguration check; gone already is done (a re-run).
+  // The volume's fate goes on the PVC first: a removal stopped after the
+  // member left etcd must not leave a PVC that reads as a plain leftover.
+  await markRemovalFate(ctx, obs, step.member, {
+    volume: step.volume,
+    ...(step.quarantineId !== undefined ? { quarantineId: step.quarantineId } : {}),
+  });
   const stopped = await etcdCall(ctx, { notYet: ['Unhealthy'], alreadyDone: ['MemberNotFound'] }, () =>
     voterClient(obs, ctx, step.memberId).memberRemove(step.memberId, callOptions(ctx)),
   );
@@ -198,6 +204,11 @@ const removeMember: StepExecutor<'RemoveMember'> = async (ctx, cluster, obs, ste
 
 const deleteOrphan: StepExecutor<'DeleteOrphan'> = async (ctx, cluster, obs, step) => {
   await deleteMemberObjects(ctx, obs, step.member, { pod: step.pod, pvc: step.pvc });
+  return carriedOut(ctx, cluster, obs, step);
+};
+
+const quarantineOrphanVolume: StepExecutor<'QuarantineVolume'> = async (ctx, cluster, obs, step) => {
+  await quarantineReplacedPvc(ctx, cluster, obs, step);
   return carriedOut(ctx, cluster, obs, step);
 };
 
@@ -269,6 +280,7 @@ export const STEP_EXECUTORS: StepExecutors<StepKind> = {
   RemoveMember: removeMember,
   DeleteOrphan: deleteOrphan,
   RetainVolume: retainOrphanVolume,
+  QuarantineVolume: quarantineOrphanVolume,
   UpgradeMember: upgradeMember,
   RollMember: rollMember,
   StartRecovery: startRecovery,

@@ -22,6 +22,14 @@ export const CLUSTER_UID_LABEL = 'etcd.switchboard.dev/cluster-uid';
 export const RETAINED_LABEL = 'etcd.switchboard.dev/retained';
 /** Annotation on a retained PVC saying, in words, whose it was and why it was kept. */
 export const RETAINED_ANNOTATION = 'etcd.switchboard.dev/retained';
+/**
+ * Annotation a member's PVC gets just before the member is removed from etcd,
+ * saying what the removal does with the volume (`Delete`, `Retain`, or
+ * `Quarantine:<id>`): when the operator dies between the removal and the
+ * volume's fate, the leftover PVC still says it (runbook/orphans.ts), so a
+ * volume that was to be quarantined is never deleted as a mere leftover.
+ */
+export const REMOVAL_FATE_ANNOTATION = 'etcd.switchboard.dev/on-removal';
 /** Field manager and `managed-by` value of the operator's writes. */
 export const FIELD_MANAGER = 'etcd-operator';
 

@@ -82,6 +82,25 @@ export interface ObservedMembership {
 }
 
 /** Everything one reconcile pass decides from. */
+/** What a member removal does with the member's PVC (the RemoveMember step's `volume`). */
+export interface VolumeFate {
+  volume: 'Delete' | 'Retain' | 'Quarantine';
+  /** Label value of the quarantine (`volume: Quarantine`). */
+  quarantineId?: string;
+}
+
+/** The REMOVAL_FATE_ANNOTATION value of `fate`. */
+export function formatVolumeFate(fate: VolumeFate): string {
+  return fate.volume === 'Quarantine' ? `Quarantine:${fate.quarantineId ?? 'replaced'}` : fate.volume;
+}
+
+/** A REMOVAL_FATE_ANNOTATION value read back; undefined for anything else. */
+export function parseVolumeFate(value: string | undefined): VolumeFate | undefined {
+  if (value === 'Delete' || value === 'Retain') return { volume: value };
+  const quarantine = /^Quarantine:([0-9A-Za-z._-]{1,63})$/.exec(value ?? '');
+  return quarantine ? { volume: 'Quarantine', quarantineId: quarantine[1]! } : undefined;
+}
+
 export interface ClusterObservation {
   name: string;
   namespace: string;
@@ -95,6 +114,11 @@ export interface ClusterObservation {
   pvcs: ReadonlySet<string>;
   /** UIDs of the PVCs in `pvcs`, by name: a delete carries it as a precondition. */
   pvcUids?: ReadonlyMap<string, string>;
+  /**
+   * What a member removal that began said it would do with each PVC in
+   * `pvcs` (REMOVAL_FATE_ANNOTATION), by name; absent for PVCs without one.
+   */
+  pvcFates?: ReadonlyMap<string, VolumeFate>;
   /**
    * Names of PVCs a disaster recovery set aside (quarantine.ts): never a
    * member's data, never deleted, never a new member's name. Absent: none.

@@ -48,3 +48,56 @@ describe('leftovers of interrupted steps', () => {
     });
   });
 });
+
+describe('a member removal stopped after the member left etcd', () => {
+  const deleting = { persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' as const } };
+
+  it('quarantines the leftover PVC its removal was to quarantine, even under whenScaled Delete', () => {
+    const obs = {
+      ...observe({ spec: deleting, members: healthy(3), extraPvcs: ['etcd-x'] }),
+      pvcFates: new Map([['etcd-x', { volume: 'Quarantine' as const, quarantineId: 'replaced-abc' }]]),
+    };
+    expect(decide(obs, { newMemberName: names() })).toEqual({
+      kind: 'QuarantineVolume',
+      member: 'etcd-x',
+      quarantineId: 'replaced-abc',
+    });
+  });
+
+  it('retains the leftover PVC its removal was to retain, even after whenScaled became Delete', () => {
+    const obs = {
+      ...observe({ spec: deleting, members: healthy(3), extraPvcs: ['etcd-x'] }),
+      pvcFates: new Map([['etcd-x', { volume: 'Retain' as const }]]),
+    };
+    expect(decide(obs, { newMemberName: names() })).toEqual({
+      kind: 'RetainVolume',
+      member: 'etcd-x',
+      why: 'ScaledDown',
+    });
+  });
+
+  it('deletes the Pod first and the PVC only once no Pod uses it; a Delete fate follows whenScaled', () => {
+    const fates = new Map([['etcd-x', { volume: 'Quarantine' as const, quarantineId: 'replaced-abc' }]]);
+    const withPod = {
+      ...observe({ spec: deleting, members: healthy(3), extraPods: ['etcd-x'], extraPvcs: ['etcd-x'] }),
+      pvcFates: fates,
+    };
+    expect(decide(withPod, { newMemberName: names() })).toEqual({
+      kind: 'DeleteOrphan',
+      member: 'etcd-x',
+      pod: true,
+      pvc: false,
+    });
+    const deleteFate = new Map([['etcd-x', { volume: 'Delete' as const }]]);
+    const plain = {
+      ...observe({ spec: deleting, members: healthy(3), extraPvcs: ['etcd-x'] }),
+      pvcFates: deleteFate,
+    };
+    expect(decide(plain, { newMemberName: names() })).toEqual({
+      kind: 'DeleteOrphan',
+      member: 'etcd-x',
+      pod: false,
+      pvc: true,
+    });
+  });
+});

@@ -22,6 +22,10 @@
 // - A leftover PVC is deleted only under whenScaled `Delete`; under `Retain`
 //   it is relabelled as retained instead (it may be a scale-down's, whose
 //   record died with the operator).
+// - A leftover PVC whose removal said, on the PVC itself, that it was to be
+//   quarantined (a replaced member that may only be cut off) or retained is
+//   quarantined or retained, whatever whenScaled says: the removal stopped
+//   between the member leaving etcd and the volume's fate.
 import type { ClusterObservation } from './observation.js';
 import { retentionPolicy } from './retention.js';
 import type { Step } from './step.js';
@@ -39,7 +43,11 @@ export function planDeleteOrphan(obs: ClusterObservation): Step | undefined {
     const deletePod = pod !== undefined && !pod.terminating;
     // The PVC is touched only once no Pod uses it.
     const leftoverPvc = obs.pvcs.has(name) && pod === undefined;
-    if (leftoverPvc && retain) return { kind: 'RetainVolume', member: name, why: 'Orphaned' };
+    const fate = leftoverPvc ? obs.pvcFates?.get(name) : undefined;
+    if (fate?.volume === 'Quarantine')
+      return { kind: 'QuarantineVolume', member: name, quarantineId: fate.quarantineId ?? 'replaced' };
+    if (leftoverPvc && (retain || fate?.volume === 'Retain'))
+      return { kind: 'RetainVolume', member: name, why: retain ? 'Orphaned' : 'ScaledDown' };
     if (deletePod || leftoverPvc)
       return { kind: 'DeleteOrphan', member: name, pod: deletePod, pvc: leftoverPvc };
   }

@@ -57,6 +57,7 @@ function phaseOf(obs: ClusterObservation, step: Step, available: boolean): EtcdC
     case 'StartMember':
     case 'DeleteOrphan':
     case 'RetainVolume':
+    case 'QuarantineVolume':
       return obs.previousStatus.clusterID ? 'Recovering' : 'Creating';
     case 'Wait':
       if (!obs.previousStatus.clusterID && obs.membership === undefined) return 'Creating';

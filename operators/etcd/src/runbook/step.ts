@@ -59,6 +59,11 @@ export type Step =
   | { kind: 'DeleteOrphan'; member: string; pod: boolean; pvc: boolean }
   /** Relabel as retained a PVC of ours that belongs to no etcd member (whenScaled Retain, retention.ts). */
   | { kind: 'RetainVolume'; member: string; why: RetainedWhy }
+  /**
+   * Quarantine the leftover PVC of a member whose removal was to quarantine
+   * it but stopped after the member left etcd (orphans.ts).
+   */
+  | { kind: 'QuarantineVolume'; member: string; quarantineId: string }
   /** Restart one member on its own data at a new version (or recreate it: {@link UpgradeHow}). */
   | { kind: 'UpgradeMember'; member: string; memberId: string; from: string; to: string; how: UpgradeHow }
   /**
@@ -189,6 +194,8 @@ export function describeStep(step: Step): string {
       return `removing member ${step.member} (${step.memberId}): ${step.detail}${step.volume === 'Retain' ? '; its PVC is retained' : step.volume === 'Quarantine' ? `; its PVC ${step.member} is quarantined (kept, never reused: it may hold writes), not deleted` : ''}`;
     case 'RetainVolume':
       return `keeping the PVC ${step.member} (no such etcd member) as a retained volume: spec.persistentVolumeClaimRetentionPolicy.whenScaled is Retain`;
+    case 'QuarantineVolume':
+      return `quarantining the PVC ${step.member} (no such etcd member): its member was removed to be replaced and its removal stopped before the PVC was set aside; it is kept, never reused: it may hold writes`;
     case 'DeleteOrphan':
       return `deleting leftover ${[step.pod ? 'Pod' : '', step.pvc ? 'PVC' : ''].filter(Boolean).join(' and ')} ${step.member} (no such etcd member)`;
     case 'UpgradeMember':
