@@ -6,7 +6,7 @@
 // a real EtcdCluster object: one owned by a made-up UID is deleted by the
 // controller-manager's garbage collector before the test can read it.
 import type { Client } from '@switchboard/core';
-import { createTestNamespace, eventually, testKubeConfig } from '@switchboard/testing';
+import { testKubeConfig } from '@switchboard/testing';
 import type { TestNamespace } from '@switchboard/testing';
 
 import { EtcdClusterResource } from '../src/api/crd.js';
@@ -17,24 +17,14 @@ import { PodType, PvcType } from '../src/kube/kube-types.js';
 import { DATA_OWNER_ANNOTATION } from '../src/kube/labels.js';
 import { memberPvc } from '../src/kube/member-pod.js';
 import { MEMBER_UID } from '../src/kube/pod-security.js';
-import { installEtcdCrd } from './support/install-crd.js';
+import { namespaceAdmittingPods } from './support/pod-namespace.js';
 
 let ns: TestNamespace;
 let client: Client;
 let cluster: EtcdCluster;
 
 beforeAll(async () => {
-  const kc = testKubeConfig();
-  client = await installEtcdCrd(kc);
-  ns = await createTestNamespace(kc, 'etcd-root-data');
-  // Pods are admitted once the controller-manager made the namespace's default ServiceAccount.
-  await eventually(
-    () =>
-      client
-        .resource({ apiVersion: 'v1', kind: 'ServiceAccount' })
-        .get({ namespace: ns.name, name: 'default' }),
-    { timeout: 60_000, message: 'the default ServiceAccount' },
-  );
+  ({ client, ns } = await namespaceAdmittingPods(testKubeConfig(), 'etcd-root-data'));
   cluster = await EtcdClusterResource.client(client).create({
     apiVersion: EtcdClusterResource.apiVersion,
     kind: EtcdClusterResource.kind,

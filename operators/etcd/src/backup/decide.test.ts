@@ -1,7 +1,7 @@
 import type { EtcdBackupSpec, EtcdBackupStatus, EtcdSnapshotRecord } from '../api/backup-types.js';
 import { decideBackup, ONE_SHOT_ATTEMPTS, retryDelayMs, snapshotJobName } from './decide.js';
 import type { BackupObservation, SnapshotJobObservation } from './observation.js';
-import { computeBackupStatus } from './status.js';
+import { computeBackupStatus, refusedBackupStatus } from './status.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
 const snap = (stamp: string, revision = 10): EtcdSnapshotRecord => ({
@@ -471,5 +471,40 @@ describe('backup runbook', () => {
 
   it('names Jobs within the 63-character label limit', () => {
     expect(snapshotJobName('x'.repeat(80), NOW).length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe('a snapshot Job the API server refuses', () => {
+  const message =
+    'the API server refused an object rendered from the spec: jobs "nightly-x" is forbidden: exceeded quota';
+
+  it('leaves the backup Pending, not Running, Succeeded False with the reason and message', () => {
+    const obs = observe({});
+    const step = decideBackup(obs);
+    expect(step.kind).toBe('StartSnapshot');
+    const status = refusedBackupStatus(computeBackupStatus(obs, step), 1, NOW, 'RefusedByAPIServer', message);
+    expect(status.phase).toBe('Pending');
+    for (const type of ['Succeeded', 'Running'])
+      expect(status.conditions?.find((c) => c.type === type)).toMatchObject({
+        status: 'False',
+        reason: 'RefusedByAPIServer',
+        message,
+      });
+  });
+
+  it('keeps the refusal through the next attempt, until a snapshot is recorded', () => {
+    const refused = refusedBackupStatus(
+      computeBackupStatus(observe({}), decideBackup(observe({}))),
+      1,
+      NOW,
+      'RefusedByAPIServer',
+      message,
+    );
+    const again = observe({ status: refused });
+    const retry = decideBackup(again);
+    expect(retry.kind).toBe('StartSnapshot');
+    expect(computeBackupStatus(again, retry).conditions?.find((c) => c.type === 'Succeeded')).toMatchObject({
+      reason: 'RefusedByAPIServer',
+    });
   });
 });

@@ -156,3 +156,28 @@ export function computeBackupStatus(obs: BackupObservation, step: BackupStep): E
   else delete status.nextScheduleTime;
   return status;
 }
+
+/**
+ * The status after the API server refused what the pass's step wrote (a
+ * snapshot Job the namespace's admission or quota forbids, or one the
+ * operator may not create): Pending, not Running, and Succeeded False with
+ * `reason` and the API server's message. A later StartSnapshot pass keeps
+ * that Succeeded condition (it sets none), so it stands until a snapshot is
+ * recorded.
+ */
+export function refusedBackupStatus(
+  status: EtcdBackupStatus,
+  generation: number,
+  now: Date,
+  reason: string,
+  message: string,
+): EtcdBackupStatus {
+  let conditions = status.conditions ?? [];
+  for (const type of [BackupConditionType.Succeeded, BackupConditionType.Running])
+    conditions = setStatusCondition(
+      conditions,
+      { type, status: 'False', reason, message, observedGeneration: generation },
+      now,
+    );
+  return { ...status, phase: 'Pending', conditions };
+}

@@ -7,7 +7,10 @@
 //   3. decide one step                              (../backup/decide.ts)
 //   4. write status with that step as intent, before acting
 //   5. carry the step out, record its Event, and say when to look again
-//                                                   (execute-backup-step.ts)
+//                                                   (execute-backup-step.ts);
+//      a write the API server refuses (422, 403) ends the pass as Pending
+//      with Succeeded False RefusedByAPIServer and one Warning Event, and
+//      is tried again after REFUSED_RETRY_MS
 //   6. report the backup's metrics
 //
 // An S3 snapshot is taken by the pass itself (upload-snapshot.ts); from a
@@ -15,20 +18,25 @@
 // read by the same pass, to the member's address as the operator's
 // addressing says.
 import type { Client, EventRecorder, ReconcileOutcome, ReconcileRequest } from '@switchboard/core';
-import { Outcome } from '@switchboard/core';
+import { Outcome, findStatusCondition } from '@switchboard/core';
 
 import { EtcdBackupResource } from '../api/backup-crd.js';
 import type { EtcdBackupStatus } from '../api/backup-types.js';
+import { BackupConditionType } from '../api/backup-types.js';
 import { decideBackup } from '../backup/decide.js';
-import { computeBackupStatus } from '../backup/status.js';
+import { computeBackupStatus, refusedBackupStatus } from '../backup/status.js';
 import type { EtcdClientFactory } from '../etcd/etcd-client.js';
 import { gatewayClientFactory } from '../etcd/gateway-client.js';
 import { FIELD_MANAGER } from '../kube/labels.js';
 import type { BackupMetricsSink } from '../metrics/operator-metrics.js';
 import type { MemberAddressing } from '../runbook/member-names.js';
+import { API_REFUSAL_REASON, isApiRefusal } from './api-refusal.js';
 import { executeBackupStep } from './execute-backup-step.js';
 import { getIfPresent } from './get-if-present.js';
 import { observeBackup } from './observe-backup.js';
+
+/** When a pass whose write the API server refused looks again (a change of the EtcdBackup is acted on at once). */
+export const REFUSED_RETRY_MS = 60_000;
 
 /** What {@link reconcileEtcdBackup} needs. */
 export interface EtcdBackupReconcilerDeps {
@@ -82,12 +90,13 @@ export async function reconcileEtcdBackup(
   // (a module-wide one would keep them, and their sockets, for the process's life).
   const ownEtcd = deps.etcdClient === undefined ? gatewayClientFactory() : undefined;
   let outcome: ReconcileOutcome;
+  const record = (type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> =>
+    deps.recorder.record(regarding, { type, reason, action: 'Backup', note });
   try {
     outcome = await executeBackupStep(
       {
         client: deps.client,
-        record: (type, reason, note) =>
-          deps.recorder.record(regarding, { type, reason, action: 'Backup', note }),
+        record,
         writeStatus,
         etcd: deps.etcdClient ?? ownEtcd!,
         now,
@@ -96,6 +105,15 @@ export async function reconcileEtcdBackup(
       { backup, obs, written: status },
       step,
     );
+  } catch (err) {
+    if (!isApiRefusal(err)) throw err;
+    // Retrying at once changes nothing: say so where the user looks, once.
+    const message = `the API server refused an object rendered from the spec: ${err.message}`;
+    await writeStatus(refusedBackupStatus(status, obs.generation, now(), API_REFUSAL_REASON, message));
+    const before = findStatusCondition(backup.status?.conditions, BackupConditionType.Succeeded);
+    if (!(before?.reason === API_REFUSAL_REASON && before.message === message))
+      await record('Warning', API_REFUSAL_REASON, message);
+    outcome = Outcome.requeueAfter(REFUSED_RETRY_MS);
   } finally {
     await ownEtcd?.close();
   }
