@@ -12,14 +12,13 @@
 import { join } from 'node:path';
 
 import { jest } from '@jest/globals';
-import { AlreadyExistsError, Client } from '@switchboard/core';
+import { Client } from '@switchboard/core';
 import {
   TEST_ENV,
   attachLocalCluster,
   createTestNamespace,
   deployOperator,
   leaseHandoverBoundMs,
-  eventually,
   podStartToReady,
   testKubeConfig,
   testKubeconfigPath,
@@ -27,10 +26,14 @@ import {
 } from '@switchboard/testing';
 import type { DeployedOperator, Faults, TestNamespace } from '@switchboard/testing';
 
-import type { Prometheus, ServiceMonitor } from '../../src/api/index.js';
-import { PROMETHEUS, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
-import { activeTargets, workloadPods } from '../support/prometheus-api.js';
-import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
+import type { Prometheus } from '../../src/api/index.js';
+import { PROMETHEUS } from '../../src/controller/monitoring-kinds.js';
+import {
+  existing,
+  nodeExporter,
+  prometheusIdentity,
+  scrapeThroughServiceMonitor,
+} from '../support/scrape-target.js';
 
 const clusterDir = process.env[TEST_ENV.clusterDir];
 const skipReason = clusterDir
@@ -47,14 +50,6 @@ const V1 = 'monitoring.coreos.com/v1';
 const figures: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const CONTROLLERS = ['prometheus', 'alertmanager'];
-/** Creates, or finds it made by a previous attempt of a retried test. */
-async function existing(create: Promise<unknown>): Promise<void> {
-  try {
-    await create;
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
-}
 
 describeE2E('prometheus operator deployed from config/default', () => {
   const kc = skipReason ? undefined! : testKubeConfig();
@@ -146,23 +141,7 @@ describeE2E('prometheus operator deployed from config/default', () => {
     expect((await operator.waitReady(2)).map((p) => p.metadata?.name)).not.toContain(oldLeader.pod);
 
     // Work for the new leader: the ServiceMonitor, after the hand-over.
-    await existing(
-      client.resource<ServiceMonitor>(SERVICE_MONITOR).create({
-        apiVersion: V1,
-        kind: 'ServiceMonitor',
-        metadata: { name: 'api', namespace: ns.name, labels: { team: 'a' } },
-        spec: { selector: { matchLabels: { app: 'api' } }, endpoints: [{ port: 'web', interval: '2s' }] },
-      }),
-    );
-    const job = `serviceMonitor/${ns.name}/api/0`;
-    await eventually(
-      async () => {
-        const [pod] = await workloadPods(client, ns.name, 'prometheus', 'e2e');
-        const targets = await activeTargets(pod?.status?.podIP ?? '');
-        expect(targets.filter((t) => t.scrapePool === job && t.health === 'up')).toHaveLength(1);
-      },
-      { timeout: 180_000, interval: 1000, message: 'the ServiceMonitor target is up' },
-    );
+    await scrapeThroughServiceMonitor(client, ns.name);
     figures.push(`Prometheus created -> its ServiceMonitor's target up: ${seconds(Date.now() - created)}`);
   });
 

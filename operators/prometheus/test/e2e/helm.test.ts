@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 
 import { jest } from '@jest/globals';
-import { AlreadyExistsError, Client, NotFoundError } from '@switchboard/core';
+import { Client, NotFoundError } from '@switchboard/core';
 import {
   createTestNamespace,
   eventually,
@@ -29,8 +29,13 @@ import type { HelmRelease, TestNamespace } from '@switchboard/testing';
 
 import type { Prometheus, ServiceMonitor } from '../../src/api/index.js';
 import { PROMETHEUS, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
-import { activeTargets, workloadPods } from '../support/prometheus-api.js';
-import { nodeExporter, prometheusIdentity } from '../support/scrape-target.js';
+import { workloadPods } from '../support/prometheus-api.js';
+import {
+  existing,
+  nodeExporter,
+  prometheusIdentity,
+  scrapeThroughServiceMonitor,
+} from '../support/scrape-target.js';
 
 const skipReason = (await whyNoNode()) ?? whyNoHelm();
 if (skipReason) process.stderr.write(`prometheus operator Helm e2e skipped: ${skipReason}\n`);
@@ -44,15 +49,6 @@ const CHART = join(import.meta.dirname, '..', '..', 'chart');
 const V1 = 'monitoring.coreos.com/v1';
 const figures: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Creates, or finds it made by a previous attempt of a retried test. */
-async function existing(create: Promise<unknown>): Promise<void> {
-  try {
-    await create;
-  } catch (err) {
-    if (!(err instanceof AlreadyExistsError)) throw err;
-  }
-}
 
 describeE2E('prometheus operator installed with its Helm chart', () => {
   const kc = skipReason ? undefined! : testKubeConfig();
@@ -103,23 +99,7 @@ describeE2E('prometheus operator installed with its Helm chart', () => {
         },
       }),
     );
-    await existing(
-      client.resource<ServiceMonitor>(SERVICE_MONITOR).create({
-        apiVersion: V1,
-        kind: 'ServiceMonitor',
-        metadata: { name: 'api', namespace: ns.name, labels: { team: 'a' } },
-        spec: { selector: { matchLabels: { app: 'api' } }, endpoints: [{ port: 'web', interval: '2s' }] },
-      }),
-    );
-    const job = `serviceMonitor/${ns.name}/api/0`;
-    await eventually(
-      async () => {
-        const [pod] = await workloadPods(client, ns.name, 'prometheus', 'e2e');
-        const targets = await activeTargets(pod?.status?.podIP ?? '');
-        expect(targets.filter((t) => t.scrapePool === job && t.health === 'up')).toHaveLength(1);
-      },
-      { timeout: 180_000, interval: 1000, message: 'the ServiceMonitor target is up' },
-    );
+    await scrapeThroughServiceMonitor(client, ns.name);
     figures.push(`Prometheus created -> its ServiceMonitor's target up: ${seconds(Date.now() - created)}`);
 
     // The user deletes the Prometheus first, while the operator runs, then uninstalls.

@@ -3,9 +3,13 @@
 // operator creates none, as the reference does) and node_exporter behind a
 // Service with a port named `web`, the target a ServiceMonitor selects.
 import type { Client, KubeObject } from '@switchboard/core';
+import { AlreadyExistsError } from '@switchboard/core';
+import { eventually } from '@switchboard/testing';
 
-import { SERVICE } from '../../src/controller/monitoring-kinds.js';
+import type { ServiceMonitor } from '../../src/api/index.js';
+import { SERVICE, SERVICE_MONITOR } from '../../src/controller/monitoring-kinds.js';
 import type { Service } from '../../src/resources/kube-types.js';
+import { activeTargets, workloadPods } from './prometheus-api.js';
 
 const NODE_EXPORTER = 'quay.io/prometheus/node-exporter:v1.12.1';
 const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' };
@@ -78,5 +82,39 @@ export async function nodeExporter(
       spec: { selector: labels, ports: [{ name: 'web', port: 9100, targetPort: 'metrics' }] },
     },
     { fieldManager: 'e2e', force: true },
+  );
+}
+
+/** Creates, or finds it made by a previous attempt of a retried test. */
+export async function existing(create: Promise<unknown>): Promise<void> {
+  try {
+    await create;
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+  }
+}
+
+/**
+ * Creates the ServiceMonitor `api` (label team=a) selecting the `web` port of
+ * the Services labelled app=api, and waits until the Prometheus `e2e` in
+ * `namespace` scrapes exactly one target of it, up.
+ */
+export async function scrapeThroughServiceMonitor(client: Client, namespace: string): Promise<void> {
+  await existing(
+    client.resource<ServiceMonitor>(SERVICE_MONITOR).create({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'api', namespace, labels: { team: 'a' } },
+      spec: { selector: { matchLabels: { app: 'api' } }, endpoints: [{ port: 'web', interval: '2s' }] },
+    }),
+  );
+  const job = `serviceMonitor/${namespace}/api/0`;
+  await eventually(
+    async () => {
+      const [pod] = await workloadPods(client, namespace, 'prometheus', 'e2e');
+      const targets = await activeTargets(pod?.status?.podIP ?? '');
+      expect(targets.filter((t) => t.scrapePool === job && t.health === 'up')).toHaveLength(1);
+    },
+    { timeout: 180_000, interval: 1000, message: 'the ServiceMonitor target is up' },
   );
 }
